@@ -1,0 +1,390 @@
+package bot_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/parleybot/parley/bot"
+	"github.com/parleybot/parley/bottest"
+	"github.com/parleybot/parley/render"
+)
+
+// waitUntil polls cond until it holds, failing the test after 5 seconds.
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func userTexts(req bot.ModelRequest) string {
+	var out []string
+	for _, m := range req.Messages {
+		out = append(out, string(m.Role[0])+":"+m.Content)
+	}
+	return strings.Join(out, "|")
+}
+
+func TestMessagesDuringARunAreHandledInOrder(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	model := bottest.NewModel(bottest.Step{Text: "first answer", Wait: release}, bottest.Reply("second answer"))
+	h := bottest.Start(t, bot.Config{Model: model})
+	var handled []string
+	h.Bot.OnMention(func(ctx context.Context, th *bot.Thread, m bot.Message) error {
+		handled = append(handled, m.Text)
+		_, err := th.RunAgent(ctx, bot.RunOptions{})
+		return err
+	})
+	h.Adapter.Send(bottest.Ana, "one")
+	waitUntil(t, "the first run to call the model", func() bool { return len(model.Requests()) == 1 })
+	h.Adapter.Send(bottest.Ben, "two")
+	close(release)
+	h.Wait()
+
+	if strings.Join(handled, ",") != "one,two" {
+		t.Errorf("handled %q, want one then two", handled)
+	}
+	if got := h.Adapter.Texts(); strings.Join(got, ",") != "first answer,second answer" {
+		t.Errorf("posted %q", got)
+	}
+	// The second run saw the first run's answer before its own message.
+	if got, want := userTexts(model.Requests()[1]), "u:one|a:first answer|u:two"; got != want {
+		t.Errorf("second run's history %q, want %q", got, want)
+	}
+}
+
+func TestQueueHandlesLatestWithSkipped(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	model := bottest.NewModel(bottest.Step{Text: "A1", Wait: release}, bottest.Reply("A2"))
+	h := bottest.Start(t, bot.Config{Model: model})
+	var handled []string
+	var skipped [][]bot.Message
+	h.Bot.OnMention(func(ctx context.Context, th *bot.Thread, m bot.Message) error {
+		handled = append(handled, m.Text)
+		skipped = append(skipped, th.Skipped())
+		_, err := th.RunAgent(ctx, bot.RunOptions{})
+		return err
+	})
+	h.Adapter.Send(bottest.Ana, "m1")
+	waitUntil(t, "the first run", func() bool { return len(model.Requests()) == 1 })
+	h.Adapter.Send(bottest.Ana, "m2")
+	h.Adapter.Send(bottest.Ben, "m3")
+	close(release)
+	h.Wait()
+
+	if strings.Join(handled, ",") != "m1,m3" {
+		t.Fatalf("handled %q, want m1 then the latest, m3", handled)
+	}
+	if len(skipped[0]) != 0 || len(skipped[1]) != 1 || skipped[1][0].Text != "m2" {
+		t.Errorf("skipped %+v, want m2 with m3", skipped)
+	}
+	if got, want := userTexts(model.Requests()[1]), "u:m1|a:A1|u:m2|u:m3"; got != want {
+		t.Errorf("second run's history %q, want %q", got, want)
+	}
+}
+
+func TestBusyStrategies(t *testing.T) {
+	t.Parallel()
+	t.Run("drop", func(t *testing.T) {
+		t.Parallel()
+		release := make(chan struct{})
+		model := bottest.NewModel(bottest.Step{Text: "A1", Wait: release}, bottest.Reply("never"))
+		h := bottest.Start(t, bot.Config{Model: model, Busy: bot.BusyDrop})
+		h.Adapter.Send(bottest.Ana, "m1")
+		waitUntil(t, "the first run", func() bool { return len(model.Requests()) == 1 })
+		h.Adapter.Send(bottest.Ana, "m2")
+		close(release)
+		h.Wait()
+		if got := h.Adapter.Texts(); len(got) != 1 || model.Pending() != 1 {
+			t.Errorf("posted %q with %d steps left; m2 should have been dropped", got, model.Pending())
+		}
+	})
+	t.Run("concurrent", func(t *testing.T) {
+		t.Parallel()
+		release := make(chan struct{})
+		model := bottest.NewModel(bottest.Step{Text: "slow", Wait: release}, bottest.Reply("fast"))
+		h := bottest.Start(t, bot.Config{Model: model, Busy: bot.BusyConcurrent})
+		h.Adapter.Send(bottest.Ana, "m1")
+		waitUntil(t, "the first run", func() bool { return len(model.Requests()) == 1 })
+		h.Adapter.Send(bottest.Ana, "m2")
+		waitUntil(t, "the second answer", func() bool { return h.Adapter.LastText() == "fast" })
+		close(release)
+		h.Wait()
+		if got := h.Adapter.Texts(); strings.Join(got, ",") != "fast,slow" {
+			t.Errorf("posted %q, want the second answer first", got)
+		}
+	})
+	t.Run("threads are independent", func(t *testing.T) {
+		t.Parallel()
+		release := make(chan struct{})
+		model := bottest.NewModel(bottest.Step{Text: "slow", Wait: release}, bottest.Reply("fast"))
+		h := bottest.Start(t, bot.Config{Model: model})
+		h.Adapter.Send(bottest.Ana, "m1")
+		waitUntil(t, "the first run", func() bool { return len(model.Requests()) == 1 })
+		other := bot.Address{Platform: bottest.Platform, Channel: "C_OTHER", Thread: "T9"}
+		h.Adapter.Deliver(bot.Message{Address: other, User: bottest.Ben, Text: "m2", Mention: true})
+		waitUntil(t, "the other thread's answer", func() bool { return h.Adapter.LastText() == "fast" })
+		close(release)
+		h.Wait()
+	})
+}
+
+func TestDefaultMessageHandler(t *testing.T) {
+	t.Parallel()
+	model := bottest.NewModel(bottest.Reply("hi"), bottest.Reply("again"))
+	h := bottest.Start(t, bot.Config{Model: model})
+	elsewhere := bot.Address{Platform: bottest.Platform, Channel: "C_OTHER", Thread: "T2"}
+	h.Adapter.Deliver(bot.Message{Address: elsewhere, User: bottest.Ana, Text: "chatter"})
+	h.Wait()
+	if len(model.Requests()) != 0 {
+		t.Fatal("a message without a mention in a new thread ran the agent")
+	}
+	h.Send(bottest.Ana, "@bot hello")
+	h.Adapter.Deliver(bot.Message{Address: bottest.DefaultThread, User: bottest.Ana, Text: "follow-up"})
+	h.Wait()
+	if got := h.Adapter.Texts(); strings.Join(got, ",") != "hi,again" {
+		t.Errorf("posted %q: a follow-up in a thread the bot answered in should run the agent", got)
+	}
+	h.Adapter.Deliver(bot.Message{Address: bottest.DefaultThread, Text: "echo", FromSelf: true})
+	h.Wait()
+	if len(model.Requests()) != 2 {
+		t.Error("the bot's own message ran the agent")
+	}
+}
+
+func TestCancellationStopsHandler(t *testing.T) {
+	t.Parallel()
+	var sawCancel atomic.Bool
+	entered := make(chan struct{})
+	tool := bot.DefineTool(bot.ToolSpec[struct{}]{Name: "slow", Description: "Slow.",
+		Handler: func(ctx context.Context, _ struct{}, _ *bot.ToolContext) (any, error) {
+			close(entered)
+			<-ctx.Done()
+			sawCancel.Store(true)
+			return nil, ctx.Err()
+		}})
+	model := bottest.NewModel(bottest.Call("slow", struct{}{}), bottest.Reply("never"))
+	h := bottest.Start(t, bot.Config{Model: model, Tools: []*bot.Tool{tool}})
+	var runErr error
+	h.Bot.OnMention(func(ctx context.Context, th *bot.Thread, m bot.Message) error {
+		ctx, cancel := context.WithCancel(ctx)
+		go func() { <-entered; cancel() }()
+		_, runErr = th.RunAgent(ctx, bot.RunOptions{})
+		return nil
+	})
+	h.Send(bottest.Ana, "go")
+	if !sawCancel.Load() || !errors.Is(runErr, context.Canceled) {
+		t.Errorf("handler saw cancel: %v; RunAgent = %v", sawCancel.Load(), runErr)
+	}
+	if n := len(model.Requests()); n != 1 {
+		t.Errorf("model called %d times after the cancel", n)
+	}
+}
+
+func TestStop(t *testing.T) {
+	t.Parallel()
+	t.Run("in-flight runs finish within the deadline", func(t *testing.T) {
+		t.Parallel()
+		release := make(chan struct{})
+		model := bottest.NewModel(bottest.Step{Text: "finished", Wait: release})
+		a := bottest.NewAdapter()
+		b, _ := bot.New(bot.Config{Model: model, Adapters: []bot.Adapter{a}, Logger: bottest.Logger(t)})
+		if err := b.Start(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		a.Send(bottest.Ana, "hi")
+		waitUntil(t, "the run", func() bool { return len(model.Requests()) == 1 })
+		go func() { time.Sleep(20 * time.Millisecond); close(release) }()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := b.Stop(ctx); err != nil {
+			t.Fatalf("Stop = %v", err)
+		}
+		if got := a.Texts(); len(got) != 1 || got[0] != "finished" {
+			t.Errorf("posted %q", got)
+		}
+		a.Send(bottest.Ana, "after stop")
+		if err := b.Idle(ctx); err != nil || len(model.Requests()) != 1 {
+			t.Error("a message after Stop was handled")
+		}
+	})
+	t.Run("runs past the deadline are cancelled and say so", func(t *testing.T) {
+		t.Parallel()
+		model := bottest.NewModel(bottest.Step{Text: "never", Wait: make(chan struct{})})
+		a := bottest.NewAdapter()
+		b, _ := bot.New(bot.Config{Model: model, Adapters: []bot.Adapter{a}, Logger: bottest.Logger(t)})
+		if err := b.Start(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		a.Send(bottest.Ana, "hi")
+		a.Send(bottest.Ana, "queued")
+		waitUntil(t, "the run", func() bool { return len(model.Requests()) == 1 })
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
+		defer cancel()
+		if err := b.Stop(ctx); !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("Stop = %v, want DeadlineExceeded", err)
+		}
+		got := a.Texts()
+		if len(got) != 1 || !strings.Contains(got[0], "the bot is shutting down") {
+			t.Errorf("posted %q, want one stop notice", got)
+		}
+		if len(model.Requests()) != 1 {
+			t.Error("the queued message ran after the stop")
+		}
+	})
+	t.Run("misuse", func(t *testing.T) {
+		t.Parallel()
+		b, _ := bot.New(bot.Config{Model: bottest.NewModel(), Adapters: []bot.Adapter{bottest.NewAdapter()}})
+		if err := b.Stop(context.Background()); err == nil {
+			t.Error("Stop before Start succeeded")
+		}
+	})
+}
+
+func TestStartFailure(t *testing.T) {
+	t.Parallel()
+	a := bottest.NewAdapter()
+	if err := a.Start(context.Background(), nopInbox{}); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := bot.New(bot.Config{Model: bottest.NewModel(), Adapters: []bot.Adapter{a}})
+	if err := b.Start(context.Background()); err == nil || !strings.Contains(err.Error(), "starting the test adapter") {
+		t.Errorf("Start = %v, want the adapter's error", err)
+	}
+}
+
+func TestHandlerFailures(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		h    bot.MessageHandler
+	}{
+		{"error", func(context.Context, *bot.Thread, bot.Message) error { return errors.New("db down") }},
+		{"panic", func(context.Context, *bot.Thread, bot.Message) error { panic("nil map") }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			h := bottest.Start(t, bot.Config{Model: bottest.NewModel()})
+			h.Bot.OnMention(tc.h)
+			h.Send(bottest.Ana, "hi")
+			if got := h.Adapter.Texts(); len(got) != 1 || !strings.Contains(got[0], "something went wrong") {
+				t.Errorf("posted %q", got)
+			}
+			// The bot lives on.
+			h.Bot.OnMention(func(ctx context.Context, th *bot.Thread, m bot.Message) error {
+				_, err := th.Post(ctx, render.Text("still here"))
+				return err
+			})
+			h.Send(bottest.Ana, "again")
+			if h.Adapter.LastText() != "still here" {
+				t.Error("the bot did not handle the next message")
+			}
+		})
+	}
+}
+
+type Deploy struct {
+	Env string `json:"env"`
+}
+
+func TestActions(t *testing.T) {
+	t.Parallel()
+	h := bottest.Start(t, bot.Config{Model: bottest.NewModel()})
+	var events []bot.ActionEvent
+	h.Bot.OnAction("deploy", func(ctx context.Context, th *bot.Thread, e bot.ActionEvent) error {
+		events = append(events, e)
+		var d Deploy
+		if err := e.Decode(&d); err != nil {
+			return err
+		}
+		_, err := th.Post(ctx, render.Text(fmt.Sprintf("%s deploys to %s", e.User.Name, d.Env)))
+		return err
+	})
+	h.Bot.OnAction("broken", func(context.Context, *bot.Thread, bot.ActionEvent) error { return errors.New("boom") })
+	var ref bot.MessageRef
+	h.Bot.OnMention(func(ctx context.Context, th *bot.Thread, m bot.Message) error {
+		var err error
+		ref, err = th.Post(ctx, render.Card{
+			Title: "Deploy?",
+			Actions: render.Actions(
+				render.Button("Prod", Deploy{Env: "prod"}).Primary().Handler("deploy"),
+				render.Button("Broken", 0).Handler("broken"),
+				render.Button("Orphan", 0).Handler("nobody"),
+				render.LinkButton("Docs", "https://example.com"),
+			),
+		})
+		return err
+	})
+	h.Send(bottest.Ana, "deploy")
+	p := h.Adapter.Posts()[0]
+	if len(p.IDs) != 3 {
+		t.Fatalf("%d action ids, want 3 (link buttons need none)", len(p.IDs))
+	}
+	for el, id := range p.IDs {
+		if len(id) < 22 || strings.Contains(id, "prod") {
+			t.Errorf("id %q for %v is not opaque", id, el)
+		}
+	}
+	h.Click(ref, "Prod", bottest.Ben)
+	if len(events) != 1 || events[0].User != bottest.Ben || events[0].Label != "Prod" || string(events[0].Value) != `{"env":"prod"}` || events[0].Message != ref {
+		t.Fatalf("events %+v", events)
+	}
+	if h.Adapter.LastText() != "ben deploys to prod" {
+		t.Errorf("last post %q", h.Adapter.LastText())
+	}
+
+	notices := func() []string {
+		var out []string
+		for _, p := range h.Adapter.Posts() {
+			if p.Ephemeral {
+				out = append(out, p.To+":"+p.Text())
+			}
+		}
+		return out
+	}
+	if err := h.Adapter.ClickID(ref, "forged-id", bottest.Ben); err != nil {
+		t.Fatal(err)
+	}
+	h.Wait()
+	h.Click(ref, "Orphan", bottest.Ana)
+	want := []string{"U_BEN:This button is no longer valid.", "U_ANA:This button has nothing to do right now."}
+	if got := notices(); strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("notices %q, want %q", got, want)
+	}
+	h.Click(ref, "Broken", bottest.Ana)
+	if !strings.Contains(h.Adapter.LastText(), "something went wrong") {
+		t.Errorf("a failing action handler left %q", h.Adapter.LastText())
+	}
+	if len(events) != 1 {
+		t.Errorf("forged or orphan clicks reached a handler: %+v", events)
+	}
+}
+
+func TestNoticeWithoutEphemeral(t *testing.T) {
+	t.Parallel()
+	h := bottest.Start(t, bot.Config{Model: bottest.NewModel()})
+	h.Adapter.SetCapabilities(bot.AllCapabilities.Without(bot.CapEphemeral))
+	if err := h.Adapter.ClickID(bot.MessageRef{Address: bottest.DefaultThread, ID: "x"}, "forged", bottest.Ben); err != nil {
+		t.Fatal(err)
+	}
+	h.Wait()
+	if got := h.Adapter.Texts(); len(got) != 1 || got[0] != "ben: This button is no longer valid." {
+		t.Errorf("posted %q, want a reply naming the clicker", got)
+	}
+}
+
+type nopInbox struct{}
+
+func (nopInbox) Message(context.Context, bot.Message) {}
+func (nopInbox) Action(context.Context, bot.Action)   {}

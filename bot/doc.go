@@ -1,0 +1,44 @@
+// Package bot is Parley's core: the [Bot], the conversations it takes part
+// in ([Thread]), the tools its agent calls ([DefineTool]), the agent's run
+// loop, and the contracts that platforms ([Adapter]) and language models
+// ([Model]) implement.
+//
+// # How a message flows
+//
+// An adapter receives a platform event, verifies it, and hands a normalized
+// [Message] to the bot. The bot serializes the work of each thread (see
+// [BusyStrategy]) and calls the thread's handler; the default one runs the
+// agent with [Thread.RunAgent]. A run sends the thread's history, the
+// instructions and every tool's JSON Schema to the model, streams the
+// model's text into the thread as it arrives, and runs the tools the model
+// calls, feeding their results back, until the model answers without a
+// tool call or the step limit is reached.
+//
+// # Tools
+//
+// A tool is a typed Go function. [DefineTool] infers the JSON Schema of its
+// arguments from a struct; arguments the model sends are validated against
+// it before the handler runs, and invalid ones go back to the model as an
+// error it can repair. The handler gets the [ToolContext], whose Thread can
+// read the conversation, post cards, upload files and set a status. Its
+// result becomes the text the model reads: a string as is, nil as "",
+// anything else as JSON, and an error or a panic as {"error": "..."}. A
+// panicking tool never takes the process down.
+//
+// # Capabilities
+//
+// [Thread] has every method; platforms differ in what they can do. An
+// adapter implements the small [Adapter] interface and, for each extra
+// ability, an optional interface ([HistoryReader], [FileUploader], ...), as
+// an http.ResponseWriter may implement http.Flusher. A Thread method whose
+// capability the platform lacks returns an error matching [ErrUnsupported]
+// that names the platform and the capability; [Thread.Capabilities] tells
+// a tool in advance.
+//
+// # Failures
+//
+// People in the thread hear about failures in plain words: the model
+// service refusing the credentials, rate limiting or failing, the step limit,
+// a handler's error, the bot stopping mid-run. Logs get the details.
+// Nothing a model or a platform sends can crash the process.
+package bot

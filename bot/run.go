@@ -1,0 +1,404 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/parleybot/parley/render"
+)
+
+// RunOptions adjusts one agent run.
+type RunOptions struct {
+	// Instructions are added after the bot's instructions for this run.
+	Instructions string
+	// Tools are offered for this run in addition to the bot's. A name may
+	// not repeat a registered tool's.
+	Tools []*Tool
+	// MaxSteps bounds this run's model calls. Default: Config.MaxSteps.
+	MaxSteps int
+	// ParallelTools runs each step's tool calls concurrently, as
+	// Config.ParallelTools does for every run.
+	ParallelTools bool
+}
+
+// RunResult describes a finished run.
+type RunResult struct {
+	// Text is the model's final answer, as posted.
+	Text string
+	// Steps is the number of model calls made.
+	Steps int
+	// ToolCalls is the number of tool calls the model made.
+	ToolCalls int
+	// Usage sums the tokens of every model call.
+	Usage Usage
+}
+
+// RunAgent runs the agent in this thread: the model reads the conversation
+// and may call tools, whose results it reads in turn, until it answers
+// without calling a tool or the step limit is hit. Its text streams into
+// the thread as it arrives.
+//
+// Failures are told to the thread in plain words (and returned): the model
+// service failing, the step limit. When ctx ends, the run stops at once, the
+// model stream and any running tool handler with it, and RunAgent returns
+// ctx's cause.
+func (t *Thread) RunAgent(ctx context.Context, opts RunOptions) (RunResult, error) {
+	b := t.bot
+	var res RunResult
+	tools, defs, err := b.runTools(opts.Tools)
+	if err != nil {
+		return res, err
+	}
+	maxSteps := opts.MaxSteps
+	if maxSteps <= 0 {
+		maxSteps = b.cfg.MaxSteps
+	}
+	instructions := b.cfg.Instructions
+	if opts.Instructions != "" {
+		instructions += "\n\n" + opts.Instructions
+	}
+	req := &ModelRequest{Instructions: instructions, Messages: t.modelHistory(ctx), Tools: defs}
+	b.mu.Lock()
+	b.active[t.addr.String()] = true
+	b.mu.Unlock()
+
+	statusSet := t.status(ctx, "is thinking…")
+	defer func() {
+		if statusSet {
+			t.status(context.WithoutCancel(ctx), "")
+		}
+	}()
+	parallel := opts.ParallelTools || b.cfg.ParallelTools
+	for res.Steps < maxSteps {
+		res.Steps++
+		resp, err := t.generate(ctx, req)
+		if err != nil {
+			return res, t.modelFailed(ctx, err)
+		}
+		res.Usage = res.Usage.Add(resp.Usage)
+		calls := resp.ToolCalls
+		for i := range calls {
+			if calls[i].ID == "" {
+				calls[i].ID = fmt.Sprintf("call_%d_%d", res.Steps, i)
+			}
+		}
+		req.Messages = append(req.Messages, ModelMessage{Role: RoleAssistant, Content: resp.Text, ToolCalls: calls})
+		if len(calls) == 0 {
+			res.Text = resp.Text
+			if strings.TrimSpace(resp.Text) == "" {
+				b.log.Warn("bot: the model answered with no text", "thread", t.addr.String())
+			}
+			return res, nil
+		}
+		if res.Steps == maxSteps {
+			break // their results would reach no model call
+		}
+		res.ToolCalls += len(calls)
+		if statusSet {
+			t.status(ctx, "is using "+calls[0].Name+"…")
+		}
+		results := t.callTools(ctx, calls, tools, parallel)
+		if err := context.Cause(ctx); err != nil {
+			return res, err
+		}
+		for i, c := range calls {
+			req.Messages = append(req.Messages, ModelMessage{Role: RoleTool, ToolCallID: c.ID, Content: results[i]})
+		}
+	}
+	b.log.Warn("bot: run hit its step limit", "thread", t.addr.String(), "steps", maxSteps)
+	t.notice(ctx, fmt.Sprintf("⚠️ I stopped after %d steps without reaching an answer. Try asking for something smaller.", maxSteps))
+	return res, ErrMaxSteps
+}
+
+// runTools returns the tools of a run: the bot's, then extra.
+func (b *Bot) runTools(extra []*Tool) (map[string]*Tool, []ToolDef, error) {
+	b.mu.Lock()
+	index, defs := b.toolIndex, b.toolDefs
+	if !b.started {
+		defs = make([]ToolDef, len(b.tools))
+		for i, t := range b.tools {
+			defs[i] = t.def()
+		}
+	}
+	if len(extra) == 0 {
+		b.mu.Unlock()
+		return index, defs, nil
+	}
+	index = maps.Clone(index)
+	b.mu.Unlock()
+	defs = slices.Clip(defs)
+	for _, t := range extra {
+		if t == nil {
+			return nil, nil, errors.New("bot: RunOptions.Tools holds a nil tool")
+		}
+		if t.err != nil {
+			return nil, nil, t.err
+		}
+		if _, dup := index[t.name]; dup {
+			return nil, nil, fmt.Errorf("bot: RunOptions.Tools: tool %q is already registered", t.name)
+		}
+		index[t.name] = t
+		defs = append(defs, t.def())
+	}
+	return index, defs, nil
+}
+
+// status sets the thread's status if the platform shows one, and reports
+// whether it does.
+func (t *Thread) status(ctx context.Context, s string) bool {
+	if !t.Capabilities().Has(CapStatus) {
+		return false
+	}
+	if err := t.SetStatus(ctx, s); err != nil {
+		t.bot.log.Debug("bot: setting status failed", "thread", t.addr.String(), "err", err)
+	}
+	return true
+}
+
+// modelHistory turns the conversation into model messages, ending with the
+// message being handled.
+func (t *Thread) modelHistory(ctx context.Context) []ModelMessage {
+	var hist []Message
+	if t.Capabilities().Has(CapHistory) {
+		var err error
+		hist, err = t.Messages(ctx, 0)
+		if err != nil {
+			t.bot.log.Warn("bot: reading the thread's history failed; answering from the message alone", "thread", t.addr.String(), "err", err)
+			hist = nil
+		}
+	} else {
+		hist = t.bot.transcript(t.addr)
+	}
+	// The messages being handled go last, after the bot's answers they
+	// waited for; people's messages after them are queued for a run of
+	// their own.
+	handled := make(map[string]bool, len(t.skipped)+1)
+	for _, m := range t.skipped {
+		handled[m.ID] = true
+	}
+	handled[t.trigger.ID] = true
+	var kept []Message
+	queued := false // past the message being handled
+	for _, m := range hist {
+		switch {
+		case m.FromSelf:
+			kept = append(kept, m)
+		case m.ID != "" && handled[m.ID]:
+			queued = queued || m.ID == t.trigger.ID
+		case !queued:
+			kept = append(kept, m)
+		}
+	}
+	hist = append(append(kept, t.skipped...), t.trigger)
+	msgs := make([]ModelMessage, 0, len(hist)+8)
+	for _, m := range hist {
+		if strings.TrimSpace(m.Text) == "" {
+			continue
+		}
+		if m.FromSelf {
+			msgs = append(msgs, ModelMessage{Role: RoleAssistant, Content: m.Text})
+			continue
+		}
+		name := m.User.Name
+		if name == "" {
+			name = m.User.ID
+		}
+		msgs = append(msgs, ModelMessage{Role: RoleUser, Name: name, Content: m.Text})
+	}
+	return msgs
+}
+
+// generate calls the model, streaming its text into the thread.
+func (t *Thread) generate(ctx context.Context, req *ModelRequest) (*ModelResponse, error) {
+	s := &replyStream{t: t}
+	resp, err := t.bot.cfg.Model.Generate(ctx, req, func(delta string) { s.write(ctx, delta) })
+	final := s.buf.String()
+	if err == nil {
+		if resp == nil {
+			err = errors.New("bot: the model returned no response and no error")
+		} else {
+			final = resp.Text
+		}
+	}
+	if cerr := s.close(ctx, final); cerr != nil && err == nil {
+		err = cerr
+	}
+	return resp, err
+}
+
+// modelFailed tells the thread why the run ends and returns the error.
+func (t *Thread) modelFailed(ctx context.Context, err error) error {
+	if cause := context.Cause(ctx); cause != nil {
+		return cause // cancelled: whoever cancelled decides what to say
+	}
+	var me *ModelError
+	if errors.As(err, &me) {
+		t.bot.log.Error("bot: model call failed", "thread", t.addr.String(), "status", me.StatusCode, "err", err)
+		t.notice(ctx, "⚠️ Sorry, I can't answer right now: "+me.notice())
+	} else {
+		t.bot.log.Error("bot: run failed", "thread", t.addr.String(), "err", err)
+		t.notice(ctx, "⚠️ Sorry, something went wrong while answering.")
+	}
+	return err
+}
+
+// callTools runs the calls and returns their tool messages in call order.
+func (t *Thread) callTools(ctx context.Context, calls []ToolCall, tools map[string]*Tool, parallel bool) []string {
+	results := make([]string, len(calls))
+	if !parallel || len(calls) == 1 {
+		for i, c := range calls {
+			if ctx.Err() != nil {
+				break
+			}
+			results[i] = t.callTool(ctx, c, tools)
+		}
+		return results
+	}
+	var wg sync.WaitGroup
+	for i, c := range calls {
+		wg.Go(func() { results[i] = t.callTool(ctx, c, tools) })
+	}
+	wg.Wait()
+	return results
+}
+
+func (t *Thread) callTool(ctx context.Context, c ToolCall, tools map[string]*Tool) string {
+	log := t.bot.log.With("thread", t.addr.String(), "tool", c.Name, "call", c.ID)
+	tool, ok := tools[c.Name]
+	if !ok {
+		names := make([]string, 0, len(tools))
+		for n := range tools {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		log.Warn("bot: the model called an unknown tool")
+		valid := "there are no tools"
+		if len(names) > 0 {
+			valid = "the tools are: " + strings.Join(names, ", ")
+		}
+		return errorJSON(fmt.Sprintf("unknown tool %q; %s", c.Name, valid))
+	}
+	tc := &ToolContext{Thread: t, Message: t.trigger, User: t.trigger.User, Platform: t.addr.Platform, CallID: c.ID}
+	result, err := tool.invoke(ctx, c.Arguments, tc)
+	var (
+		ae *argumentError
+		pe *panicError
+	)
+	switch {
+	case errors.As(err, &ae):
+		log.Info("bot: the model sent invalid tool arguments", "err", err)
+	case errors.As(err, &pe):
+		log.Error("bot: tool handler panicked", "panic", fmt.Sprint(pe.value), "stack", string(pe.stack))
+	case err != nil:
+		log.Info("bot: tool handler returned an error", "err", err)
+	}
+	return toolMessage(result, err)
+}
+
+// replyStream carries one model answer's text into the thread as it
+// streams: natively where the adapter can, else as a post followed by
+// edits at most once per StreamInterval. Nothing is posted until there is
+// text that is not blank.
+type replyStream struct {
+	t      *Thread
+	buf    strings.Builder
+	sent   int // bytes of buf already handed to the platform
+	native TextStream
+	ref    MessageRef
+	posted bool
+	last   int64 // unix nanos of the last post or edit
+	err    error
+}
+
+func (s *replyStream) write(ctx context.Context, delta string) {
+	s.buf.WriteString(delta)
+	if s.err != nil || ctx.Err() != nil {
+		return
+	}
+	if !s.posted && strings.TrimSpace(s.buf.String()) == "" {
+		return
+	}
+	s.flush(ctx, false)
+}
+
+// flush hands unsent text to the platform; force skips the edit throttle.
+func (s *replyStream) flush(ctx context.Context, force bool) {
+	text := s.buf.String()
+	if s.sent == len(text) && s.posted {
+		return
+	}
+	t := s.t
+	if st, ok := t.adapter.(Streamer); ok && t.Capabilities().Has(CapStreaming) {
+		if s.native == nil {
+			if s.native, s.err = st.StartStream(ctx, t.addr); s.err != nil {
+				return
+			}
+			s.posted = true
+		}
+		if s.err = s.native.Append(ctx, text[s.sent:]); s.err == nil {
+			s.sent = len(text)
+		}
+		return
+	}
+	now := time.Now().UnixNano()
+	if s.posted && !force && now-s.last < int64(t.bot.cfg.StreamInterval) {
+		return
+	}
+	out := Outgoing{Content: render.Markdown(text)}
+	if !s.posted {
+		s.ref, s.err = t.adapter.Post(ctx, t.addr, out)
+		s.posted = s.err == nil
+	} else {
+		s.err = t.adapter.Update(ctx, s.ref, out)
+	}
+	if s.err == nil {
+		s.sent, s.last = len(text), now
+	}
+}
+
+// close sends the final text, final, and ends the message. It finishes the
+// message even when ctx has ended, so what was said stays visible.
+func (s *replyStream) close(ctx context.Context, final string) error {
+	if ctx.Err() != nil {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), noticeTimeout)
+		defer cancel()
+	}
+	if cur := s.buf.String(); final != cur {
+		switch {
+		case s.native != nil && !strings.HasPrefix(final, cur):
+			// A native stream can only grow; what was streamed stays.
+			s.t.bot.log.Warn("bot: the model's final text differs from what it streamed", "thread", s.t.addr.String())
+		case s.native != nil:
+			s.buf.WriteString(final[len(cur):])
+		default:
+			s.buf.Reset()
+			s.buf.WriteString(final)
+			s.sent = -1 // replaced, not appended to: edit whatever was sent
+		}
+	}
+	if s.err == nil && strings.TrimSpace(s.buf.String()) != "" {
+		s.flush(ctx, true)
+	}
+	if s.native != nil {
+		ref, err := s.native.Close(ctx)
+		if s.err == nil {
+			s.err = err
+		}
+		s.ref = ref
+	}
+	if s.err != nil {
+		return fmt.Errorf("bot: posting the answer: %w", s.err)
+	}
+	if s.posted {
+		s.t.recordSelf(s.ref.ID, s.buf.String())
+	}
+	return nil
+}

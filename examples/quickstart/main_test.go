@@ -1,0 +1,118 @@
+package main
+
+import (
+	"context"
+	"io"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/parleybot/parley/model/openai/openaitest"
+)
+
+type screen struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *screen) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *screen) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// session runs the program on a pipe; say types a line and waits for want.
+type session struct {
+	t    *testing.T
+	in   *io.PipeWriter
+	out  *screen
+	done chan error
+}
+
+func start(t *testing.T, env map[string]string) *session {
+	inR, inW := io.Pipe()
+	s := &session{t: t, in: inW, out: &screen{}, done: make(chan error, 1)}
+	logs := &screen{}
+	go func() { s.done <- run(context.Background(), inR, s.out, logs, func(k string) string { return env[k] }) }()
+	t.Cleanup(func() {
+		if l := logs.String(); l != "" {
+			t.Logf("logs:\n%s", l)
+		}
+	})
+	return s
+}
+
+func (s *session) say(line, want string) {
+	s.t.Helper()
+	before := len(s.out.String())
+	io.WriteString(s.in, line+"\n")
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(s.out.String()[before:], want) {
+		if time.Now().After(deadline) {
+			s.t.Fatalf("after %q the screen never showed %q:\n%s", line, want, s.out.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func (s *session) quit() {
+	s.t.Helper()
+	s.in.Close()
+	select {
+	case err := <-s.done:
+		if err != nil {
+			s.t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		s.t.Fatal("the program did not end at end of input")
+	}
+}
+
+func TestOfflineDemo(t *testing.T) {
+	t.Parallel()
+	s := start(t, nil)
+	s.say("What's the weather in Paris?", "degrees celsius")
+	screen := s.out.String()
+	for _, want := range []string{"OFFLINE DEMO", "OPENAI_API_KEY=sk-... make run", "bot: Weather in Paris\n  Temperature: ", "[1] Refresh", "(demo data, not a forecast)"} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("screen lacks %q:\n%s", want, screen)
+		}
+	}
+	s.say("1", "(edited) bot: Weather in Paris")
+	s.say("what time is it in Tokyo?", "in Asia/Tokyo.")
+	s.say("what time is it in Narnia/Castle?", "That didn't work: unknown time zone")
+	s.say("hello", "only know two tricks")
+	s.quit()
+}
+
+func TestRealModelFromEnvironment(t *testing.T) {
+	t.Parallel()
+	srv := openaitest.NewServer(t)
+	srv.Enqueue(
+		openaitest.Response{ToolCalls: []openaitest.ToolCall{{ID: "c1", Name: "weather", Arguments: `{"city":"Oslo","units":"fahrenheit"}`}}},
+		openaitest.Response{Text: "Chilly in Oslo."},
+	)
+	s := start(t, map[string]string{"OPENAI_BASE_URL": srv.URL, "OPENAI_MODEL": "test-model"})
+	s.say("weather in oslo, in fahrenheit", "bot: Chilly in Oslo.")
+	s.quit()
+	if !strings.Contains(s.out.String(), "Model: test-model at "+srv.URL) {
+		t.Errorf("banner does not name the model:\n%s", s.out.String())
+	}
+	if !strings.Contains(s.out.String(), "°F") {
+		t.Errorf("the card did not use the requested units:\n%s", s.out.String())
+	}
+	reqs := srv.Requests()
+	if len(reqs) != 2 || len(reqs[0].Tools) != 2 {
+		t.Fatalf("requests: %d", len(reqs))
+	}
+	if !strings.Contains(string(reqs[0].Tools[0].Parameters), `"enum":["celsius","fahrenheit"]`) {
+		t.Errorf("weather schema %s lacks the units enum", reqs[0].Tools[0].Parameters)
+	}
+}

@@ -388,3 +388,28 @@ type nopInbox struct{}
 
 func (nopInbox) Message(context.Context, bot.Message) {}
 func (nopInbox) Action(context.Context, bot.Action)   {}
+
+func TestRunUntilCancelled(t *testing.T) {
+	t.Parallel()
+	a := bottest.NewAdapter()
+	b, _ := bot.New(bot.Config{Model: bottest.NewModel(bottest.Reply("hi")), Adapters: []bot.Adapter{a}, Logger: bottest.Logger(t)})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- b.Run(ctx, time.Second) }()
+	waitUntil(t, "the bot to receive", a.Receiving)
+	a.Send(bottest.Ana, "hello")
+	waitUntil(t, "the answer", func() bool { return len(a.Texts()) > 0 })
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Run = %v", err)
+		}
+		waitUntil(t, "the adapter to stop receiving", func() bool { return !a.Receiving() })
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run did not return after its context ended")
+	}
+	if got := a.Texts(); len(got) != 1 || got[0] != "hi" {
+		t.Errorf("posted %q", got)
+	}
+}

@@ -145,6 +145,13 @@ func (a *Adapter) Start(ctx context.Context, in bot.Inbox) error {
 	return nil
 }
 
+// Receiving reports whether a started bot is receiving from the adapter.
+func (a *Adapter) Receiving() bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.in != nil
+}
+
 // Send delivers a message from u addressed to the bot, in [DefaultThread].
 func (a *Adapter) Send(u bot.User, text string) bot.Message {
 	return a.Deliver(bot.Message{Address: DefaultThread, User: u, Text: text, Mention: true})

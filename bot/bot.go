@@ -68,6 +68,10 @@ const (
 	defaultHistory      = 50
 	noticeTimeout       = 10 * time.Second
 	maxActionBindings   = 10000
+	// maxThreadState bounds the threads the bot remembers in memory
+	// (where it has answered, transcripts); past it, an arbitrary thread
+	// is forgotten.
+	maxThreadState = 10000
 )
 
 // MessageHandler handles a message in a thread. The default handlers run
@@ -131,6 +135,7 @@ type threadQueue struct {
 
 // binding is what an action id stands for.
 type binding struct {
+	addr    Address // where the button was posted
 	handler string
 	label   string
 	value   json.RawMessage
@@ -500,17 +505,23 @@ func (b *Bot) click(a Adapter, act Action) {
 	if act.Message.Platform == "" {
 		act.Message.Platform = a.Platform()
 	}
-	t := &Thread{bot: b, adapter: a, addr: act.Message.Address, trigger: Message{Address: act.Message.Address, User: act.User}}
 	b.mu.Lock()
 	bd, known := b.bindings[act.ID]
+	// An id is valid only in the conversation it was posted to.
+	known = known && bd.addr.Platform == act.Message.Platform && bd.addr.Channel == act.Message.Channel
+	addr := act.Message.Address
+	if known {
+		addr = bd.addr
+	}
 	h := b.actionHandlers[bd.handler]
 	if b.stopping {
 		b.mu.Unlock()
-		b.log.Warn("bot: click arrived while stopping; not handled", "thread", t.addr.String())
+		b.log.Warn("bot: click arrived while stopping; not handled", "thread", addr.String())
 		return
 	}
 	b.begin(1)
 	b.mu.Unlock()
+	t := &Thread{bot: b, adapter: a, addr: addr, trigger: Message{Address: addr, User: act.User}}
 	go func() {
 		defer func() {
 			b.mu.Lock()
@@ -537,7 +548,7 @@ func (b *Bot) click(a Adapter, act Action) {
 
 // outgoing prepares content for an adapter: every action button gets an
 // opaque id bound to its handler and value.
-func (b *Bot) outgoing(content render.Node) (Outgoing, error) {
+func (b *Bot) outgoing(to Address, content render.Node) (Outgoing, error) {
 	if content == nil {
 		return Outgoing{}, errors.New("bot: nothing to post (nil content)")
 	}
@@ -556,7 +567,7 @@ func (b *Bot) outgoing(content render.Node) (Outgoing, error) {
 		if err != nil {
 			return Outgoing{}, fmt.Errorf("bot: button %q: value: %w", btn.Label, err)
 		}
-		bds[i] = binding{handler: btn.Action, label: btn.Label, value: v}
+		bds[i] = binding{addr: to, handler: btn.Action, label: btn.Label, value: v}
 		ids[el] = rand.Text()
 	}
 	b.mu.Lock()
@@ -584,7 +595,22 @@ func (b *Bot) record(m Message) {
 	if over := len(tr) - b.cfg.HistoryLimit; over > 0 {
 		tr = slices.Delete(tr, 0, over)
 	}
+	if _, ok := b.transcripts[key]; !ok {
+		forgetOne(b.transcripts)
+	}
 	b.transcripts[key] = tr
+}
+
+// forgetOne deletes an arbitrary entry of m once it holds maxThreadState
+// threads, keeping per-thread memory bounded.
+func forgetOne[V any](m map[string]V) {
+	if len(m) < maxThreadState {
+		return
+	}
+	for k := range m {
+		delete(m, k)
+		return
+	}
 }
 
 func (b *Bot) transcript(addr Address) []Message {

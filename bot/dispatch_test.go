@@ -413,3 +413,35 @@ func TestRunUntilCancelled(t *testing.T) {
 		t.Errorf("posted %q", got)
 	}
 }
+
+func TestActionIDOnlyValidWhereItWasPosted(t *testing.T) {
+	t.Parallel()
+	h := bottest.Start(t, bot.Config{Model: bottest.NewModel()})
+	var clicks atomic.Int32
+	h.Bot.OnAction("go", func(context.Context, *bot.Thread, bot.ActionEvent) error { clicks.Add(1); return nil })
+	h.Bot.OnMention(func(ctx context.Context, th *bot.Thread, m bot.Message) error {
+		_, err := th.Post(ctx, render.Card{Actions: render.Actions(render.Button("Go", 1).Handler("go"))})
+		return err
+	})
+	h.Send(bottest.Ana, "card")
+	p := h.Adapter.Posts()[0]
+	var id string
+	for _, v := range p.IDs {
+		id = v
+	}
+	elsewhere := bot.MessageRef{Address: bot.Address{Platform: bottest.Platform, Channel: "C_OTHER"}, ID: p.Ref.ID}
+	if err := h.Adapter.ClickID(elsewhere, id, bottest.Ben); err != nil {
+		t.Fatal(err)
+	}
+	h.Wait()
+	if clicks.Load() != 0 {
+		t.Fatal("an id replayed in another channel reached the handler")
+	}
+	if last := h.Adapter.Posts()[len(h.Adapter.Posts())-1]; !last.Ephemeral || last.Text() != "This button is no longer valid." {
+		t.Errorf("last post %+v", last)
+	}
+	h.Click(p.Ref, "Go", bottest.Ben)
+	if clicks.Load() != 1 {
+		t.Error("the id did not work where it was posted")
+	}
+}

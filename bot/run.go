@@ -66,7 +66,10 @@ func (t *Thread) RunAgent(ctx context.Context, opts RunOptions) (RunResult, erro
 	}
 	req := &ModelRequest{Instructions: instructions, Messages: t.modelHistory(ctx), Tools: defs}
 	b.mu.Lock()
-	b.active[t.addr.String()] = true
+	if key := t.addr.String(); !b.active[key] {
+		forgetOne(b.active)
+		b.active[key] = true
+	}
 	b.mu.Unlock()
 
 	statusSet := t.status(ctx, "is thinking…")

@@ -97,6 +97,8 @@ type User struct {
 
 // Message is a message in a conversation, normalized by an adapter.
 type Message struct {
+	// ID is the platform's message id. The bot gives a message delivered
+	// without one an id of its own.
 	ID      string
 	Address Address
 	User    User

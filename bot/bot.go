@@ -79,7 +79,7 @@ const (
 type MessageHandler func(ctx context.Context, t *Thread, m Message) error
 
 // ActionHandler handles a click on a button bound to it by name (see
-// [render.ButtonNode.Handler] and [Bot.OnAction]).
+// [render.ButtonNode.OnAction] and [Bot.OnAction]).
 type ActionHandler func(ctx context.Context, t *Thread, e ActionEvent) error
 
 // ActionEvent is a click on a button bound to an action handler.
@@ -237,7 +237,7 @@ func (b *Bot) OnMention(h MessageHandler) {
 
 // OnMessage sets the handler for other messages the adapters deliver:
 // replies in a thread, without a mention. By default the agent runs for
-// those in threads where it has already answered, and the rest are ignored.
+// those in threads where it has run before, and the rest are ignored.
 func (b *Bot) OnMessage(h MessageHandler) {
 	b.mu.Lock()
 	b.onMessage = h
@@ -245,7 +245,7 @@ func (b *Bot) OnMessage(h MessageHandler) {
 }
 
 // OnAction registers h for clicks on buttons bound to name with
-// [render.ButtonNode.Handler]. Registering a name again replaces its
+// [render.ButtonNode.OnAction]. Registering a name again replaces its
 // handler.
 func (b *Bot) OnAction(name string, h ActionHandler) {
 	b.mu.Lock()
@@ -294,6 +294,9 @@ func (b *Bot) Start(ctx context.Context) error {
 // messages and clicks being handled or queued get until ctx ends to finish.
 // Runs still going then are cancelled, each telling its thread it was
 // stopped, and Stop returns ctx's error once they have returned.
+//
+// Stop waits for handlers, so a handler must not call it (it would wait
+// for itself); start it on a goroutine of its own instead.
 func (b *Bot) Stop(ctx context.Context) error {
 	b.mu.Lock()
 	if !b.started {
@@ -314,7 +317,10 @@ func (b *Bot) Stop(ctx context.Context) error {
 	wait, cancel := context.WithTimeout(context.Background(), noticeTimeout+5*time.Second)
 	defer cancel()
 	if werr := b.Idle(wait); werr != nil {
-		return fmt.Errorf("bot: some handlers did not return after cancellation: %w", err)
+		b.mu.Lock()
+		n := b.busy
+		b.mu.Unlock()
+		return fmt.Errorf("bot: %d messages or clicks still being handled after their cancellation", n)
 	}
 	return err
 }
@@ -384,6 +390,9 @@ func (b *Bot) deliver(a Adapter, m Message) {
 	if m.Address.Platform == "" {
 		m.Address.Platform = a.Platform()
 	}
+	if m.ID == "" {
+		m.ID = "parley-" + rand.Text() // runs tell the message apart from its history by id
+	}
 	if !capabilitiesOf(a, m.Address).Has(CapHistory) {
 		b.record(m)
 	}
@@ -438,11 +447,23 @@ func (b *Bot) drain(a Adapter, key string, m Message) {
 			b.mu.Unlock()
 			return
 		}
-		last := len(q.pending) - 1
-		m, skipped = q.pending[last], q.pending[:last]
+		m, skipped = next(q.pending)
 		q.pending = nil
 		b.mu.Unlock()
 	}
+}
+
+// next picks the message to handle from those queued: the latest one that
+// addresses the bot, else the latest. The others are skipped, in order.
+func next(pending []Message) (Message, []Message) {
+	i := len(pending) - 1
+	for j := i; j >= 0; j-- {
+		if pending[j].Mention {
+			i = j
+			break
+		}
+	}
+	return pending[i], slices.Delete(slices.Clone(pending), i, i+1)
 }
 
 func (b *Bot) handle(a Adapter, m Message, skipped []Message) {
@@ -478,11 +499,15 @@ func (b *Bot) defaultHandler(ctx context.Context, t *Thread, m Message) error {
 // finish reports how a handler ended: a stop to the thread, a failure the
 // thread has not heard of yet to the thread and the log.
 func (b *Bot) finish(ctx context.Context, t *Thread, err error, kind, id string) {
+	var pe *panicError
 	switch {
-	case errors.Is(context.Cause(ctx), ErrStopped):
-		b.log.Info("bot: handler cancelled by Stop", "thread", t.addr.String(), kind, id)
-		t.notice(ctx, "⏹ I had to stop before finishing: the bot is shutting down. Please ask again in a moment.")
 	case err == nil:
+	case errors.Is(context.Cause(ctx), ErrStopped):
+		b.log.Info("bot: handler cancelled by Stop", "thread", t.addr.String(), kind, id, "err", err)
+		t.notice(ctx, "⏹ I had to stop before finishing: the bot is shutting down. Please ask again in a moment.")
+	case errors.As(err, &pe):
+		b.log.Error("bot: handler panicked", "thread", t.addr.String(), kind, id, "panic", fmt.Sprint(pe.value), "stack", string(pe.stack))
+		t.notice(ctx, "⚠️ Sorry, something went wrong while handling that.")
 	case t.reported.Load():
 		b.log.Warn("bot: handler failed", "thread", t.addr.String(), kind, id, "err", err)
 	default:
@@ -561,7 +586,7 @@ func (b *Bot) outgoing(to Address, content render.Node) (Outgoing, error) {
 	for i, el := range els {
 		btn := el.(*render.ButtonNode)
 		if btn.Action == "" {
-			return Outgoing{}, fmt.Errorf("bot: button %q has no handler: bind it with Handler(name) and register the name with OnAction", btn.Label)
+			return Outgoing{}, fmt.Errorf("bot: button %q has no handler: bind it with OnAction(name) and register the name with Bot.OnAction", btn.Label)
 		}
 		v, err := json.Marshal(btn.Value)
 		if err != nil {

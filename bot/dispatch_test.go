@@ -318,9 +318,9 @@ func TestActions(t *testing.T) {
 		ref, err = th.Post(ctx, render.Card{
 			Title: "Deploy?",
 			Actions: render.Actions(
-				render.Button("Prod", Deploy{Env: "prod"}).Primary().Handler("deploy"),
-				render.Button("Broken", 0).Handler("broken"),
-				render.Button("Orphan", 0).Handler("nobody"),
+				render.Button("Prod", Deploy{Env: "prod"}).Primary().OnAction("deploy"),
+				render.Button("Broken", 0).OnAction("broken"),
+				render.Button("Orphan", 0).OnAction("nobody"),
 				render.LinkButton("Docs", "https://example.com"),
 			),
 		})
@@ -420,7 +420,7 @@ func TestActionIDOnlyValidWhereItWasPosted(t *testing.T) {
 	var clicks atomic.Int32
 	h.Bot.OnAction("go", func(context.Context, *bot.Thread, bot.ActionEvent) error { clicks.Add(1); return nil })
 	h.Bot.OnMention(func(ctx context.Context, th *bot.Thread, m bot.Message) error {
-		_, err := th.Post(ctx, render.Card{Actions: render.Actions(render.Button("Go", 1).Handler("go"))})
+		_, err := th.Post(ctx, render.Card{Actions: render.Actions(render.Button("Go", 1).OnAction("go"))})
 		return err
 	})
 	h.Send(bottest.Ana, "card")

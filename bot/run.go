@@ -23,9 +23,9 @@ type RunOptions struct {
 	Tools []*Tool
 	// MaxSteps bounds this run's model calls. Default: Config.MaxSteps.
 	MaxSteps int
-	// ParallelTools runs each step's tool calls concurrently, as
-	// Config.ParallelTools does for every run.
-	ParallelTools bool
+	// ParallelTools, when set, says whether this run's tool calls of one
+	// step run concurrently. Nil means Config.ParallelTools.
+	ParallelTools *bool
 }
 
 // RunResult describes a finished run.
@@ -75,10 +75,15 @@ func (t *Thread) RunAgent(ctx context.Context, opts RunOptions) (RunResult, erro
 	statusSet := t.status(ctx, "is thinking…")
 	defer func() {
 		if statusSet {
-			t.status(context.WithoutCancel(ctx), "")
+			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), noticeTimeout)
+			defer cancel()
+			t.status(ctx, "")
 		}
 	}()
-	parallel := opts.ParallelTools || b.cfg.ParallelTools
+	parallel := b.cfg.ParallelTools
+	if opts.ParallelTools != nil {
+		parallel = *opts.ParallelTools
+	}
 	for res.Steps < maxSteps {
 		res.Steps++
 		resp, err := t.generate(ctx, req)
@@ -299,6 +304,7 @@ func (t *Thread) callTool(ctx context.Context, c ToolCall, tools map[string]*Too
 		log.Info("bot: the model sent invalid tool arguments", "err", err)
 	case errors.As(err, &pe):
 		log.Error("bot: tool handler panicked", "panic", fmt.Sprint(pe.value), "stack", string(pe.stack))
+		return errorJSON(fmt.Sprintf("tool panicked: %v", pe.value))
 	case err != nil:
 		log.Info("bot: tool handler returned an error", "err", err)
 	}
@@ -308,46 +314,56 @@ func (t *Thread) callTool(ctx context.Context, c ToolCall, tools map[string]*Too
 // replyStream carries one model answer's text into the thread as it
 // streams: natively where the adapter can, else as a post followed by
 // edits at most once per StreamInterval. Nothing is posted until there is
-// text that is not blank.
+// text that is not blank. A failed intermediate edit is not fatal: the
+// next one carries the text too, and the final one is always sent.
 type replyStream struct {
 	t      *Thread
 	buf    strings.Builder
-	sent   int // bytes of buf already handed to the platform
 	native TextStream
+	sent   int    // native: bytes of buf appended to the stream
+	shown  string // post and edit: the text the platform shows
 	ref    MessageRef
 	posted bool
 	last   int64 // unix nanos of the last post or edit
-	err    error
+	err    error // the last failure, cleared by a success
 }
 
 func (s *replyStream) write(ctx context.Context, delta string) {
 	s.buf.WriteString(delta)
-	if s.err != nil || ctx.Err() != nil {
-		return
-	}
-	if !s.posted && strings.TrimSpace(s.buf.String()) == "" {
+	if ctx.Err() != nil || (!s.posted && strings.TrimSpace(s.buf.String()) == "") {
 		return
 	}
 	s.flush(ctx, false)
 }
 
+// nativeMode reports whether the answer streams natively.
+func (s *replyStream) nativeMode() bool {
+	_, ok := s.t.adapter.(Streamer)
+	return ok && s.t.Capabilities().Has(CapStreaming)
+}
+
 // flush hands unsent text to the platform; force skips the edit throttle.
 func (s *replyStream) flush(ctx context.Context, force bool) {
 	text := s.buf.String()
-	if s.sent == len(text) && s.posted {
-		return
-	}
 	t := s.t
-	if st, ok := t.adapter.(Streamer); ok && t.Capabilities().Has(CapStreaming) {
+	if s.nativeMode() {
 		if s.native == nil {
+			st := t.adapter.(Streamer)
 			if s.native, s.err = st.StartStream(ctx, t.addr); s.err != nil {
+				s.native = nil
 				return
 			}
 			s.posted = true
 		}
+		if s.sent == len(text) {
+			return
+		}
 		if s.err = s.native.Append(ctx, text[s.sent:]); s.err == nil {
 			s.sent = len(text)
 		}
+		return
+	}
+	if s.posted && text == s.shown {
 		return
 	}
 	now := time.Now().UnixNano()
@@ -362,12 +378,15 @@ func (s *replyStream) flush(ctx context.Context, force bool) {
 		s.err = t.adapter.Update(ctx, s.ref, out)
 	}
 	if s.err == nil {
-		s.sent, s.last = len(text), now
+		s.shown, s.last = text, now
+	} else {
+		t.bot.log.Warn("bot: streaming the answer to the platform failed; will retry", "thread", t.addr.String(), "err", s.err)
 	}
 }
 
-// close sends the final text, final, and ends the message. It finishes the
-// message even when ctx has ended, so what was said stays visible.
+// close makes the message show final, the model's whole answer, and ends
+// it. It finishes the message even when ctx has ended, so what was said
+// stays visible. Only a failure of the final post or edit is returned.
 func (s *replyStream) close(ctx context.Context, final string) error {
 	if ctx.Err() != nil {
 		var cancel context.CancelFunc
@@ -376,19 +395,19 @@ func (s *replyStream) close(ctx context.Context, final string) error {
 	}
 	if cur := s.buf.String(); final != cur {
 		switch {
-		case s.native != nil && !strings.HasPrefix(final, cur):
+		case s.sent > 0 && !strings.HasPrefix(final, cur[:s.sent]):
 			// A native stream can only grow; what was streamed stays.
 			s.t.bot.log.Warn("bot: the model's final text differs from what it streamed", "thread", s.t.addr.String())
-		case s.native != nil:
-			s.buf.WriteString(final[len(cur):])
 		default:
 			s.buf.Reset()
 			s.buf.WriteString(final)
-			s.sent = -1 // replaced, not appended to: edit whatever was sent
 		}
 	}
-	if s.err == nil && strings.TrimSpace(s.buf.String()) != "" {
+	if strings.TrimSpace(s.buf.String()) != "" {
 		s.flush(ctx, true)
+		if s.err != nil {
+			s.flush(ctx, true) // once more: a platform's hiccup should not cost the answer
+		}
 	}
 	if s.native != nil {
 		ref, err := s.native.Close(ctx)

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"regexp"
 	"runtime/debug"
+	"slices"
 	"strings"
 
 	"github.com/google/jsonschema-go/jsonschema"
@@ -92,6 +93,10 @@ func DefineTool[Args any](spec ToolSpec[Args]) *Tool {
 			return t
 		}
 	}
+	if schema.Type != "object" {
+		t.err = fmt.Errorf("bot: tool %q: the arguments' schema must have type \"object\", as models require", spec.Name)
+		return t
+	}
 	resolved, err := schema.Resolve(nil)
 	if err != nil {
 		t.err = fmt.Errorf("bot: tool %q: schema: %w", spec.Name, err)
@@ -121,7 +126,7 @@ func (t *Tool) Description() string { return t.description }
 
 // Schema returns the JSON Schema of the tool's arguments, as sent to the
 // model.
-func (t *Tool) Schema() json.RawMessage { return t.params }
+func (t *Tool) Schema() json.RawMessage { return slices.Clone(t.params) }
 
 // Err returns what is wrong with the tool's definition, or nil.
 func (t *Tool) Err() error { return t.err }
@@ -170,7 +175,7 @@ type panicError struct {
 	stack []byte
 }
 
-func (e *panicError) Error() string { return fmt.Sprintf("tool panicked: %v", e.value) }
+func (e *panicError) Error() string { return fmt.Sprintf("panic: %v", e.value) }
 
 // locate turns a jsonschema-go validation error into a path into the
 // arguments and a reason. The library reports the schema path of the
@@ -219,7 +224,13 @@ func instancePath(schemaPtr string) string {
 }
 
 // toolMessage serializes a handler's outcome into the text the model reads.
-func toolMessage(result any, err error) string {
+// A result whose marshalling panics is reported like one that fails.
+func toolMessage(result any, err error) (msg string) {
+	defer func() {
+		if p := recover(); p != nil {
+			msg = errorJSON(fmt.Sprintf("the tool's result could not be serialized: panic: %v", p))
+		}
+	}()
 	if err != nil {
 		return errorJSON(err.Error())
 	}
@@ -282,10 +293,12 @@ func collectEnums(t reflect.Type, out map[reflect.Type]*jsonschema.Schema, seen 
 		return nil
 	}
 	seen[t] = true
-	if t.Implements(enumType) && t.Kind() != reflect.Interface {
-		values := reflect.Zero(t).Interface().(Enum).Enum()
-		if len(values) == 0 {
-			return fmt.Errorf("%s.Enum returns no values", t)
+	// Only value types: calling a value method through a nil pointer
+	// panics, and pointers are handled through their element.
+	if k := t.Kind(); k != reflect.Pointer && k != reflect.Interface && t.Implements(enumType) {
+		values, err := enumValues(t)
+		if err != nil {
+			return err
 		}
 		base, err := jsonschema.ForType(t, &jsonschema.ForOptions{})
 		if err != nil {
@@ -308,6 +321,20 @@ func collectEnums(t reflect.Type, out map[reflect.Type]*jsonschema.Schema, seen 
 		}
 	}
 	return nil
+}
+
+// enumValues calls the Enum method of t's zero value, which is user code.
+func enumValues(t reflect.Type) (values []any, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%s.Enum panicked: %v", t, p)
+		}
+	}()
+	values = reflect.Zero(t).Interface().(Enum).Enum()
+	if len(values) == 0 {
+		return nil, fmt.Errorf("%s.Enum returns no values", t)
+	}
+	return values, nil
 }
 
 // applyEnumTags walks t alongside its schema and restricts every property

@@ -73,6 +73,7 @@ type Adapter struct {
 	reacts   []Reaction
 	files    []bot.File
 	failPost error
+	failNext int // how many more posts, edits and appends fail with failPost
 	changed  chan struct{}
 }
 
@@ -110,12 +111,32 @@ func (a *Adapter) SetCapabilities(c bot.Capabilities) {
 	a.mu.Unlock()
 }
 
-// FailPosts makes every later Post, Update and stream fail with err; nil
-// heals the platform.
+// FailPosts makes every later Post, Update and stream append fail with
+// err; nil heals the platform.
 func (a *Adapter) FailPosts(err error) {
 	a.mu.Lock()
-	a.failPost = err
+	a.failPost, a.failNext = err, -1
 	a.mu.Unlock()
+}
+
+// FailNext makes the next n Posts, Updates and stream appends fail with
+// err, as a platform's passing hiccup (a rate limit) would.
+func (a *Adapter) FailNext(n int, err error) {
+	a.mu.Lock()
+	a.failPost, a.failNext = err, n
+	a.mu.Unlock()
+}
+
+// fail returns the error the next write fails with, if any; a.mu must be
+// held.
+func (a *Adapter) fail() error {
+	if a.failPost == nil || a.failNext == 0 {
+		return nil
+	}
+	if a.failNext > 0 {
+		a.failNext--
+	}
+	return a.failPost
 }
 
 // AddUser makes u known to user lookups.
@@ -226,8 +247,8 @@ func (a *Adapter) nextID(prefix string) string {
 func (a *Adapter) Post(ctx context.Context, to bot.Address, m bot.Outgoing) (bot.MessageRef, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.failPost != nil {
-		return bot.MessageRef{}, a.failPost
+	if err := a.fail(); err != nil {
+		return bot.MessageRef{}, err
 	}
 	return a.add(&Posted{Content: m.Content, Versions: []render.Node{m.Content}, IDs: m.IDs, Closed: true}, to), nil
 }
@@ -256,8 +277,8 @@ func (a *Adapter) notify() {
 func (a *Adapter) Update(ctx context.Context, ref bot.MessageRef, m bot.Outgoing) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.failPost != nil {
-		return a.failPost
+	if err := a.fail(); err != nil {
+		return err
 	}
 	p, ok := a.byID[ref.ID]
 	if !ok {
@@ -352,8 +373,8 @@ func (a *Adapter) React(ctx context.Context, ref bot.MessageRef, emoji string) e
 func (a *Adapter) StartStream(ctx context.Context, to bot.Address) (bot.TextStream, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.failPost != nil {
-		return nil, a.failPost
+	if err := a.fail(); err != nil {
+		return nil, err
 	}
 	p := &Posted{Content: render.Markdown(""), Streamed: true}
 	a.add(p, to)
@@ -369,8 +390,8 @@ type stream struct {
 func (s *stream) Append(ctx context.Context, delta string) error {
 	s.a.mu.Lock()
 	defer s.a.mu.Unlock()
-	if s.a.failPost != nil {
-		return s.a.failPost
+	if err := s.a.fail(); err != nil {
+		return err
 	}
 	if s.p.Closed {
 		return errors.New("bottest: append to a closed stream")

@@ -18,7 +18,7 @@ func TestClickErrors(t *testing.T) {
 	var ref bot.MessageRef
 	h.Bot.OnMention(func(ctx context.Context, th *bot.Thread, m bot.Message) error {
 		var err error
-		ref, err = th.Post(ctx, render.Card{Actions: render.Actions(render.Button("Yes", 1).Handler("x"), render.LinkButton("Docs", "https://x"))})
+		ref, err = th.Post(ctx, render.Card{Actions: render.Actions(render.Button("Yes", 1).OnAction("x"), render.LinkButton("Docs", "https://x"))})
 		return err
 	})
 	h.Send(bottest.Ana, "card")

@@ -50,9 +50,12 @@ func Start(t testing.TB, cfg bot.Config) *Harness {
 }
 
 // Send delivers text from u addressed to the bot and waits until the bot
-// has handled it.
+// has handled it. It fails the test if the bot is not receiving.
 func (h *Harness) Send(u bot.User, text string) bot.Message {
 	h.t.Helper()
+	if !h.Adapter.Receiving() {
+		h.t.Fatalf("bottest: Send(%q): the bot is not receiving", text)
+	}
 	m := h.Adapter.Send(u, text)
 	h.Wait()
 	return m

@@ -23,6 +23,9 @@ type Step struct {
 	// Wait, when set, holds the response until it is closed or the call's
 	// context ends (then the call returns the context's error).
 	Wait <-chan struct{}
+	// Silent returns Text without streaming it, as a model that does not
+	// stream would.
+	Silent bool
 }
 
 // Reply returns a step that answers with text.
@@ -97,7 +100,7 @@ func (m *Model) Generate(ctx context.Context, req *bot.ModelRequest, onText func
 	if s.Err != nil {
 		return nil, s.Err
 	}
-	if onText != nil {
+	if onText != nil && !s.Silent {
 		for _, w := range strings.SplitAfter(s.Text, " ") {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()

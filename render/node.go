@@ -72,8 +72,9 @@ type ButtonNode struct {
 	Style ButtonStyle
 	// URL makes this a link button.
 	URL string
-	// Action names the handler a click is routed to (bot.OnAction) for a
-	// card posted outside a wait for a choice. Empty inside such a wait.
+	// Action names the action handler a click is routed to (see
+	// [ButtonNode.OnAction]) for a card posted outside a wait for a
+	// choice. Empty inside such a wait.
 	Action string
 }
 
@@ -93,9 +94,9 @@ func (b *ButtonNode) Primary() *ButtonNode { b.Style = StylePrimary; return b }
 // Danger gives the button the platform's destructive look and returns it.
 func (b *ButtonNode) Danger() *ButtonNode { b.Style = StyleDanger; return b }
 
-// Handler routes clicks on the button to the action handler registered
-// under name and returns the button.
-func (b *ButtonNode) Handler(name string) *ButtonNode { b.Action = name; return b }
+// OnAction routes clicks on the button to the action handler the bot
+// registered under name (bot.Bot.OnAction) and returns the button.
+func (b *ButtonNode) OnAction(name string) *ButtonNode { b.Action = name; return b }
 
 // IsLink reports whether the button opens a URL rather than acting.
 func (b *ButtonNode) IsLink() bool { return b.URL != "" }

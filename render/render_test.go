@@ -8,7 +8,7 @@ import (
 
 func TestButtonBuilders(t *testing.T) {
 	t.Parallel()
-	b := render.Button("Go", 42).Primary().Handler("deploy")
+	b := render.Button("Go", 42).Primary().OnAction("deploy")
 	if b.Label != "Go" || b.Value != 42 || b.Style != render.StylePrimary || b.Action != "deploy" || b.IsLink() {
 		t.Errorf("button %+v", b)
 	}

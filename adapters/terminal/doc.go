@@ -11,6 +11,6 @@
 // directory and their paths printed.
 //
 // The adapter implements streaming, status, reactions, files, ephemeral
-// messages and user lookup (of the one person at the keyboard). It keeps
-// no history: the bot remembers the conversation itself.
+// messages, user lookup (of the one person at the keyboard) and history:
+// it remembers the last 500 messages it printed or read.
 package terminal

@@ -48,8 +48,12 @@ type Adapter struct {
 	seq     int
 	choices []string // action ids of the latest message with buttons
 	choiceM string   // that message's id
+	log     []bot.Message
 	done    chan struct{}
 }
+
+// maxLog bounds the conversation the adapter remembers for history.
+const maxLog = 500
 
 var (
 	_ bot.Adapter         = (*Adapter)(nil)
@@ -59,6 +63,7 @@ var (
 	_ bot.FileUploader    = (*Adapter)(nil)
 	_ bot.EphemeralPoster = (*Adapter)(nil)
 	_ bot.UserLooker      = (*Adapter)(nil)
+	_ bot.HistoryReader   = (*Adapter)(nil)
 )
 
 // New returns a terminal adapter.
@@ -123,12 +128,13 @@ func (a *Adapter) read(ctx context.Context, in bot.Inbox) {
 		}
 		a.mu.Lock()
 		a.seq++
-		id := "u" + strconv.Itoa(a.seq)
-		a.mu.Unlock()
-		in.Message(ctx, bot.Message{
-			ID: id, Address: Address, User: a.cfg.User, Text: line,
+		m := bot.Message{
+			ID: "u" + strconv.Itoa(a.seq), Address: Address, User: a.cfg.User, Text: line,
 			Time: time.Now(), Mention: true, Direct: true,
-		})
+		}
+		a.remember(m)
+		a.mu.Unlock()
+		in.Message(ctx, m)
 	}
 	if err := sc.Err(); err != nil {
 		a.printf("terminal: reading input: %v\n", err)
@@ -156,6 +162,9 @@ func (a *Adapter) printf(format string, args ...any) {
 // choices; a.mu must be held.
 func (a *Adapter) show(id, prefix string, m bot.Outgoing) {
 	text := plaintext.Render(m.Content)
+	if prefix != "(only you) " {
+		a.remember(self(id, text))
+	}
 	fmt.Fprintf(a.cfg.Out, "%s%s: %s\n", prefix, a.cfg.BotName, indent(text))
 	els := render.Interactives(m.Content)
 	switch {
@@ -169,6 +178,38 @@ func (a *Adapter) show(id, prefix string, m bot.Outgoing) {
 	case id == a.choiceM:
 		a.choices, a.choiceM = nil, "" // the buttons are gone
 	}
+}
+
+// remember adds m to the conversation's history, or replaces the message
+// with m's id; a.mu must be held.
+func (a *Adapter) remember(m bot.Message) {
+	for i := len(a.log) - 1; i >= 0; i-- {
+		if a.log[i].ID == m.ID {
+			a.log[i].Text = m.Text
+			return
+		}
+	}
+	if len(a.log) == maxLog {
+		a.log = append(a.log[:0], a.log[1:]...)
+	}
+	a.log = append(a.log, m)
+}
+
+// self returns a message of the bot's, for history.
+func self(id, text string) bot.Message {
+	return bot.Message{ID: id, Address: Address, Text: text, Time: time.Now(), FromSelf: true}
+}
+
+// Messages implements bot.HistoryReader: the adapter remembers the
+// conversation it printed.
+func (a *Adapter) Messages(ctx context.Context, in bot.Address, limit int) ([]bot.Message, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	h := a.log
+	if limit > 0 && len(h) > limit {
+		h = h[len(h)-limit:]
+	}
+	return append([]bot.Message(nil), h...), nil
 }
 
 // indent aligns continuation lines under the first.
@@ -208,6 +249,7 @@ func (a *Adapter) StartStream(ctx context.Context, to bot.Address) (bot.TextStre
 type stream struct {
 	a      *Adapter
 	ref    bot.MessageRef
+	text   strings.Builder
 	closed bool
 }
 
@@ -217,6 +259,7 @@ func (s *stream) Append(ctx context.Context, delta string) error {
 	if s.closed {
 		return errors.New("terminal: append to a closed stream")
 	}
+	s.text.WriteString(delta)
 	_, err := io.WriteString(s.a.cfg.Out, indent(delta))
 	return err
 }
@@ -227,6 +270,7 @@ func (s *stream) Close(ctx context.Context) (bot.MessageRef, error) {
 	if !s.closed {
 		s.closed = true
 		fmt.Fprintln(s.a.cfg.Out)
+		s.a.remember(self(s.ref.ID, s.text.String()))
 	}
 	return s.ref, nil
 }
@@ -283,6 +327,7 @@ func (a *Adapter) PostFile(ctx context.Context, to bot.Address, f bot.File) (bot
 	if f.Comment != "" {
 		fmt.Fprintf(a.cfg.Out, "%s: %s\n", a.cfg.BotName, indent(f.Comment))
 	}
+	a.remember(self(id, strings.TrimSpace(f.Comment+"\n📎 "+f.Name)))
 	fmt.Fprintf(a.cfg.Out, "  📎 %s (%d bytes): %s\n", f.Name, len(f.Data), path)
 	return bot.MessageRef{Address: to, ID: id}, nil
 }

@@ -64,7 +64,7 @@ func TestConversation(t *testing.T) {
 			}
 			_, err = tc.Thread.Post(ctx, render.Card{
 				Title:   "Send to " + u.Name + "?",
-				Actions: render.Actions(render.Button("Yes", true).Handler("send"), render.Button("No", false).Handler("send")),
+				Actions: render.Actions(render.Button("Yes", true).OnAction("send"), render.Button("No", false).OnAction("send")),
 			})
 			return "posted", err
 		}})
@@ -94,15 +94,16 @@ func TestConversation(t *testing.T) {
 		t.Error("typing 2 chose Yes")
 	}
 	out.waitFor(t, "(edited) bot: Sent by ana.")
-	// The buttons are gone: a number is a message now.
+	// The buttons are gone: a number is a message now. (A pipe write
+	// returns once the reader has the line, so the bot has it too.)
 	io.WriteString(inW, "1\n")
-	waitIdle(t, b)
 	inW.Close()
 	select {
 	case <-term.Done():
 	case <-time.After(5 * time.Second):
 		t.Fatal("Done not closed at end of input")
 	}
+	waitIdle(t, b)
 
 	got := out.String()
 	for _, want := range []string{
@@ -117,6 +118,17 @@ func TestConversation(t *testing.T) {
 	if data, err := os.ReadFile(filepath.Join(dir, "r.txt")); err != nil || string(data) != "42" {
 		t.Errorf("file: %q, %v", data, err)
 	}
+	hist, err := term.Messages(context.Background(), terminal.Address, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, m := range hist {
+		lines = append(lines, m.Text)
+	}
+	if got := strings.Join(lines, "|"); !strings.HasPrefix(got, "make the report|Here it is.\n📎 r.txt|Sent by ana.|Report ready, ana.|1|") {
+		t.Errorf("history %q", got)
+	}
 	// The third message, "1", went to the model, which had nothing left.
 	if n := len(model.Requests()); n != 3 {
 		t.Errorf("model called %d times, want 3", n)
@@ -126,11 +138,12 @@ func TestConversation(t *testing.T) {
 	}
 }
 
+// waitIdle waits until the terminal has read everything written to it and
+// the bot has handled it.
 func waitIdle(t *testing.T, b *bot.Bot) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	time.Sleep(10 * time.Millisecond) // let the reader deliver the line
 	if err := b.Idle(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -75,7 +75,7 @@ func weatherCard(w Weather) render.Card {
 			),
 			render.Text("(" + w.Note + ")"),
 		},
-		Actions: render.Actions(render.Button("Refresh", w.City).Handler("refresh")),
+		Actions: render.Actions(render.Button("Refresh", w.City).OnAction("refresh")),
 	}
 }
 

@@ -3,7 +3,6 @@ package openai_test
 import (
 	"context"
 	"fmt"
-	"testing"
 
 	"github.com/parleybot/parley/bot"
 	"github.com/parleybot/parley/model/openai"
@@ -22,11 +21,9 @@ func ExampleNew() {
 }
 
 func ExampleModel_Generate() {
-	// In a test, pass the test's t; examples have none.
-	t := &exampleT{}
-	defer t.cleanup()
-
-	srv := openaitest.NewServer(t)
+	// In a test, openaitest.NewServer(t) closes the server when the test ends.
+	srv := openaitest.New()
+	defer srv.Close()
 	srv.Enqueue(openaitest.Response{Text: "It is sunny in Paris."})
 	m := openai.New(openai.Config{BaseURL: srv.URL, APIKey: "sk-test"})
 
@@ -50,22 +47,4 @@ func ExampleModel_Generate() {
 	// streamed "Paris."
 	// It is sunny in Paris. (stop)
 	// ana
-}
-
-// exampleT stands in for the *testing.T that examples lack.
-type exampleT struct {
-	testing.TB
-	cleanups []func()
-}
-
-func (t *exampleT) Helper()                         {}
-func (t *exampleT) Cleanup(f func())                { t.cleanups = append(t.cleanups, f) }
-func (t *exampleT) Errorf(format string, a ...any)  { fmt.Printf(format+"\n", a...) }
-func (t *exampleT) Fatalf(format string, a ...any)  { panic(fmt.Sprintf(format, a...)) }
-func (t *exampleT) Logf(format string, args ...any) {}
-
-func (t *exampleT) cleanup() {
-	for i := len(t.cleanups) - 1; i >= 0; i-- {
-		t.cleanups[i]()
-	}
 }

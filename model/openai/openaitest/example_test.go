@@ -6,17 +6,14 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"testing"
 
 	"github.com/parleybot/parley/model/openai/openaitest"
 )
 
-func ExampleNewServer() {
-	// In a test, pass the test's t; examples have none.
-	t := &exampleT{}
-	defer t.cleanup()
-
-	srv := openaitest.NewServer(t)
+func ExampleNew() {
+	// In a test, openaitest.NewServer(t) closes the server when the test ends.
+	srv := openaitest.New()
+	defer srv.Close()
 	srv.Enqueue(openaitest.Response{
 		Text:      "Let me look.",
 		ToolCalls: []openaitest.ToolCall{{ID: "call_1", Name: "lookup", ArgumentChunks: []string{`{"q":`, `"go"}`}}},
@@ -79,10 +76,8 @@ func ExampleNewServer() {
 }
 
 func ExampleResponse_status() {
-	t := &exampleT{}
-	defer t.cleanup()
-
-	srv := openaitest.NewServer(t)
+	srv := openaitest.New()
+	defer srv.Close()
 	// A rate limit: OpenAI clients retry it after retry-after-ms.
 	srv.Enqueue(openaitest.Response{
 		Status: http.StatusTooManyRequests,
@@ -106,22 +101,4 @@ func ExampleResponse_status() {
 	// 429 0
 	// rate_limit_exceeded
 	// 0
-}
-
-// exampleT stands in for the *testing.T that examples lack.
-type exampleT struct {
-	testing.TB
-	cleanups []func()
-}
-
-func (t *exampleT) Helper()                         {}
-func (t *exampleT) Cleanup(f func())                { t.cleanups = append(t.cleanups, f) }
-func (t *exampleT) Errorf(format string, a ...any)  { fmt.Printf(format+"\n", a...) }
-func (t *exampleT) Fatalf(format string, a ...any)  { panic(fmt.Sprintf(format, a...)) }
-func (t *exampleT) Logf(format string, args ...any) {}
-
-func (t *exampleT) cleanup() {
-	for i := len(t.cleanups) - 1; i >= 0; i-- {
-		t.cleanups[i]()
-	}
 }

@@ -97,9 +97,10 @@ type Server struct {
 	// URL.
 	URL string
 
-	t    testing.TB
-	srv  *httptest.Server
-	done chan struct{} // closed at cleanup, to release stalled handlers
+	t     testing.TB // nil for a server made by New
+	srv   *httptest.Server
+	done  chan struct{} // closed at Close, to release stalled handlers
+	close sync.Once
 
 	mu     sync.Mutex
 	script []Response
@@ -107,34 +108,59 @@ type Server struct {
 	n      int // requests received, for ids
 }
 
-// NewServer starts a Server on a loopback port. It is closed when the test
-// and its subtests finish; a response still stalled then is released first,
-// so the cleanup never hangs.
+// NewServer starts a Server on a loopback port for a test. It is closed
+// when the test and its subtests finish, and a bad script (see
+// [Server.Enqueue]) fails the test.
 func NewServer(t testing.TB) *Server {
 	t.Helper()
-	s := &Server{t: t, done: make(chan struct{})}
+	s := New()
+	s.t = t
+	t.Cleanup(s.Close)
+	return s
+}
+
+// New starts a Server on a loopback port outside a test (in an example, a
+// demo); the caller closes it. A bad script makes Enqueue panic.
+func New() *Server {
+	s := &Server{done: make(chan struct{})}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
 	s.URL = s.srv.URL + "/v1"
-	t.Cleanup(func() {
+	return s
+}
+
+// Close shuts the server down. A response still stalled is released first,
+// so Close never hangs. Closing twice is harmless.
+func (s *Server) Close() {
+	s.close.Do(func() {
 		close(s.done)
 		s.srv.Close()
 	})
-	return s
+}
+
+// misuse reports a bad script: to the test, or as a panic.
+func (s *Server) misuse(format string, args ...any) {
+	if s.t == nil {
+		panic(fmt.Sprintf(format, args...))
+	}
+	s.t.Helper()
+	s.t.Errorf(format, args...)
 }
 
 // Enqueue adds responses to the script. Each chat completions request is
 // answered with the next one, in order. A response whose ArgumentChunks
 // contradict its Arguments, or whose Status is not a valid HTTP status,
-// fails the test.
+// fails the test (or panics, for a server made by New).
 func (s *Server) Enqueue(rs ...Response) {
-	s.t.Helper()
+	if s.t != nil {
+		s.t.Helper()
+	}
 	for i, r := range rs {
 		if r.Status != 0 && (r.Status < 100 || r.Status > 999) {
-			s.t.Errorf("openaitest: response %d: invalid HTTP status %d", i, r.Status)
+			s.misuse("openaitest: response %d: invalid HTTP status %d", i, r.Status)
 		}
 		for j, c := range r.ToolCalls {
 			if len(c.ArgumentChunks) > 0 && c.Arguments != "" && strings.Join(c.ArgumentChunks, "") != c.Arguments {
-				s.t.Errorf("openaitest: response %d, tool call %d: ArgumentChunks join to %q, not Arguments %q",
+				s.misuse("openaitest: response %d, tool call %d: ArgumentChunks join to %q, not Arguments %q",
 					i, j, strings.Join(c.ArgumentChunks, ""), c.Arguments)
 			}
 		}

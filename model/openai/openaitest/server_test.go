@@ -732,3 +732,30 @@ func TestNonStreamingStallAndCut(t *testing.T) {
 		t.Errorf("cut body read %q, %v; want a truncated body and an error", b, err)
 	}
 }
+
+func TestNewOutsideATest(t *testing.T) {
+	t.Parallel()
+	srv := openaitest.New()
+	srv.Enqueue(openaitest.Response{Text: "hi", Stall: true})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		res, err := http.Post(srv.URL+"/chat/completions", "application/json", strings.NewReader(`{"model":"m","stream":true}`))
+		if err == nil {
+			io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+		}
+	}()
+	for len(srv.Requests()) == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	srv.Close() // releases the stalled response
+	srv.Close()
+	<-done
+	defer func() {
+		if recover() == nil {
+			t.Error("a bad script did not panic without a test")
+		}
+	}()
+	srv.Enqueue(openaitest.Response{Status: 7})
+}

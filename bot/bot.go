@@ -581,18 +581,33 @@ func (b *Bot) outgoing(to Address, content render.Node) (Outgoing, error) {
 	if len(els) == 0 {
 		return Outgoing{Content: content}, nil
 	}
+	selectOf := map[*render.Option]*render.SelectNode{}
+	render.Walk(content, func(n render.Node) {
+		if s, ok := n.(*render.SelectNode); ok {
+			for _, o := range s.Options {
+				selectOf[o] = s
+			}
+		}
+	})
 	ids := make(render.IDs, len(els))
 	bds := make([]binding, len(els))
 	for i, el := range els {
-		btn := el.(*render.ButtonNode)
-		if btn.Action == "" {
-			return Outgoing{}, fmt.Errorf("bot: button %q has no handler: bind it with OnAction(name) and register the name with Bot.OnAction", btn.Label)
+		var label, action string
+		var value any
+		switch el := el.(type) {
+		case *render.ButtonNode:
+			label, action, value = el.Label, el.Action, el.Value
+		case *render.Option:
+			label, action, value = el.Label, selectOf[el].Action, el.Value
 		}
-		v, err := json.Marshal(btn.Value)
+		if action == "" {
+			return Outgoing{}, fmt.Errorf("bot: %q has no handler: bind its button or select with OnAction(name) and register the name with Bot.OnAction", label)
+		}
+		v, err := json.Marshal(value)
 		if err != nil {
-			return Outgoing{}, fmt.Errorf("bot: button %q: value: %w", btn.Label, err)
+			return Outgoing{}, fmt.Errorf("bot: %q: value: %w", label, err)
 		}
-		bds[i] = binding{addr: to, handler: btn.Action, label: btn.Label, value: v}
+		bds[i] = binding{addr: to, handler: action, label: label, value: v}
 		ids[el] = rand.Text()
 	}
 	b.mu.Lock()

@@ -1,0 +1,66 @@
+package chars
+
+import (
+	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"github.com/rivo/uniseg"
+)
+
+// Len counts s in UTF-16 code units, the conservative measure of the
+// platforms' character limits.
+func Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
+}
+
+// Cut returns the longest prefix of s at a grapheme boundary whose length
+// is at most limit, and the rest. With soft, it backs up to just after the
+// last line break or space in that prefix when there is one. The prefix is
+// empty only when s is or limit is too small for its first code point: a
+// first cluster longer than limit is cut between code points.
+func Cut(s string, limit int, soft bool) (head, rest string) {
+	n, end, lastNL, lastSpace := 0, 0, -1, -1
+	g := uniseg.NewGraphemes(s)
+	for g.Next() {
+		c := g.Str()
+		w := Len(c)
+		if n+w > limit {
+			break
+		}
+		n += w
+		_, end = g.Positions()
+		switch {
+		case strings.ContainsRune(c, '\n'):
+			lastNL = end
+		case strings.TrimSpace(c) == "":
+			lastSpace = end
+		}
+	}
+	if end == 0 {
+		// The first cluster alone is wider than the limit.
+		for end < len(s) {
+			r, size := utf8.DecodeRuneInString(s[end:])
+			if n+utf16.RuneLen(r) > limit {
+				break
+			}
+			n += utf16.RuneLen(r)
+			end += size
+		}
+		return s[:end], s[end:]
+	}
+	if soft {
+		switch {
+		case end == len(s):
+		case lastNL > 0:
+			end = lastNL
+		case lastSpace > 0:
+			end = lastSpace
+		}
+	}
+	return s[:end], s[end:]
+}

@@ -445,3 +445,40 @@ func TestActionIDOnlyValidWhereItWasPosted(t *testing.T) {
 		t.Error("the id did not work where it was posted")
 	}
 }
+
+func TestSelectOptionsAct(t *testing.T) {
+	t.Parallel()
+	h := bottest.Start(t, bot.Config{Model: bottest.NewModel()})
+	var got []string
+	h.Bot.OnAction("region", func(ctx context.Context, th *bot.Thread, e bot.ActionEvent) error {
+		got = append(got, e.Label+"="+string(e.Value))
+		return nil
+	})
+	var ref bot.MessageRef
+	h.Bot.OnMention(func(ctx context.Context, th *bot.Thread, m bot.Message) error {
+		var err error
+		ref, err = th.Post(ctx, render.Card{Body: []render.Node{
+			render.Select("Region", render.Opt("Lisbon", "eu-1"), render.Opt("Tokyo", "ap-1")).OnAction("region"),
+			render.Section("or the default", render.Button("Default", "eu-1").OnAction("region")),
+		}})
+		return err
+	})
+	h.Send(bottest.Ana, "where?")
+	if n := len(h.Adapter.Posts()[0].IDs); n != 3 {
+		t.Fatalf("%d action ids, want one per option and one for the section button", n)
+	}
+	h.Click(ref, "Tokyo", bottest.Ben)
+	h.Click(ref, "Default", bottest.Ben)
+	if want := `Tokyo="ap-1" Default="eu-1"`; strings.Join(got, " ") != want {
+		t.Errorf("picks %q, want %q", strings.Join(got, " "), want)
+	}
+
+	h.Bot.OnMention(func(ctx context.Context, th *bot.Thread, m bot.Message) error {
+		_, err := th.Post(ctx, render.Select("Region", render.Opt("Lisbon", "eu-1")))
+		return err
+	})
+	h.Send(bottest.Ana, "unbound")
+	if !strings.Contains(h.Adapter.LastText(), "something went wrong") {
+		t.Errorf("a select without a handler posted; last text %q", h.Adapter.LastText())
+	}
+}

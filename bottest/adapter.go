@@ -202,7 +202,8 @@ func (a *Adapter) Deliver(m bot.Message) bot.Message {
 	return m
 }
 
-// Click clicks, as u, the action button labelled label in the message ref.
+// Click clicks, as u, the action button or select option labelled label in
+// the message ref.
 func (a *Adapter) Click(ref bot.MessageRef, label string, u bot.User) error {
 	a.mu.Lock()
 	p, ok := a.byID[ref.ID]
@@ -213,6 +214,10 @@ func (a *Adapter) Click(ref bot.MessageRef, label string, u bot.User) error {
 				id = p.IDs[el]
 				break
 			}
+			if o, isOpt := el.(*render.Option); isOpt && o.Label == label {
+				id = p.IDs[el]
+				break
+			}
 		}
 	}
 	a.mu.Unlock()
@@ -220,7 +225,7 @@ func (a *Adapter) Click(ref bot.MessageRef, label string, u bot.User) error {
 	case !ok:
 		return fmt.Errorf("bottest: no message %q", ref.ID)
 	case id == "":
-		return fmt.Errorf("bottest: message %q has no action button %q", ref.ID, label)
+		return fmt.Errorf("bottest: message %q has no action button or option %q", ref.ID, label)
 	}
 	return a.ClickID(ref, id, u)
 }

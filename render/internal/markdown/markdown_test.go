@@ -15,8 +15,9 @@ type echo struct{}
 func (echo) Span(t string, st markdown.Style, url string) string {
 	switch {
 	case st&markdown.InlineCode != 0:
-		t = "`" + t + "`"
+		t = "`" + strings.ReplaceAll(t, "`", "'") + "`"
 	default:
+		t = strings.ReplaceAll(t, "`", "\\`")
 		if st&markdown.Bold != 0 {
 			t = "**" + t + "**"
 		}
@@ -36,7 +37,7 @@ func (echo) Heading(level int) (string, markdown.Style) { return strings.Repeat(
 func (echo) Bullet(int) string                          { return "- " }
 func (echo) Quote() string                              { return "> " }
 func (echo) Fence(lang string) (string, string)         { return "```" + lang, "```" }
-func (echo) CodeLine(l string) string                   { return l }
+func (echo) CodeLine(l string) string                   { return strings.ReplaceAll(l, "```", "`\u200b``") }
 func (echo) Rule() string                               { return "---" }
 
 func TestWrite(t *testing.T) {
@@ -115,4 +116,38 @@ func TestTruncate(t *testing.T) {
 	if got, cut := markdown.Truncate(markdown.Parse("short"), echo{}, 60); cut || got != "short" {
 		t.Errorf("Truncate(short) = %q, %v", got, cut)
 	}
+}
+
+// FuzzSplit holds Split to its promise for any markdown and limit: every
+// piece within the limit, code fences balanced in every piece.
+func FuzzSplit(f *testing.F) {
+	f.Add("**b** _i_ `c`\n\n```go\nx\n```\n\n- a\n  - b\n> q", 20)
+	f.Add(strings.Repeat("> ", 100)+"deep", 16)
+	f.Add("```\n"+strings.Repeat("x", 500)+"\n```", 30)
+	f.Add("[l](https://example.com/"+strings.Repeat("p", 300)+")", 40)
+	f.Fuzz(func(t *testing.T, src string, limit int) {
+		limit = limit % 5000
+		if limit < 0 {
+			limit = -limit
+		}
+		blocks := markdown.Parse(src)
+		parts := markdown.Split(blocks, echo{}, limit)
+		for i, p := range parts {
+			if chars.Len(p) > max(limit, 16) {
+				t.Fatalf("limit %d: part %d is %d long: %q", limit, i, chars.Len(p), p)
+			}
+			fences := 0
+			for _, l := range strings.Split(p, "\n") {
+				if strings.HasPrefix(strings.TrimLeft(l, "> -0123456789."), "```") {
+					fences++
+				}
+			}
+			if fences%2 != 0 {
+				t.Fatalf("limit %d: part %d has an unbalanced fence: %q", limit, i, p)
+			}
+		}
+		if tr, _ := markdown.Truncate(blocks, echo{}, limit); chars.Len(tr) > max(limit, 18) {
+			t.Fatalf("Truncate(%d) is %d long", limit, chars.Len(tr))
+		}
+	})
 }

@@ -43,7 +43,8 @@ func Write(blocks []Block, d Dialect) string {
 // piece stands on its own: a code block cut in two is closed at the end of
 // one piece and opened again at the start of the next, and a styled run
 // cut in two is closed and reopened. Nothing is lost, save a link's target
-// when the target alone would not fit in limit.
+// when the target alone would not fit in limit. Limits below 16, too small
+// for a code fence, are taken as 16.
 func Split(blocks []Block, d Dialect, limit int) []string {
 	limit = max(limit, 16)
 	w := &writer{d: d, limit: limit}
@@ -53,9 +54,9 @@ func Split(blocks []Block, d Dialect, limit int) []string {
 
 // Truncate writes blocks in dialect d within limit: whole if they fit, else
 // the first piece [Split] would give, followed by a line holding "…". It
-// reports whether anything was cut.
+// reports whether anything was cut. Limits below 18 are taken as 18.
 func Truncate(blocks []Block, d Dialect, limit int) (string, bool) {
-	limit = max(limit, 16)
+	limit = max(limit, 18)
 	parts := Split(blocks, d, limit)
 	if len(parts) <= 1 {
 		return strings.Join(parts, ""), false

@@ -23,7 +23,7 @@ func Len(s string) int {
 // it never splits a UTF-8 sequence, a combining mark from its base, an
 // emoji sequence or a flag. A limit below 1 gives "".
 func Truncate(s string, limit int) string {
-	if Len(s) <= limit {
+	if chars.Fits(s, limit) {
 		return s
 	}
 	if limit < 1 {
@@ -42,7 +42,7 @@ func Truncate(s string, limit int) string {
 func Split(s string, limit int) []string {
 	limit = max(limit, 2)
 	var out []string
-	for Len(s) > limit {
+	for !chars.Fits(s, limit) {
 		head, rest := chars.Cut(s, limit, true)
 		out = append(out, head)
 		s = rest

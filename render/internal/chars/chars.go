@@ -18,6 +18,19 @@ func Len(s string) int {
 	return n
 }
 
+// Fits reports whether Len(s) <= limit, reading no further into s than
+// the limit.
+func Fits(s string, limit int) bool {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+		if n > limit {
+			return false
+		}
+	}
+	return true
+}
+
 // Cut returns the longest prefix of s at a grapheme boundary whose length
 // is at most limit, and the rest. With soft, it backs up to just after the
 // last line break or space in that prefix when there is one. The prefix is
@@ -25,15 +38,16 @@ func Len(s string) int {
 // first cluster longer than limit is cut between code points.
 func Cut(s string, limit int, soft bool) (head, rest string) {
 	n, end, lastNL, lastSpace := 0, 0, -1, -1
-	g := uniseg.NewGraphemes(s)
-	for g.Next() {
-		c := g.Str()
+	state := -1
+	for rest := s; rest != ""; {
+		var c string
+		c, rest, _, state = uniseg.FirstGraphemeClusterInString(rest, state)
 		w := Len(c)
 		if n+w > limit {
 			break
 		}
 		n += w
-		_, end = g.Positions()
+		end += len(c)
 		switch {
 		case strings.ContainsRune(c, '\n'):
 			lastNL = end

@@ -144,7 +144,9 @@ func (s *source) node(depth int) render.Node {
 		return s.actions()
 	case 11:
 		if depth < 2 {
-			return Random(s.data[:s.n(len(s.data)+1)])
+			// s.n consumes a byte: take the length before slicing.
+			k := s.n(len(s.data) + 1)
+			return Random(s.data[:min(k, len(s.data))])
 		}
 		return nil
 	default:

@@ -185,9 +185,10 @@ func (w *writer) code(b Block, first, rest string) {
 func (w *writer) fit(text string, room int, write func(string) string) []string {
 	var out []string
 	for {
-		s := write(text)
-		if chars.Len(s) <= room {
-			return append(out, s)
+		if chars.Fits(text, room) {
+			if s := write(text); chars.Len(s) <= room {
+				return append(out, s)
+			}
 		}
 		head, tail := w.cut(text, room, write)
 		out = append(out, write(head))
@@ -203,7 +204,9 @@ func (w *writer) cut(text string, room int, write func(string) string) (head, ta
 	for {
 		head, tail = chars.Cut(text, budget, true)
 		if n := chars.Len(write(head)); n > room && budget > 1 {
-			budget -= max(n-room, 1)
+			// Shrink in proportion: escaping can double text or more,
+			// and taking off only the excess would leave nothing.
+			budget = max(min(budget-1, budget*room/n), 1)
 			continue
 		}
 		if head == "" {
@@ -243,11 +246,13 @@ func (w *writer) spans(ss []Span, extra Style, first, rest string) {
 		write := func(t string) string { return w.run(t, st, url) }
 		for text != "" {
 			room := w.limit - n
-			if r := write(text); chars.Len(r) <= room {
-				cur.WriteString(r)
-				n += chars.Len(r)
-				written = true
-				break
+			if chars.Fits(text, room) { // markup only adds: skip writing what cannot fit
+				if r := write(text); chars.Len(r) <= room {
+					cur.WriteString(r)
+					n += chars.Len(r)
+					written = true
+					break
+				}
 			}
 			if written && room < chars.Len(write("xx")) {
 				flush()

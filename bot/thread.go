@@ -58,8 +58,18 @@ func (t *Thread) Post(ctx context.Context, content render.Node) (MessageRef, err
 	if err != nil {
 		return MessageRef{}, err
 	}
-	t.recordSelf(ref.ID, plaintext.Render(content))
+	t.recordSelf(ref.ID, transcriptText(content))
 	return ref, nil
+}
+
+// transcriptText is how the bot remembers a message it posted: markdown as
+// written, so the model sees its own formatting again; anything else as
+// plain text.
+func transcriptText(content render.Node) string {
+	if m, ok := content.(render.MarkdownNode); ok {
+		return m.Text
+	}
+	return plaintext.Render(content)
 }
 
 // Update replaces the content of a message the bot posted.

@@ -25,7 +25,7 @@ func TestClickErrors(t *testing.T) {
 	if err := h.Adapter.Click(bot.MessageRef{ID: "nope"}, "Yes", bottest.Ana); err == nil {
 		t.Error("clicked in an unknown message")
 	}
-	if err := h.Adapter.Click(ref, "Docs", bottest.Ana); err == nil || !strings.Contains(err.Error(), `no action button "Docs"`) {
+	if err := h.Adapter.Click(ref, "Docs", bottest.Ana); err == nil || !strings.Contains(err.Error(), `no action button or option "Docs"`) {
 		t.Errorf("clicking a link button: %v", err)
 	}
 	if err := h.Adapter.Click(ref, "Maybe", bottest.Ana); err == nil {

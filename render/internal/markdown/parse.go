@@ -180,7 +180,7 @@ func spans(n ast.Node, src []byte) []Span {
 		}
 	}
 	walk(n, 0, "")
-	out = mergeLinks(out)
+	out = mergeLinks(merge(out))
 	for len(out) > 0 && out[len(out)-1].Break {
 		out = out[:len(out)-1]
 	}
@@ -196,18 +196,37 @@ func textSpans(t string, st Style, url string) []Span {
 		}
 		out = appendSpan(out, Span{Text: line, Style: st, URL: url})
 	}
-	return out
+	return merge(out)
 }
 
 func appendSpan(out []Span, s Span) []Span {
 	if s.Text == "" && !s.Break {
 		return out
 	}
-	if n := len(out); n > 0 && !s.Break && !out[n-1].Break && out[n-1].Style == s.Style && out[n-1].URL == s.URL {
-		out[n-1].Text += s.Text
-		return out
-	}
 	return append(out, s)
+}
+
+// merge joins neighbouring spans of the same style and link, in one pass:
+// unmatched markers can leave thousands of adjacent text nodes.
+func merge(ss []Span) []Span {
+	out := ss[:0]
+	for i := 0; i < len(ss); {
+		j := i + 1
+		for j < len(ss) && !ss[i].Break && !ss[j].Break && ss[j].Style == ss[i].Style && ss[j].URL == ss[i].URL {
+			j++
+		}
+		s := ss[i]
+		if j > i+1 {
+			var b strings.Builder
+			for _, t := range ss[i:j] {
+				b.WriteString(t.Text)
+			}
+			s.Text = b.String()
+		}
+		out = append(out, s)
+		i = j
+	}
+	return out
 }
 
 // PlainText returns the text of spans without any markup.
@@ -227,13 +246,21 @@ func PlainText(spans []Span) string {
 // a link's text, so the link keeps only the styles all its parts share.
 func mergeLinks(ss []Span) []Span {
 	out := ss[:0]
-	for _, s := range ss {
-		if n := len(out); n > 0 && s.URL != "" && out[n-1].URL == s.URL && !s.Break && !out[n-1].Break {
-			out[n-1].Text += s.Text
-			out[n-1].Style &= s.Style
-			continue
+	for i := 0; i < len(ss); {
+		s := ss[i]
+		j := i + 1
+		if s.URL != "" && !s.Break {
+			var b strings.Builder
+			b.WriteString(s.Text)
+			for j < len(ss) && !ss[j].Break && ss[j].URL == s.URL {
+				b.WriteString(ss[j].Text)
+				s.Style &= ss[j].Style
+				j++
+			}
+			s.Text = b.String()
 		}
 		out = append(out, s)
+		i = j
 	}
 	return out
 }

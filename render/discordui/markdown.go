@@ -1,0 +1,340 @@
+package discordui
+
+import (
+	"strings"
+
+	"github.com/parleybot/parley/render/internal/chars"
+	"github.com/parleybot/parley/render/internal/markdown"
+)
+
+// Markdown converts CommonMark-style markdown to Discord's markdown.
+func Markdown(markdown string) string {
+	return write(parse(markdown), discord)
+}
+
+// dialect writes Discord's markdown. The subtext dialect writes quotes as
+// subtext ("-# "): the render package's context lines are quoted in it.
+type dialect struct{ subtext bool }
+
+var (
+	discord = dialect{}
+	subtext = dialect{subtext: true}
+)
+
+// Span writes a run of text. Italic is written with underscores, not
+// asterisks, so that it never runs into the asterisks of a bold neighbour
+// ("**a**_b_", where "**a***b*" would read otherwise).
+func (dialect) Span(text string, st markdown.Style, u string) string {
+	var s string
+	if st&markdown.InlineCode != 0 {
+		s = inlineCode(text)
+	} else {
+		// URLs stay bare only outside styles, where no closing marker
+		// follows them for Discord's link reader to swallow.
+		s = escapeText(text, st == 0)
+		if st&markdown.Bold != 0 {
+			s = "**" + s + "**"
+		}
+		if st&markdown.Italic != 0 {
+			s = "_" + s + "_"
+		}
+		if st&markdown.Strike != 0 {
+			s = "~~" + s + "~~"
+		}
+	}
+	if u == "" || !validURL(u) || chars.Len(linkTarget(u)) > maxURL {
+		return s
+	}
+	if text == u && st == 0 {
+		return "<" + linkTarget(u) + ">"
+	}
+	return "[" + s + "](" + linkTarget(u) + ")"
+}
+
+// maxURL is the longest link target written: Discord sets no limit on
+// links in text, so render's URL limit for buttons serves.
+const maxURL = 512
+
+// inlineCode writes code between backticks. Code holding backticks goes
+// between double backticks padded with spaces, as CommonMark and Discord
+// read it; a run of two or more backticks inside is broken with zero-width
+// spaces so it cannot close the span.
+func inlineCode(text string) string {
+	text = neutralize(text)
+	if !strings.Contains(text, "`") {
+		return "`" + text + "`"
+	}
+	for strings.Contains(text, "``") {
+		text = strings.ReplaceAll(text, "``", "`"+zwsp+"`")
+	}
+	return "`` " + text + " ``"
+}
+
+// Heading writes levels 1 to 3 as Discord's headings and deeper ones, which
+// Discord lacks, as bold lines.
+func (dialect) Heading(level int) (string, markdown.Style) {
+	switch {
+	case level <= 1:
+		return "# ", 0
+	case level == 2:
+		return "## ", 0
+	case level == 3:
+		return "### ", 0
+	}
+	return "", markdown.Bold
+}
+
+func (dialect) Bullet(int) string { return "- " }
+
+func (d dialect) Quote() string {
+	if d.subtext {
+		return "-# "
+	}
+	return "> "
+}
+
+// Fence opens a code block with its language, kept only when it is a
+// plain word: anything else could end the fence line early.
+func (dialect) Fence(lang string) (string, string) {
+	ok := len(lang) <= 32
+	for i := 0; ok && i < len(lang); i++ {
+		c := lang[i]
+		ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("+-_.#", c) >= 0
+	}
+	if !ok {
+		lang = ""
+	}
+	return "```" + lang, "```"
+}
+
+// CodeLine breaks any run of three backticks, which would close the block.
+func (dialect) CodeLine(line string) string {
+	line = neutralize(line)
+	if strings.Contains(line, "```") {
+		line = strings.ReplaceAll(line, "``", "`"+zwsp+"`")
+	}
+	return line
+}
+
+func (dialect) Rule() string { return "──────────" }
+
+// escape writes plain text so that Discord shows it as it is: markdown
+// characters get a backslash, as do list, heading and quote markers at the
+// start of a line (and of the text, which the markdown writer may put at
+// the start of one), and mass mentions are neutralised. URLs are left as they are,
+// since Discord links them before it reads any markdown inside.
+func escape(s string) string { return escapeText(s, true) }
+
+// escapeText is escape, leaving URLs bare only when urls is set.
+func escapeText(s string, urls bool) string {
+	var b strings.Builder
+	b.Grow(len(s) + len(s)/8)
+	lineStart := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if lineStart && c != ' ' && c != '\t' {
+			lineStart = false
+			switch {
+			case marker(s[i:]):
+				b.WriteByte('\\')
+				b.WriteByte(c)
+				continue
+			case c >= '0' && c <= '9':
+				j := i
+				for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+					j++
+				}
+				if j < len(s) && (s[j] == '.' || s[j] == ')') {
+					b.WriteString(s[i:j])
+					b.WriteByte('\\')
+					b.WriteByte(s[j])
+					i = j
+					continue
+				}
+			}
+		}
+		if urls && c == 'h' && (i == 0 || !isWord(s[i-1])) && (strings.HasPrefix(s[i:], "https://") || strings.HasPrefix(s[i:], "http://")) {
+			j := i
+			for j < len(s) && s[j] != ' ' && s[j] != '\n' && s[j] != '\t' && s[j] != '<' {
+				j++
+			}
+			b.WriteString(s[i:j])
+			i = j - 1
+			continue
+		}
+		switch c {
+		case '\\', '*', '_', '~', '`', '|', '[', ']', '<':
+			b.WriteByte('\\')
+		case '\n':
+			lineStart = true
+		}
+		b.WriteByte(c)
+	}
+	return neutralize(b.String())
+}
+
+// marker reports whether s starts with what Discord reads at the start of
+// a line as a list item ("- "), subtext ("-# "), heading ("## ") or quote
+// ("> ", ">>> ").
+func marker(s string) bool {
+	next := func(i int) byte {
+		if i < len(s) {
+			return s[i]
+		}
+		return ' '
+	}
+	switch s[0] {
+	case '-', '+':
+		return next(1) == ' ' || next(1) == '#'
+	case '>':
+		return next(1) == ' ' || next(1) == '>'
+	case '#':
+		i := strings.IndexFunc(s, func(r rune) bool { return r != '#' })
+		return i < 0 || s[i] == ' '
+	}
+	return false
+}
+
+func isWord(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
+}
+
+// parse parses outside markdown, cleaned first.
+func parse(src string) []markdown.Block {
+	return chunk(markdown.Parse(clean(src)))
+}
+
+// The markdown writer cuts a run that passes the end of a line with
+// chars.Cut, whose cost grows with the square of the run's length on
+// some text (see cut): runs are kept short before it sees them. Plain runs
+// are cut at maxPlain characters, seamlessly, since neighbouring plain
+// runs join on one line; styled runs, links and code at maxStyled, at a
+// space where there is one, else with a zero-width space between the
+// halves so their markers do not run together ("**a****b**"). Code lines
+// are wrapped at maxStyled, as the writer would wrap them at the limit.
+const (
+	maxPlain  = 256
+	maxStyled = 1024
+)
+
+// chunk cuts the long runs and code lines of bs (see maxPlain).
+func chunk(bs []markdown.Block) []markdown.Block {
+	for i := range bs {
+		b := &bs[i]
+		b.Blocks = chunk(b.Blocks)
+		for j := range b.Items {
+			b.Items[j] = chunk(b.Items[j])
+		}
+		if b.Kind == markdown.Code && len(b.Text) > maxStyled {
+			b.Text = wrapCode(b.Text)
+		}
+		long := false
+		for _, sp := range b.Spans {
+			long = long || len(sp.Text) > maxPlain
+		}
+		if !long {
+			continue
+		}
+		var out []markdown.Span
+		for _, sp := range b.Spans {
+			limit := maxStyled
+			if sp.Style == 0 && sp.URL == "" {
+				limit = maxPlain
+			}
+			if len(sp.Text) <= limit {
+				out = append(out, sp)
+				continue
+			}
+			for t := sp.Text; t != ""; {
+				head, rest := cut(t, limit, true)
+				out = append(out, markdown.Span{Text: head, Style: sp.Style, URL: sp.URL})
+				if rest != "" && limit == maxStyled && strings.TrimSpace(head[len(head)-1:]) != "" {
+					out = append(out, markdown.Span{Text: zwsp})
+				}
+				t = rest
+			}
+		}
+		b.Spans = out
+	}
+	return bs
+}
+
+// wrapCode breaks the lines of code longer than maxStyled.
+func wrapCode(text string) string {
+	lines := strings.Split(text, "\n")
+	for i, l := range lines {
+		if chars.Len(l) <= maxStyled {
+			continue
+		}
+		var parts []string
+		for l != "" {
+			var head string
+			head, l = cut(l, maxStyled, false)
+			parts = append(parts, head)
+		}
+		lines[i] = strings.Join(parts, "\n")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// write writes blocks whole.
+func write(bs []markdown.Block, d dialect) string {
+	return strings.Join(split(bs, d, 1<<30), "\n")
+}
+
+// split writes blocks in pieces of at most limit characters. Subtext
+// pieces lose the bare "-#" lines the writer puts between quoted
+// paragraphs: Discord would show them as text.
+func split(bs []markdown.Block, d dialect, limit int) []string {
+	if len(bs) == 0 {
+		return nil
+	}
+	pieces := markdown.Split(bs, d, limit)
+	if !d.subtext {
+		return pieces
+	}
+	out := pieces[:0]
+	for _, p := range pieces {
+		if strings.Contains(p, "\n-#\n") || strings.HasSuffix(p, "\n-#") || strings.HasPrefix(p, "-#\n") {
+			lines := strings.Split(p, "\n")
+			kept := lines[:0]
+			for _, l := range lines {
+				if l != "-#" {
+					kept = append(kept, l)
+				}
+			}
+			p = strings.Join(kept, "\n")
+		}
+		if strings.TrimSpace(p) != "" && p != "-#" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// textBlocks makes plain text a paragraph of runs in style st, one line of
+// the text to a line of the paragraph.
+func textBlocks(s string, st markdown.Style) []markdown.Block {
+	s = clean(s)
+	if strings.TrimSpace(s) == "" {
+		return nil
+	}
+	var spans []markdown.Span
+	for i, line := range strings.Split(s, "\n") {
+		if i > 0 {
+			spans = append(spans, markdown.Span{Break: true})
+		}
+		if line != "" {
+			spans = append(spans, markdown.Span{Text: line, Style: st})
+		}
+	}
+	return chunk([]markdown.Block{{Kind: markdown.Paragraph, Spans: spans}})
+}
+
+// small wraps blocks as a subtext quote: small, muted lines.
+func small(bs []markdown.Block) []markdown.Block {
+	if len(bs) == 0 {
+		return nil
+	}
+	return []markdown.Block{{Kind: markdown.Quote, Blocks: bs}}
+}

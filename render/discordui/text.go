@@ -1,0 +1,195 @@
+package discordui
+
+import (
+	"net/url"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/rivo/uniseg"
+
+	"github.com/parleybot/parley/render"
+	"github.com/parleybot/parley/render/internal/chars"
+)
+
+// zwsp is the zero-width space: invisible, yet it keeps Discord from
+// reading what it separates as one token ("@everyone", a code fence).
+const zwsp = "\u200b"
+
+// noLabel stands in for an empty button or option label: Discord rejects
+// a component without one.
+const noLabel = "·"
+
+// clean makes outside text safe to measure and send: invalid UTF-8 becomes
+// U+FFFD, carriage returns become line breaks, and control characters
+// other than tab and line break (NUL above all) are dropped, since Discord
+// shows them as nothing or rejects them.
+func clean(s string) string {
+	ok := utf8.ValidString(s)
+	if ok {
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; (c < 0x20 && c != '\n' && c != '\t') || c == 0x7f {
+				ok = false
+				break
+			}
+		}
+	}
+	if ok {
+		return s
+	}
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\r':
+			return '\n'
+		case r == '\n' || r == '\t':
+			return r
+		case r < 0x20 || r == 0x7f:
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// neutralize keeps "@everyone" and "@here" from pinging a whole server.
+// Adapters also send allowed_mentions; this holds even where they do not.
+func neutralize(s string) string {
+	if !strings.Contains(s, "@") {
+		return s
+	}
+	s = strings.ReplaceAll(s, "@everyone", "@"+zwsp+"everyone")
+	return strings.ReplaceAll(s, "@here", "@"+zwsp+"here")
+}
+
+// pingFree reports whether s holds no mass mention.
+func pingFree(s string) bool {
+	return !strings.Contains(s, "@everyone") && !strings.Contains(s, "@here")
+}
+
+// oneLine joins the lines of s with spaces, for places that show one line.
+func oneLine(s string) string {
+	if !strings.ContainsAny(s, "\n\t") {
+		return s
+	}
+	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == '\t' }), " ")
+}
+
+// plain returns outside text for a place Discord shows without markdown
+// (footers, button labels, option labels, placeholders), within limit.
+func plain(s string, limit int) string {
+	return truncate(neutralize(clean(s)), limit)
+}
+
+// label returns a component label within limit, never empty.
+func label(s string, limit int) string {
+	l := plain(oneLine(s), limit)
+	if strings.TrimSpace(l) == "" {
+		return noLabel
+	}
+	return l
+}
+
+// fitText returns plain text escaped for a place Discord reads as markdown
+// (titles, field names and values), within limit. It cuts the raw text,
+// not the escaped one, so a cut never leaves a lone backslash.
+func fitText(s string, limit int) string {
+	s = clean(s)
+	e := escape(s)
+	if chars.Len(e) <= limit {
+		return e
+	}
+	budget := limit - chars.Len(render.Ellipsis)
+	for budget > 0 {
+		head, _ := cut(s, budget, false)
+		e = escape(strings.TrimRightFunc(head, unicode.IsSpace)) + render.Ellipsis
+		if n := chars.Len(e); n <= limit {
+			return e
+		} else {
+			budget -= max(n-limit, 1)
+		}
+	}
+	return render.Ellipsis
+}
+
+// validURL reports whether u may be sent as a link, a link button or an
+// image: http or https, with a host, no spaces or control characters, no
+// mass mention, within Discord's URL limit.
+func validURL(u string) bool {
+	if u == "" || chars.Len(u) > render.Discord.URL || !pingFree(u) || !utf8.ValidString(u) {
+		return false
+	}
+	for _, r := range u {
+		if unicode.IsSpace(r) || unicode.IsControl(r) {
+			return false
+		}
+	}
+	p, err := url.Parse(u)
+	if err != nil || p.Host == "" {
+		return false
+	}
+	return p.Scheme == "http" || p.Scheme == "https"
+}
+
+// linkTarget writes u for the target of a masked link: the characters
+// Discord's link syntax would stop at are percent-encoded, which leaves the
+// URL's meaning as it was.
+func linkTarget(u string) string {
+	if !strings.ContainsAny(u, "()<>\\'\"") {
+		return u
+	}
+	return strings.NewReplacer("(", "%28", ")", "%29", "<", "%3C", ">", "%3E", "\\", "%5C", "'", "%27", "\"", "%22").Replace(u)
+}
+
+// cut returns the longest prefix of s that ends between grapheme clusters
+// and is at most limit characters long, and the rest; with soft, it backs
+// up to just after the last space or line break in that prefix, if any. A
+// first cluster wider than limit is cut between code points.
+//
+// It does what chars.Cut does, in linear time: chars.Cut steps with
+// uniseg.Graphemes, which also finds sentence boundaries, and the sentence
+// rules look ahead over a whole run of spaces after a full stop at every
+// step — minutes for a few hundred kilobytes of ". ".
+func cut(s string, limit int, soft bool) (head, rest string) {
+	n, end, lastSpace := 0, 0, -1
+	state := -1
+	for r := s; r != ""; {
+		c, next, _, st := uniseg.FirstGraphemeClusterInString(r, state)
+		w := chars.Len(c)
+		if n+w > limit {
+			break
+		}
+		n, end, r, state = n+w, end+len(c), next, st
+		if strings.TrimSpace(c) == "" {
+			lastSpace = end
+		}
+	}
+	if end == 0 {
+		for end < len(s) {
+			_, size := utf8.DecodeRuneInString(s[end:])
+			w := chars.Len(s[end : end+size])
+			if n+w > limit {
+				break
+			}
+			n, end = n+w, end+size
+		}
+		return s[:end], s[end:]
+	}
+	if soft && end < len(s) && lastSpace > 0 {
+		end = lastSpace
+	}
+	return s[:end], s[end:]
+}
+
+// truncate is render.Truncate in linear time (see cut): s if it fits in
+// limit, else its longest head that fits with an ellipsis after it.
+func truncate(s string, limit int) string {
+	if chars.Len(s) <= limit {
+		return s
+	}
+	if limit < 1 {
+		return ""
+	}
+	head, _ := cut(s, limit-chars.Len(render.Ellipsis), false)
+	return strings.TrimRightFunc(head, unicode.IsSpace) + render.Ellipsis
+}

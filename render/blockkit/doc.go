@@ -11,4 +11,50 @@
 // [Render], as action_id and value: a value never reaches Slack.
 // [Validate] checks a rendered message against Slack's limits; the tests
 // and fuzz targets hold every rendering to it.
+//
+// # The mapping
+//
+//   - A card's title is a header block, its subtitle and footer context
+//     blocks of plain text, around its body and its row of actions.
+//   - Text nodes are sections of plain_text, with emoji codes off: Slack
+//     shows plain_text exactly as it is, so nothing in it can turn into
+//     markup, a mention or a link. Titles, labels, options, placeholders
+//     and alt texts are plain_text too.
+//   - Markdown, sections and context are mrkdwn (see [Mrkdwn]), split over
+//     several sections where a section's 3000 characters are not enough.
+//   - Fields are "*Label*\nValue" mrkdwn fields, ten to a section.
+//   - Buttons get action_id and value both set to their id; link buttons
+//     get their url and no action_id. Selects get action_id "sel:" and the
+//     id of their first option; each option's value is its id. A select of
+//     more than 100 options becomes several selects, a radio group of more
+//     than 10 a static select.
+//   - The first table of a message is a table block; any further table in
+//     the same message is a section holding a code block of aligned
+//     columns. Empty cells of a table block hold "—": Slack wants text in
+//     every cell.
+//   - Links and images are sent only for absolute http and https URLs of at
+//     most 3000 characters. An image or link button with any other URL is
+//     replaced by a context note ("Image not shown: …", "Link not shown:
+//     …"); a markdown link to one keeps only its text.
+//   - Interactive elements without an id are left out. No block has a
+//     block_id.
+//
+// Every message of a rendering has the same Text: the tree's fallback text
+// with & < > escaped, so that nothing in it pings a channel.
+//
+// # Literal markup in mrkdwn
+//
+// Slack has no escape for its markup characters. Text that should show as
+// it is — the text of markdown and field labels and values — has & < >
+// written as entities, as Slack asks, and each * _ ~ ` placed between two
+// U+200B ZERO WIDTH SPACEs, which keep it from opening or closing a style
+// whether Slack takes them for a space or for a letter. A markup character
+// with a letter or digit on both sides (snake_case, a~b) is left alone:
+// Slack never reads markup inside a word, and copying such words then
+// copies no invisible characters. A > that starts a line gets a zero-width
+// space before it so that it does not quote. Inside code, where Slack reads
+// no markup, only & < > are escaped; a backtick inside inline code becomes
+// the look-alike U+02CB, and a zero-width space between two backticks of a
+// code block keeps them from closing it. One cost: a styled run that itself
+// starts or ends with a markup character may show without its style.
 package blockkit

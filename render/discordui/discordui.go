@@ -224,9 +224,12 @@ func (b *builder) image(img render.ImageNode) {
 
 // card renders a top-level card as embeds.
 func (b *builder) card(c render.Card) {
-	if c.Accent.IsZero() {
+	switch {
+	case c.Accent.IsZero():
 		b.color = 0
-	} else {
+	case c.Accent.Value() == 0:
+		b.color = 0x000001 // Discord reads 0 as no colour; this black shows
+	default:
 		b.color = int(c.Accent.Value())
 	}
 	if t := fitText(oneLine(c.Title), render.Discord.EmbedTitle); strings.TrimSpace(t) != "" {

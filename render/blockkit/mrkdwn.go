@@ -87,6 +87,7 @@ func (dialect) Rule() string { return "──────────" }
 // sides), where Slack never reads markup. The text is taken to start a
 // line.
 func escape(s string) string {
+	s = quiet(s)
 	if !strings.ContainsAny(s, "&<>*_~`") {
 		return s
 	}
@@ -128,12 +129,25 @@ func escape(s string) string {
 func inWord(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
 // escapeEntities escapes & < > only, all Slack asks of code and of a
-// message's text.
+// message's text, and keeps mass mentions quiet.
 func escapeEntities(s string) string {
+	s = quiet(s)
 	if !strings.ContainsAny(s, "&<>") {
 		return s
 	}
 	return entityEscaper.Replace(s)
 }
+
+// quiet keeps "@channel", "@here" and "@everyone" from notifying anyone:
+// Slack may parse them in mrkdwn that is not verbatim, and a bot's text
+// often repeats what users or a model wrote.
+func quiet(s string) string {
+	if !strings.Contains(s, "@") {
+		return s
+	}
+	return mentionQuieter.Replace(s)
+}
+
+var mentionQuieter = strings.NewReplacer("@channel", "@"+zwsp+"channel", "@here", "@"+zwsp+"here", "@everyone", "@"+zwsp+"everyone")
 
 var entityEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")

@@ -11,6 +11,7 @@ func TestMrkdwn(t *testing.T) {
 	const z = "\u200b" // what keeps a literal markup character literal
 	tests := []struct{ name, in, want string }{
 		{"plain", "plain text", "plain text"},
+		{"mass mentions stay quiet", "@channel @here @everyone `@here` ana@example.com", "@" + z + "channel @" + z + "here @" + z + "everyone `@" + z + "here` ana@example.com"},
 		{"empty", "", ""},
 		{"bold", "**b** and __b__", "*b* and *b*"},
 		{"italic", "_i_ and *i*", "_i_ and _i_"},

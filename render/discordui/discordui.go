@@ -392,8 +392,8 @@ func (b *builder) button(n *render.ButtonNode) (discordgo.Button, bool) {
 		}
 		return discordgo.Button{Label: l, Style: discordgo.LinkButton, URL: n.URL}, true
 	}
-	id, ok := b.ids[n]
-	if !ok {
+	id := b.ids[n] // an empty id counts as none, as in every renderer
+	if id == "" {
 		return discordgo.Button{}, false
 	}
 	if err := checkID(id, render.Discord.CustomID); err != nil {
@@ -451,8 +451,8 @@ func (b *builder) selectMenu(s *render.SelectNode) {
 		if o == nil {
 			continue
 		}
-		id, ok := b.ids[o]
-		if !ok {
+		id := b.ids[o]
+		if id == "" {
 			continue
 		}
 		if err := checkID(id, min(render.Discord.OptionValue, render.Discord.CustomID-len(SelectPrefix))); err != nil {

@@ -42,13 +42,18 @@ func (dialect) Span(text string, st markdown.Style, u string) string {
 			s = "~~" + s + "~~"
 		}
 	}
-	if u == "" || !validURL(u) || chars.Len(linkTarget(u)) > maxURL {
+	if !linkOK(u) {
 		return s
 	}
 	if text == u && st == 0 {
 		return "<" + linkTarget(u) + ">"
 	}
 	return "[" + s + "](" + linkTarget(u) + ")"
+}
+
+// linkOK reports whether Span writes u as a link target.
+func linkOK(u string) bool {
+	return u != "" && validURL(u) && chars.Len(linkTarget(u)) <= maxURL
 }
 
 // maxURL is the longest link target written: Discord sets no limit on
@@ -201,7 +206,47 @@ func isWord(c byte) bool {
 
 // parse parses outside markdown, cleaned first.
 func parse(src string) []markdown.Block {
-	return chunk(markdown.Parse(clean(src)))
+	return chunk(unlink(markdown.Parse(clean(src))))
+}
+
+// unlink drops the targets Span would not write and joins the runs this
+// leaves alike, so that a link shown as bare text is escaped together with
+// its neighbours: "@" and a link labelled "everyone" written apart would
+// each be harmless, and side by side ping a whole server.
+func unlink(bs []markdown.Block) []markdown.Block {
+	for i := range bs {
+		b := &bs[i]
+		b.Blocks = unlink(b.Blocks)
+		for j := range b.Items {
+			b.Items[j] = unlink(b.Items[j])
+		}
+		ss := b.Spans
+		for j := range ss {
+			if ss[j].URL != "" && !linkOK(ss[j].URL) {
+				ss[j].URL = ""
+			}
+		}
+		// Joined in one pass: a run of bad links can be thousands long.
+		out := ss[:0]
+		for j := 0; j < len(ss); {
+			k := j + 1
+			for k < len(ss) && !ss[j].Break && !ss[k].Break && ss[k].Style == ss[j].Style && ss[k].URL == ss[j].URL {
+				k++
+			}
+			sp := ss[j]
+			if k > j+1 {
+				var t strings.Builder
+				for _, x := range ss[j:k] {
+					t.WriteString(x.Text)
+				}
+				sp.Text = t.String()
+			}
+			out = append(out, sp)
+			j = k
+		}
+		b.Spans = out
+	}
+	return bs
 }
 
 // The markdown writer cuts a run that passes the end of a line with
@@ -245,8 +290,10 @@ func chunk(bs []markdown.Block) []markdown.Block {
 				out = append(out, sp)
 				continue
 			}
-			for t := sp.Text; t != ""; {
-				head, rest := cut(t, limit, true)
+			// Neutralised before the cut: "@every" and "one" would each
+			// pass Span's check and be written side by side.
+			for t := neutralize(sp.Text); t != ""; {
+				head, rest := chars.Cut(t, limit, true)
 				out = append(out, markdown.Span{Text: head, Style: sp.Style, URL: sp.URL})
 				if rest != "" && limit == maxStyled && strings.TrimSpace(head[len(head)-1:]) != "" {
 					out = append(out, markdown.Span{Text: zwsp})
@@ -269,7 +316,7 @@ func wrapCode(text string) string {
 		var parts []string
 		for l != "" {
 			var head string
-			head, l = cut(l, maxStyled, false)
+			head, l = chars.Cut(l, maxStyled, false)
 			parts = append(parts, head)
 		}
 		lines[i] = strings.Join(parts, "\n")

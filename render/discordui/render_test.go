@@ -326,7 +326,6 @@ func TestRenderIDErrors(t *testing.T) {
 	}{
 		{"button id at the limit", render.Actions(b1), render.IDs{b1: strings.Repeat("i", 100)}, true},
 		{"button id too long", render.Actions(b1), render.IDs{b1: strings.Repeat("i", 101)}, false},
-		{"empty button id", render.Actions(b1), render.IDs{b1: ""}, false},
 		{"option id at the limit", render.Select("p", o1), render.IDs{o1: strings.Repeat("i", 96)}, true},
 		{"option id too long for the menu's custom_id", render.Select("p", o1), render.IDs{o1: strings.Repeat("i", 97)}, false},
 		{"two buttons, one id", render.Actions(b1, b2), render.IDs{b1: "same", b2: "same"}, false},
@@ -345,6 +344,19 @@ func TestRenderIDErrors(t *testing.T) {
 				t.Errorf("Render = %d messages, %v; want an error and no messages", len(msgs), err)
 			}
 		})
+	}
+}
+
+func TestRenderEmptyIDIsNoID(t *testing.T) {
+	t.Parallel()
+	b1, b2 := render.Button("a", 1), render.Button("b", 2)
+	msgs, err := discordui.Render(render.Actions(b1, b2), render.IDs{b1: "", b2: "id-b"})
+	if err != nil || len(msgs) != 1 {
+		t.Fatalf("Render = %d messages, %v", len(msgs), err)
+	}
+	row := msgs[0].Components[0].(discordgo.ActionsRow)
+	if len(row.Components) != 1 || row.Components[0].(discordgo.Button).CustomID != "id-b" {
+		t.Errorf("row %+v, want only the button with an id", row)
 	}
 }
 

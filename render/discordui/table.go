@@ -31,7 +31,7 @@ func table(t render.TableNode, limit int) string {
 		// A backtick followed by a zero-width space cannot join others
 		// into a fence.
 		s = strings.ReplaceAll(s, "`", "`"+zwsp)
-		return truncate(s, maxCell)
+		return render.Truncate(s, maxCell)
 	}
 	grid := make([][]string, 0, len(t.Rows)+1)
 	hasHeader := false
@@ -84,7 +84,7 @@ func table(t render.TableNode, limit int) string {
 				b.WriteString(strings.Repeat(" ", pad))
 			}
 		}
-		return truncate(strings.TrimRight(b.String(), " "), lineLimit)
+		return render.Truncate(strings.TrimRight(b.String(), " "), lineLimit)
 	}
 	note := func(k int) string {
 		if k == 1 {
@@ -102,7 +102,7 @@ func table(t render.TableNode, limit int) string {
 		for i, w := range width {
 			rule[i] = strings.Repeat("─", w)
 		}
-		sep := truncate(strings.Join(rule, "  "), lineLimit)
+		sep := render.Truncate(strings.Join(rule, "  "), lineLimit)
 		b.WriteString(h)
 		n += chars.Len(h)
 		wrote = true

@@ -6,8 +6,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/rivo/uniseg"
-
 	"github.com/parleybot/parley/render"
 	"github.com/parleybot/parley/render/internal/chars"
 )
@@ -78,7 +76,7 @@ func oneLine(s string) string {
 // plain returns outside text for a place Discord shows without markdown
 // (footers, button labels, option labels, placeholders), within limit.
 func plain(s string, limit int) string {
-	return truncate(neutralize(clean(s)), limit)
+	return render.Truncate(neutralize(clean(s)), limit)
 }
 
 // label returns a component label within limit, never empty.
@@ -101,7 +99,7 @@ func fitText(s string, limit int) string {
 	}
 	budget := limit - chars.Len(render.Ellipsis)
 	for budget > 0 {
-		head, _ := cut(s, budget, false)
+		head, _ := chars.Cut(s, budget, false)
 		e = escape(strings.TrimRightFunc(head, unicode.IsSpace)) + render.Ellipsis
 		if n := chars.Len(e); n <= limit {
 			return e
@@ -139,57 +137,4 @@ func linkTarget(u string) string {
 		return u
 	}
 	return strings.NewReplacer("(", "%28", ")", "%29", "<", "%3C", ">", "%3E", "\\", "%5C", "'", "%27", "\"", "%22").Replace(u)
-}
-
-// cut returns the longest prefix of s that ends between grapheme clusters
-// and is at most limit characters long, and the rest; with soft, it backs
-// up to just after the last space or line break in that prefix, if any. A
-// first cluster wider than limit is cut between code points.
-//
-// It does what chars.Cut does, in linear time: chars.Cut steps with
-// uniseg.Graphemes, which also finds sentence boundaries, and the sentence
-// rules look ahead over a whole run of spaces after a full stop at every
-// step — minutes for a few hundred kilobytes of ". ".
-func cut(s string, limit int, soft bool) (head, rest string) {
-	n, end, lastSpace := 0, 0, -1
-	state := -1
-	for r := s; r != ""; {
-		c, next, _, st := uniseg.FirstGraphemeClusterInString(r, state)
-		w := chars.Len(c)
-		if n+w > limit {
-			break
-		}
-		n, end, r, state = n+w, end+len(c), next, st
-		if strings.TrimSpace(c) == "" {
-			lastSpace = end
-		}
-	}
-	if end == 0 {
-		for end < len(s) {
-			_, size := utf8.DecodeRuneInString(s[end:])
-			w := chars.Len(s[end : end+size])
-			if n+w > limit {
-				break
-			}
-			n, end = n+w, end+size
-		}
-		return s[:end], s[end:]
-	}
-	if soft && end < len(s) && lastSpace > 0 {
-		end = lastSpace
-	}
-	return s[:end], s[end:]
-}
-
-// truncate is render.Truncate in linear time (see cut): s if it fits in
-// limit, else its longest head that fits with an ellipsis after it.
-func truncate(s string, limit int) string {
-	if chars.Len(s) <= limit {
-		return s
-	}
-	if limit < 1 {
-		return ""
-	}
-	head, _ := cut(s, limit-chars.Len(render.Ellipsis), false)
-	return strings.TrimRightFunc(head, unicode.IsSpace) + render.Ellipsis
 }

@@ -374,3 +374,11 @@ func ExampleFallback() {
 	// Output:
 	// Approval needed: deploy web-42
 }
+
+func TestBidiOverridesAreReplaced(t *testing.T) {
+	t.Parallel()
+	got := plaintext.Render(render.Text("a\u202eb\u2066c\u200fd"))
+	if got != "a\ufffdb\ufffdc\u200fd" {
+		t.Errorf("Render = %q: bidi overrides and isolates must not reach a terminal; marks may", got)
+	}
+}

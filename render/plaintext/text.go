@@ -45,13 +45,17 @@ func clean(s string) string {
 }
 
 // unsafeRune reports whether r, decoded from size bytes, must not reach a
-// terminal as is.
+// terminal as is: control characters, and the bidirectional overrides and
+// isolates, with which text can show in an order other than its own (a
+// label that reads as a different command).
 func unsafeRune(r rune, size int) bool {
 	switch {
 	case r == utf8.RuneError && size == 1:
 		return true
 	case r == '\n' || r == '\t':
 		return false
+	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
+		return true
 	}
 	return r < 0x20 || (r >= 0x7f && r < 0xa0)
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/parleybot/parley/render/internal/chars"
 	"github.com/parleybot/parley/render/internal/markdown"
@@ -150,4 +151,16 @@ func FuzzSplit(f *testing.F) {
 			t.Fatalf("Truncate(%d) is %d long", limit, chars.Len(tr))
 		}
 	})
+}
+
+func TestParseCapsItsInput(t *testing.T) {
+	t.Parallel()
+	src := strings.Repeat("é", markdown.MaxSource) // two bytes each: twice the cap
+	got := markdown.Write(markdown.Parse(src), echo{})
+	if !strings.HasSuffix(got, "…and 32768 more characters not shown") {
+		t.Errorf("capped text ends %q", got[len(got)-60:])
+	}
+	if !utf8.ValidString(got) || len(got) > markdown.MaxSource+100 {
+		t.Errorf("capped text is %d bytes, valid UTF-8: %v", len(got), utf8.ValidString(got))
+	}
 }

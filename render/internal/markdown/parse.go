@@ -1,7 +1,9 @@
 package markdown
 
 import (
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
@@ -9,6 +11,8 @@ import (
 	east "github.com/yuin/goldmark/extension/ast"
 	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
+
+	"github.com/parleybot/parley/render/internal/chars"
 )
 
 // Kind is the kind of a [Block].
@@ -66,10 +70,23 @@ type Span struct {
 
 var parser = goldmark.New(goldmark.WithExtensions(extension.Strikethrough)).Parser()
 
+// MaxSource is the most markdown Parse reads: 64 KiB, several messages'
+// worth on any platform. Parsing time grows with the square of nesting
+// depth, so unbounded input from a model or a user could stall a renderer.
+const MaxSource = 64 << 10
+
 // Parse parses src as CommonMark with strikethrough. Raw HTML is kept as
 // literal text; images become links to the image, labelled with their alt
-// text. Single line breaks are kept, as chat users expect.
+// text. Single line breaks are kept, as chat users expect. Past
+// [MaxSource], src is cut and a last paragraph says how much was left out.
 func Parse(src string) []Block {
+	if len(src) > MaxSource {
+		end := MaxSource
+		for end > 0 && !utf8.RuneStart(src[end]) {
+			end--
+		}
+		src = src[:end] + "\n\n…and " + strconv.Itoa(chars.Len(src[end:])) + " more characters not shown"
+	}
 	source := []byte(src)
 	doc := parser.Parse(text.NewReader(source))
 	return blocks(doc, source)

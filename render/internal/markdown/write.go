@@ -43,8 +43,8 @@ func Write(blocks []Block, d Dialect) string {
 // piece stands on its own: a code block cut in two is closed at the end of
 // one piece and opened again at the start of the next, and a styled run
 // cut in two is closed and reopened. Nothing is lost, save a link's target
-// when the target alone would not fit in limit. Limits below 16, too small
-// for a code fence, are taken as 16.
+// when its markup would take more than half of limit. Limits below 16, too
+// small for a code fence, are taken as 16.
 func Split(blocks []Block, d Dialect, limit int) []string {
 	limit = max(limit, 16)
 	w := &writer{d: d, limit: limit}
@@ -239,8 +239,11 @@ func (w *writer) spans(ss []Span, extra Style, first, rest string) {
 		}
 		st, url := s.Style|extra, s.URL
 		text := strings.ReplaceAll(s.Text, "\n", " ")
-		// A link whose target alone will not fit on a line loses it.
-		if url != "" && chars.Len(w.run("xx", st, url))+chars.Len(rest) > w.limit {
+		// A link whose markup would take more than half a line loses its
+		// target: each line of a link cut over lines repeats the target,
+		// and one that left room for a few characters a line would
+		// multiply the text, and cut inside its grapheme clusters.
+		if url != "" && chars.Len(w.run("xx", st, url))+chars.Len(rest) > w.limit/2 {
 			url = ""
 		}
 		write := func(t string) string { return w.run(t, st, url) }

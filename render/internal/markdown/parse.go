@@ -87,9 +87,48 @@ func Parse(src string) []Block {
 		}
 		src = src[:end] + "\n\n…and " + strconv.Itoa(chars.Len(src[end:])) + " more characters not shown"
 	}
+	if plainOnly(src) {
+		if src == "" {
+			return nil
+		}
+		return []Block{{Kind: Paragraph, Spans: textSpans(src, 0, "")}}
+	}
+	return parse(src)
+}
+
+// parse parses src with goldmark.
+func parse(src string) []Block {
 	source := []byte(src)
 	doc := parser.Parse(text.NewReader(source))
 	return blocks(doc, source)
+}
+
+// plainOnly reports whether src is one paragraph CommonMark would read as
+// literal text, so that Parse can skip the parser: most texts a bot posts
+// (labels, one-line answers, context lines) have no markup at all. It is
+// conservative: any character that could start markup anywhere, and any
+// line that could open a block (indented, numbered, blank) or end in a
+// hard break, sends src to the parser.
+func plainOnly(src string) bool {
+	lineStart := true
+	for i := 0; i < len(src); i++ {
+		c := src[i]
+		switch c {
+		case '\\', '`', '*', '_', '~', '[', ']', '<', '>', '#', '&', '-', '+', '=', '|', '!', '\r', '\t':
+			return false
+		case '\n':
+			if lineStart || i > 0 && src[i-1] == ' ' {
+				return false // a blank line, or a line ending in a space
+			}
+			lineStart = true
+			continue
+		}
+		if lineStart && (c == ' ' || c >= '0' && c <= '9') {
+			return false
+		}
+		lineStart = false
+	}
+	return !(len(src) > 0 && (src[len(src)-1] == ' ' || src[len(src)-1] == '\n'))
 }
 
 func blocks(parent ast.Node, src []byte) []Block {

@@ -226,25 +226,7 @@ func unlink(bs []markdown.Block) []markdown.Block {
 				ss[j].URL = ""
 			}
 		}
-		// Joined in one pass: a run of bad links can be thousands long.
-		out := ss[:0]
-		for j := 0; j < len(ss); {
-			k := j + 1
-			for k < len(ss) && !ss[j].Break && !ss[k].Break && ss[k].Style == ss[j].Style && ss[k].URL == ss[j].URL {
-				k++
-			}
-			sp := ss[j]
-			if k > j+1 {
-				var t strings.Builder
-				for _, x := range ss[j:k] {
-					t.WriteString(x.Text)
-				}
-				sp.Text = t.String()
-			}
-			out = append(out, sp)
-			j = k
-		}
-		b.Spans = out
+		b.Spans = markdown.Merge(ss)
 	}
 	return bs
 }

@@ -1,6 +1,7 @@
 package html
 
 import (
+	"github.com/parleybot/parley/render/internal/chars"
 	"html"
 	"net/url"
 	"strings"
@@ -14,47 +15,12 @@ func esc(s string) string { return html.EscapeString(clean(s)) }
 // clean replaces what may not appear in an HTML document with U+FFFD:
 // invalid UTF-8, NUL and the other control characters but line breaks and
 // tabs. "\r\n" and a lone "\r" become "\n".
-func clean(s string) string {
-	i := 0
-	for i < len(s) {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if unsafeRune(r, size) {
-			break
-		}
-		i += size
-	}
-	if i == len(s) {
-		return s
-	}
-	var b strings.Builder
-	b.Grow(len(s))
-	b.WriteString(s[:i])
-	for i < len(s) {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == '\r':
-			if !strings.HasPrefix(s[i+size:], "\n") {
-				b.WriteByte('\n')
-			}
-		case unsafeRune(r, size):
-			b.WriteRune(utf8.RuneError)
-		default:
-			b.WriteString(s[i : i+size])
-		}
-		i += size
-	}
-	return b.String()
-}
+func clean(s string) string { return chars.Sanitize(s, control) }
 
-// unsafeRune reports whether r, decoded from size bytes, must be replaced.
-func unsafeRune(r rune, size int) bool {
-	switch {
-	case r == utf8.RuneError && size == 1:
-		return true
-	case r == '\n' || r == '\t':
-		return false
-	}
-	return r < 0x20 || (r >= 0x7f && r < 0xa0)
+// control reports whether r is a control character other than a line
+// break or a tab.
+func control(r rune) bool {
+	return r != '\n' && r != '\t' && (r < 0x20 || r >= 0x7f && r < 0xa0)
 }
 
 // safeURL returns s, its scheme in lower case, when it is an absolute http

@@ -1,8 +1,8 @@
 package plaintext
 
 import (
+	"github.com/parleybot/parley/render/internal/chars"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/parleybot/parley/render"
 	"github.com/rivo/uniseg"
@@ -10,54 +10,20 @@ import (
 
 // clean makes s safe to print on a terminal: control characters, which a
 // terminal would obey (escape sequences, carriage returns that overwrite a
-// line, bells), and invalid UTF-8 become U+FFFD. Line breaks and tabs stay;
-// "\r\n" and a lone "\r" become "\n".
-func clean(s string) string {
-	i := 0
-	for i < len(s) {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if unsafeRune(r, size) {
-			break
-		}
-		i += size
-	}
-	if i == len(s) {
-		return s
-	}
-	var b strings.Builder
-	b.Grow(len(s))
-	b.WriteString(s[:i])
-	for i < len(s) {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == '\r':
-			if !strings.HasPrefix(s[i+size:], "\n") {
-				b.WriteByte('\n')
-			}
-		case unsafeRune(r, size):
-			b.WriteRune(utf8.RuneError)
-		default:
-			b.WriteString(s[i : i+size])
-		}
-		i += size
-	}
-	return b.String()
-}
-
-// unsafeRune reports whether r, decoded from size bytes, must not reach a
-// terminal as is: control characters, and the bidirectional overrides and
+// line, bells), invalid UTF-8, and the bidirectional overrides and
 // isolates, with which text can show in an order other than its own (a
-// label that reads as a different command).
-func unsafeRune(r rune, size int) bool {
+// label that reads as a different command), become U+FFFD. Line breaks
+// and tabs stay; "\r\n" and a lone "\r" become "\n".
+func clean(s string) string { return chars.Sanitize(s, unsafeRune) }
+
+func unsafeRune(r rune) bool {
 	switch {
-	case r == utf8.RuneError && size == 1:
-		return true
 	case r == '\n' || r == '\t':
 		return false
 	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
 		return true
 	}
-	return r < 0x20 || (r >= 0x7f && r < 0xa0)
+	return r < 0x20 || r >= 0x7f && r < 0xa0
 }
 
 // line returns s cleaned and on one line, for what a reader scans as one

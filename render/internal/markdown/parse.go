@@ -236,7 +236,7 @@ func spans(n ast.Node, src []byte) []Span {
 		}
 	}
 	walk(n, 0, "")
-	out = mergeLinks(merge(out))
+	out = mergeLinks(Merge(out))
 	for len(out) > 0 && out[len(out)-1].Break {
 		out = out[:len(out)-1]
 	}
@@ -252,7 +252,7 @@ func textSpans(t string, st Style, url string) []Span {
 		}
 		out = appendSpan(out, Span{Text: line, Style: st, URL: url})
 	}
-	return merge(out)
+	return Merge(out)
 }
 
 func appendSpan(out []Span, s Span) []Span {
@@ -262,9 +262,11 @@ func appendSpan(out []Span, s Span) []Span {
 	return append(out, s)
 }
 
-// merge joins neighbouring spans of the same style and link, in one pass:
-// unmatched markers can leave thousands of adjacent text nodes.
-func merge(ss []Span) []Span {
+// Merge joins neighbouring spans of the same style and link, in one pass:
+// unmatched markers can leave thousands of adjacent text nodes, and a
+// dialect that drops links it will not write leaves runs alike. It reuses
+// ss's array.
+func Merge(ss []Span) []Span {
 	out := ss[:0]
 	for i := 0; i < len(ss); {
 		j := i + 1

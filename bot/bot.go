@@ -45,6 +45,10 @@ type Config struct {
 	StreamInterval time.Duration
 	// Logger receives the bot's logs. Default slog.Default().
 	Logger *slog.Logger
+	// Store keeps what clicks mean and the choices waiting for a person.
+	// Default NewMemoryStore(), which a restart empties: use a
+	// database-backed Store for buttons that outlive the process.
+	Store Store
 }
 
 // BusyStrategy says what happens to messages that arrive in a thread while
@@ -67,7 +71,6 @@ const (
 	defaultMaxSteps     = 8
 	defaultHistory      = 50
 	noticeTimeout       = 10 * time.Second
-	maxActionBindings   = 10000
 	// maxThreadState bounds the threads the bot remembers in memory
 	// (where it has answered, transcripts); past it, an arbitrary thread
 	// is forgotten.
@@ -119,10 +122,10 @@ type Bot struct {
 	queues         map[string]*threadQueue
 	active         map[string]bool      // threads the agent has answered in
 	transcripts    map[string][]Message // for platforms without history
-	bindings       map[string]binding   // action id → what a click means
-	bindingOrder   []string             // ids, oldest first, for eviction
-	busy           int                  // messages and actions not yet handled
-	idle           chan struct{}        // closed when busy drops to 0
+	store          Store
+	waiters        map[string]chan Outcome // choice id → the AwaitChoice waiting for it
+	busy           int                     // messages and actions not yet handled
+	idle           chan struct{}           // closed when busy drops to 0
 
 	runCtx     context.Context
 	cancelRuns context.CancelCauseFunc
@@ -131,14 +134,6 @@ type Bot struct {
 
 type threadQueue struct {
 	pending []Message
-}
-
-// binding is what an action id stands for.
-type binding struct {
-	addr    Address // where the button was posted
-	handler string
-	label   string
-	value   json.RawMessage
 }
 
 // New returns a bot for cfg, or an error naming the first field that is
@@ -175,6 +170,9 @@ func New(cfg Config) (*Bot, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	if cfg.Store == nil {
+		cfg.Store = NewMemoryStore()
+	}
 	b := &Bot{
 		cfg:            cfg,
 		log:            cfg.Logger,
@@ -184,7 +182,8 @@ func New(cfg Config) (*Bot, error) {
 		queues:         map[string]*threadQueue{},
 		active:         map[string]bool{},
 		transcripts:    map[string][]Message{},
-		bindings:       map[string]binding{},
+		store:          cfg.Store,
+		waiters:        map[string]chan Outcome{},
 	}
 	for i, a := range cfg.Adapters {
 		if a == nil {
@@ -531,22 +530,13 @@ func (b *Bot) click(a Adapter, act Action) {
 		act.Message.Platform = a.Platform()
 	}
 	b.mu.Lock()
-	bd, known := b.bindings[act.ID]
-	// An id is valid only in the conversation it was posted to.
-	known = known && bd.addr.Platform == act.Message.Platform && bd.addr.Channel == act.Message.Channel
-	addr := act.Message.Address
-	if known {
-		addr = bd.addr
-	}
-	h := b.actionHandlers[bd.handler]
 	if b.stopping {
 		b.mu.Unlock()
-		b.log.Warn("bot: click arrived while stopping; not handled", "thread", addr.String())
+		b.log.Warn("bot: click arrived while stopping; not handled", "thread", act.Message.Address.String())
 		return
 	}
 	b.begin(1)
 	b.mu.Unlock()
-	t := &Thread{bot: b, adapter: a, addr: addr, trigger: Message{Address: addr, User: act.User}}
 	go func() {
 		defer func() {
 			b.mu.Lock()
@@ -555,31 +545,53 @@ func (b *Bot) click(a Adapter, act Action) {
 		}()
 		ctx, cancel := context.WithCancelCause(b.runCtx)
 		defer cancel(nil)
-		switch {
-		case !known:
+		t := &Thread{bot: b, adapter: a, addr: act.Message.Address, trigger: Message{Address: act.Message.Address, User: act.User}}
+		rec, err := b.store.Action(ctx, act.ID)
+		// An id is valid only in the conversation it was posted to.
+		known := err == nil && rec.Address.Platform == act.Message.Platform && rec.Address.Channel == act.Message.Channel
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			b.log.Error("bot: could not look up a clicked action", "thread", t.addr.String(), "err", err)
+			t.notify(ctx, act.User, "Something went wrong with this button; please try again.")
+			return
+		}
+		if !known {
 			b.log.Info("bot: click on an unknown action id", "thread", t.addr.String(), "user", act.User.ID)
 			t.notify(ctx, act.User, "This button is no longer valid.")
 			return
-		case h == nil:
-			b.log.Error("bot: click for an action with no handler", "action", bd.handler, "thread", t.addr.String())
+		}
+		t.addr, t.trigger.Address = rec.Address, rec.Address
+		if rec.Choice != "" {
+			b.decide(ctx, t, rec, act)
+			return
+		}
+		b.mu.Lock()
+		h := b.actionHandlers[rec.Handler]
+		b.mu.Unlock()
+		if h == nil {
+			b.log.Error("bot: click for an action with no handler", "action", rec.Handler, "thread", t.addr.String())
 			t.notify(ctx, act.User, "This button has nothing to do right now.")
 			return
 		}
-		e := ActionEvent{Name: bd.handler, Label: bd.label, Value: bd.value, User: act.User, Message: act.Message}
-		err := safely(func() error { return h(ctx, t, e) })
-		b.finish(ctx, t, err, "action", bd.handler)
+		e := ActionEvent{Name: rec.Handler, Label: rec.Label, Value: rec.Value, User: act.User, Message: act.Message}
+		err = safely(func() error { return h(ctx, t, e) })
+		b.finish(ctx, t, err, "action", rec.Handler)
 	}()
 }
 
-// outgoing prepares content for an adapter: every action button gets an
-// opaque id bound to its handler and value.
-func (b *Bot) outgoing(to Address, content render.Node) (Outgoing, error) {
-	if content == nil {
-		return Outgoing{}, errors.New("bot: nothing to post (nil content)")
-	}
+// target is an interactive element of a tree with what a click on it
+// means.
+type target struct {
+	el     render.Interactive
+	label  string
+	action string // the handler a select option or button is bound to
+	value  any
+}
+
+// targets lists the interactive elements of content in reading order.
+func targets(content render.Node) []target {
 	els := render.Interactives(content)
 	if len(els) == 0 {
-		return Outgoing{Content: content}, nil
+		return nil
 	}
 	selectOf := map[*render.Option]*render.SelectNode{}
 	render.Walk(content, func(n render.Node) {
@@ -589,39 +601,44 @@ func (b *Bot) outgoing(to Address, content render.Node) (Outgoing, error) {
 			}
 		}
 	})
-	ids := make(render.IDs, len(els))
-	bds := make([]binding, len(els))
+	out := make([]target, len(els))
 	for i, el := range els {
-		var label, action string
-		var value any
 		switch el := el.(type) {
 		case *render.ButtonNode:
-			label, action, value = el.Label, el.Action, el.Value
+			out[i] = target{el, el.Label, el.Action, el.Value}
 		case *render.Option:
-			label, action, value = el.Label, selectOf[el].Action, el.Value
+			out[i] = target{el, el.Label, selectOf[el].Action, el.Value}
 		}
-		if action == "" {
-			return Outgoing{}, fmt.Errorf("bot: %q has no handler: bind its button or select with OnAction(name) and register the name with Bot.OnAction", label)
+	}
+	return out
+}
+
+// outgoing prepares content for an adapter: every action button and
+// option gets an opaque id, bound in the Store to its handler and value.
+func (b *Bot) outgoing(ctx context.Context, to Address, content render.Node) (Outgoing, error) {
+	if content == nil {
+		return Outgoing{}, errors.New("bot: nothing to post (nil content)")
+	}
+	ts := targets(content)
+	if len(ts) == 0 {
+		return Outgoing{Content: content}, nil
+	}
+	ids := make(render.IDs, len(ts))
+	recs := make([]ActionRecord, len(ts))
+	for i, tg := range ts {
+		if tg.action == "" {
+			return Outgoing{}, fmt.Errorf("bot: %q has no handler: bind its button or select with OnAction(name) and register the name with Bot.OnAction", tg.label)
 		}
-		v, err := json.Marshal(value)
+		v, err := json.Marshal(tg.value)
 		if err != nil {
-			return Outgoing{}, fmt.Errorf("bot: %q: value: %w", label, err)
+			return Outgoing{}, fmt.Errorf("bot: %q: value: %w", tg.label, err)
 		}
-		bds[i] = binding{addr: to, handler: action, label: label, value: v}
-		ids[el] = rand.Text()
+		ids[tg.el] = rand.Text()
+		recs[i] = ActionRecord{ID: ids[tg.el], Address: to, Handler: tg.action, Label: tg.label, Value: v}
 	}
-	b.mu.Lock()
-	for i, el := range els {
-		b.bindings[ids[el]] = bds[i]
-		b.bindingOrder = append(b.bindingOrder, ids[el])
+	if err := b.store.PutActions(ctx, recs); err != nil {
+		return Outgoing{}, fmt.Errorf("bot: storing the message's actions: %w", err)
 	}
-	if over := len(b.bindingOrder) - maxActionBindings; over > 0 {
-		for _, id := range b.bindingOrder[:over] {
-			delete(b.bindings, id)
-		}
-		b.bindingOrder = slices.Delete(b.bindingOrder, 0, over)
-	}
-	b.mu.Unlock()
 	return Outgoing{Content: content, IDs: ids}, nil
 }
 

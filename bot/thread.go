@@ -50,7 +50,7 @@ func (t *Thread) unsupported(c Capability) error {
 // Post sends content (text, markdown or a card) into the conversation.
 // Action buttons in it must be bound to a handler (see [Bot.OnAction]).
 func (t *Thread) Post(ctx context.Context, content render.Node) (MessageRef, error) {
-	out, err := t.bot.outgoing(t.addr, content)
+	out, err := t.bot.outgoing(ctx, t.addr, content)
 	if err != nil {
 		return MessageRef{}, err
 	}
@@ -74,7 +74,7 @@ func transcriptText(content render.Node) string {
 
 // Update replaces the content of a message the bot posted.
 func (t *Thread) Update(ctx context.Context, ref MessageRef, content render.Node) error {
-	out, err := t.bot.outgoing(t.addr, content)
+	out, err := t.bot.outgoing(ctx, t.addr, content)
 	if err != nil {
 		return err
 	}
@@ -140,7 +140,7 @@ func (t *Thread) PostEphemeral(ctx context.Context, userID string, content rende
 	if !ok || !t.Capabilities().Has(CapEphemeral) {
 		return t.unsupported(CapEphemeral)
 	}
-	out, err := t.bot.outgoing(t.addr, content)
+	out, err := t.bot.outgoing(ctx, t.addr, content)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,287 @@
+package bot
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/parleybot/parley/render"
+)
+
+// Choice is the answer to [AwaitChoice]: the chosen option's value and who
+// chose it, or TimedOut when nobody did in time.
+type Choice[T any] struct {
+	Value     T
+	User      User
+	TimedOut  bool
+	DecidedAt time.Time
+}
+
+// ChoiceOption configures [AwaitChoice].
+type ChoiceOption func(*choiceConfig)
+
+type choiceConfig struct {
+	approvers []string
+	timeout   time.Duration
+	outcome   func(label string, o Outcome) string
+}
+
+// Approvers limits who may decide to the users with the given ids. A click
+// by anyone else gets a private notice and the wait goes on. Without
+// Approvers, anyone who can see the card decides.
+func Approvers(ids ...string) ChoiceOption {
+	return func(c *choiceConfig) { c.approvers = append(c.approvers, ids...) }
+}
+
+// Timeout ends the wait after d with a Choice whose TimedOut is set. Without
+// Timeout the choice waits until someone decides or ctx ends.
+func Timeout(d time.Duration) ChoiceOption {
+	return func(c *choiceConfig) { c.timeout = d }
+}
+
+// OutcomeLine sets the line that replaces the card's options once the
+// choice has ended. f gets the chosen option's label (empty unless
+// decided) and the outcome. The default reads "✅ Approve — chosen by
+// @ana", "⏱ Expired" or "✖ Cancelled".
+func OutcomeLine(f func(label string, o Outcome) string) ChoiceOption {
+	return func(c *choiceConfig) { c.outcome = f }
+}
+
+// DefaultOutcomeLine is the outcome line [AwaitChoice] writes without
+// [OutcomeLine].
+func DefaultOutcomeLine(label string, o Outcome) string {
+	switch o.State {
+	case ChoiceDecided:
+		return "✅ " + label + " — chosen by @" + o.User.display()
+	case ChoiceExpired:
+		return "⏱ Expired"
+	default:
+		return "✖ Cancelled"
+	}
+}
+
+func (u User) display() string {
+	if u.Name != "" {
+		return u.Name
+	}
+	return u.ID
+}
+
+// AwaitChoice posts card to the thread and waits until a person picks one
+// of its options — a button, or an option of a select or radio select — and
+// returns the picked option's value as a T. It is how a tool asks a
+// person before it acts:
+//
+//	choice, err := bot.AwaitChoice[bool](ctx, tc.Thread, render.Card{
+//		Title:   "Deploy web-42 to production?",
+//		Actions: render.Actions(render.Button("Deploy", true).Primary(), render.Button("Cancel", false)),
+//	}, bot.Approvers(tc.User.ID), bot.Timeout(time.Hour))
+//
+// Every option is posted with an opaque id of 130 random bits, bound in the
+// Store to this choice; its value never reaches the platform. With
+// [Approvers], only those users decide: anyone else is told privately and
+// the wait goes on. Without it, anyone in the conversation decides. The
+// first valid click wins, even among concurrent clicks on several
+// replicas sharing a Store; later clickers are told who decided.
+//
+// When the choice ends — decided, timed out or cancelled — the card is
+// edited in place: its options are removed and an outcome line added (see
+// [OutcomeLine]). A timeout returns a Choice with TimedOut set and no
+// error. When ctx ends first, AwaitChoice returns ctx's error, except
+// when the bot is stopping: then the choice stays pending in the Store.
+//
+// Options' Action names, if any, are ignored: a click on an option of a
+// pending choice only decides it.
+func AwaitChoice[T any](ctx context.Context, t *Thread, card render.Card, opts ...ChoiceOption) (Choice[T], error) {
+	raw, err := t.AwaitChoice(ctx, card, opts...)
+	c := Choice[T]{User: raw.User, TimedOut: raw.TimedOut, DecidedAt: raw.DecidedAt}
+	if err != nil || raw.TimedOut {
+		return c, err
+	}
+	if err := json.Unmarshal(raw.Value, &c.Value); err != nil {
+		return c, fmt.Errorf("bot: the chosen value %s does not fit %T: %w", raw.Value, c.Value, err)
+	}
+	return c, nil
+}
+
+// AwaitChoice is the untyped [AwaitChoice]: the chosen value comes back
+// as JSON.
+func (t *Thread) AwaitChoice(ctx context.Context, card render.Card, opts ...ChoiceOption) (Choice[json.RawMessage], error) {
+	var cfg choiceConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if cfg.outcome == nil {
+		cfg.outcome = DefaultOutcomeLine
+	}
+	ts := targets(card)
+	if len(ts) == 0 {
+		return Choice[json.RawMessage]{}, errors.New("bot: AwaitChoice needs a card with at least one button or select option")
+	}
+	b := t.bot
+	now := time.Now()
+	rec := ChoiceRecord{ID: rand.Text(), Address: t.addr, Approvers: slices.Clone(cfg.approvers), Created: now}
+	if cfg.timeout > 0 {
+		rec.Deadline = now.Add(cfg.timeout)
+	}
+	ids := make(render.IDs, len(ts))
+	actions := make([]ActionRecord, len(ts))
+	values := make([]json.RawMessage, len(ts))
+	for i, tg := range ts {
+		v, err := json.Marshal(tg.value)
+		if err != nil {
+			return Choice[json.RawMessage]{}, fmt.Errorf("bot: option %q: value: %w", tg.label, err)
+		}
+		values[i] = v
+		ids[tg.el] = rand.Text()
+		rec.Labels = append(rec.Labels, tg.label)
+		actions[i] = ActionRecord{ID: ids[tg.el], Address: t.addr, Choice: rec.ID, Option: i, Label: tg.label, Value: v}
+	}
+
+	wait := make(chan Outcome, 1)
+	b.mu.Lock()
+	b.waiters[rec.ID] = wait
+	b.mu.Unlock()
+	defer func() {
+		b.mu.Lock()
+		delete(b.waiters, rec.ID)
+		b.mu.Unlock()
+	}()
+	if err := b.store.PutChoice(ctx, rec); err != nil {
+		return Choice[json.RawMessage]{}, fmt.Errorf("bot: storing the choice: %w", err)
+	}
+	if err := b.store.PutActions(ctx, actions); err != nil {
+		return Choice[json.RawMessage]{}, fmt.Errorf("bot: storing the choice's options: %w", err)
+	}
+	ref, err := t.adapter.Post(ctx, t.addr, Outgoing{Content: card, IDs: ids})
+	if err != nil {
+		t.endChoice(ctx, rec.ID, Outcome{State: ChoiceCancelled, At: time.Now()})
+		return Choice[json.RawMessage]{}, err
+	}
+	t.recordSelf(ref.ID, transcriptText(card))
+
+	var timer <-chan time.Time
+	if !rec.Deadline.IsZero() {
+		tm := time.NewTimer(time.Until(rec.Deadline))
+		defer tm.Stop()
+		timer = tm.C
+	}
+	var o Outcome
+	select {
+	case o = <-wait:
+	case <-timer:
+		o = t.endChoice(ctx, rec.ID, Outcome{State: ChoiceExpired, At: time.Now()})
+	case <-ctx.Done():
+		if errors.Is(context.Cause(ctx), ErrStopped) {
+			return Choice[json.RawMessage]{}, context.Cause(ctx) // stays pending
+		}
+		o = t.endChoice(ctx, rec.ID, Outcome{State: ChoiceCancelled, At: time.Now()})
+	}
+	label := ""
+	if o.State == ChoiceDecided && o.Option >= 0 && o.Option < len(rec.Labels) {
+		label = rec.Labels[o.Option]
+	}
+	t.closeCard(ctx, ref, card, cfg.outcome(label, o))
+	switch o.State {
+	case ChoiceDecided:
+		return Choice[json.RawMessage]{Value: values[o.Option], User: o.User, DecidedAt: o.At}, nil
+	case ChoiceExpired:
+		return Choice[json.RawMessage]{TimedOut: true}, nil
+	default:
+		if err := ctx.Err(); err != nil {
+			return Choice[json.RawMessage]{}, context.Cause(ctx)
+		}
+		return Choice[json.RawMessage]{}, errors.New("bot: the choice was cancelled")
+	}
+}
+
+// endChoice resolves a choice with o, or, when a click won first, returns
+// the click's outcome.
+func (t *Thread) endChoice(ctx context.Context, id string, o Outcome) Outcome {
+	c, _, err := t.bot.store.Resolve(context.WithoutCancel(ctx), id, o)
+	if err != nil {
+		t.bot.log.Error("bot: could not end a choice", "choice", id, "thread", t.addr.String(), "err", err)
+		return o
+	}
+	return c.Outcome
+}
+
+// closeCard edits a choice's card in place: its options gone, the outcome
+// line at the bottom.
+func (t *Thread) closeCard(ctx context.Context, ref MessageRef, card render.Card, line string) {
+	closed := card
+	closed.Actions = render.ActionsNode{}
+	closed.Body = nil
+	for _, n := range card.Body {
+		switch n := n.(type) {
+		case render.ActionsNode, *render.SelectNode:
+			continue
+		case render.SectionNode:
+			if b, ok := n.Accessory.(*render.ButtonNode); ok && b != nil && !b.IsLink() {
+				n.Accessory = nil
+			}
+			closed.Body = append(closed.Body, n)
+		default:
+			closed.Body = append(closed.Body, n)
+		}
+	}
+	if strings.TrimSpace(line) != "" {
+		closed.Body = append(closed.Body, render.Context(line))
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), noticeTimeout)
+	defer cancel()
+	if err := t.adapter.Update(ctx, ref, Outgoing{Content: closed}); err != nil {
+		t.bot.log.Error("bot: could not close a choice's card", "thread", t.addr.String(), "message", ref.ID, "err", err)
+	}
+}
+
+// decide handles a click on an option of a choice: only an approver
+// decides, only the first valid click wins, everyone else is told why
+// nothing happened.
+func (b *Bot) decide(ctx context.Context, t *Thread, rec ActionRecord, act Action) {
+	c, err := b.store.Choice(ctx, rec.Choice)
+	if err != nil {
+		b.log.Error("bot: a clicked option's choice is missing", "choice", rec.Choice, "err", err)
+		t.notify(ctx, act.User, "This button is no longer valid.")
+		return
+	}
+	if len(c.Approvers) > 0 && !slices.Contains(c.Approvers, act.User.ID) {
+		t.notify(ctx, act.User, "Only the people asked to approve this can decide it; your click changed nothing.")
+		return
+	}
+	o := Outcome{State: ChoiceDecided, Option: rec.Option, User: act.User, At: time.Now()}
+	c, won, err := b.store.Resolve(ctx, rec.Choice, o)
+	switch {
+	case err != nil:
+		b.log.Error("bot: could not record a decision", "choice", rec.Choice, "err", err)
+		t.notify(ctx, act.User, "Something went wrong recording your choice; please try again.")
+		return
+	case !won:
+		t.notify(ctx, act.User, lateNotice(c.Outcome))
+		return
+	}
+	b.mu.Lock()
+	wait := b.waiters[rec.Choice]
+	b.mu.Unlock()
+	if wait != nil {
+		wait <- c.Outcome
+		return
+	}
+	b.log.Warn("bot: a choice was decided but no run here is waiting for it", "choice", rec.Choice, "run", c.Run)
+}
+
+func lateNotice(o Outcome) string {
+	switch o.State {
+	case ChoiceDecided:
+		return "This was already decided by @" + o.User.display() + "."
+	case ChoiceExpired:
+		return "This choice has expired."
+	default:
+		return "This choice was cancelled."
+	}
+}

@@ -35,6 +35,24 @@
 // that names the platform and the capability; [Thread.Capabilities] tells
 // a tool in advance.
 //
+// # Waiting for a person
+//
+// A tool that must not act without a person's say calls [AwaitChoice]: it
+// posts a card and blocks until someone picks one of its buttons or
+// select options, the timeout passes, or ctx ends. Each option goes to
+// the platform as an opaque id, bound in the [Store] to the choice; its
+// value stays on the server. With [Approvers], only those users decide and
+// anyone else is told privately; without it, anyone in the conversation
+// decides. The first valid click wins, atomically in the Store, so one
+// choice gets one decision even when clicks race across replicas. The
+// card is then edited in place: its options removed, an outcome line
+// added. Confirm in package tools is a ready-made approval tool
+// built on it.
+//
+// Cards posted outside a wait may carry buttons bound by name to a
+// handler registered with [Bot.OnAction]; the binding lives in the Store
+// too.
+//
 // # Failures
 //
 // People in the thread hear about failures in plain words: the model

@@ -45,6 +45,15 @@ type Config struct {
 	StreamInterval time.Duration
 	// Logger receives the bot's logs. Default slog.Default().
 	Logger *slog.Logger
+	// ParkAfter is how long a run waiting in AwaitChoice keeps its
+	// goroutine; then it parks, freeing its memory, and resumes by replay
+	// when the person decides. Default 5 minutes.
+	ParkAfter time.Duration
+	// SweepInterval is how often the bot looks in the Store for choices
+	// past their deadline that no goroutine is waiting on (parked runs,
+	// runs of a stopped process), to expire them and resume their runs.
+	// Default 5 seconds.
+	SweepInterval time.Duration
 	// Store keeps what clicks mean and the choices waiting for a person.
 	// Default NewMemoryStore(), which a restart empties: use a
 	// database-backed Store for buttons that outlive the process.
@@ -124,6 +133,8 @@ type Bot struct {
 	transcripts    map[string][]Message // for platforms without history
 	store          Store
 	waiters        map[string]chan Outcome // choice id → the AwaitChoice waiting for it
+	resuming       map[string]bool         // runs being replayed here
+	extraTools     map[string][]*Tool      // run id → its RunOptions.Tools, while it may resume
 	busy           int                     // messages and actions not yet handled
 	idle           chan struct{}           // closed when busy drops to 0
 
@@ -150,6 +161,10 @@ func New(cfg Config) (*Bot, error) {
 		return nil, fmt.Errorf("bot: Config.MaxSteps is %d; it must be positive, or 0 for the default", cfg.MaxSteps)
 	case cfg.HistoryLimit < 0:
 		return nil, fmt.Errorf("bot: Config.HistoryLimit is %d; it must be positive, or 0 for the default", cfg.HistoryLimit)
+	case cfg.ParkAfter < 0:
+		return nil, fmt.Errorf("bot: Config.ParkAfter is %v; it must not be negative", cfg.ParkAfter)
+	case cfg.SweepInterval < 0:
+		return nil, fmt.Errorf("bot: Config.SweepInterval is %v; it must not be negative", cfg.SweepInterval)
 	case cfg.StreamInterval < 0:
 		return nil, fmt.Errorf("bot: Config.StreamInterval is %v; it must not be negative", cfg.StreamInterval)
 	case cfg.Busy < BusyQueue || cfg.Busy > BusyConcurrent:
@@ -173,6 +188,12 @@ func New(cfg Config) (*Bot, error) {
 	if cfg.Store == nil {
 		cfg.Store = NewMemoryStore()
 	}
+	if cfg.ParkAfter == 0 {
+		cfg.ParkAfter = 5 * time.Minute
+	}
+	if cfg.SweepInterval == 0 {
+		cfg.SweepInterval = 5 * time.Second
+	}
 	b := &Bot{
 		cfg:            cfg,
 		log:            cfg.Logger,
@@ -184,6 +205,8 @@ func New(cfg Config) (*Bot, error) {
 		transcripts:    map[string][]Message{},
 		store:          cfg.Store,
 		waiters:        map[string]chan Outcome{},
+		resuming:       map[string]bool{},
+		extraTools:     map[string][]*Tool{},
 	}
 	for i, a := range cfg.Adapters {
 		if a == nil {
@@ -286,6 +309,7 @@ func (b *Bot) Start(ctx context.Context) error {
 			return fmt.Errorf("bot: starting the %s adapter: %w", a.Platform(), err)
 		}
 	}
+	go b.sweep(recvCtx)
 	return nil
 }
 
@@ -501,6 +525,8 @@ func (b *Bot) finish(ctx context.Context, t *Thread, err error, kind, id string)
 	var pe *panicError
 	switch {
 	case err == nil:
+	case errors.Is(err, ErrParked):
+		b.log.Info("bot: run parked until a person decides", "thread", t.addr.String(), kind, id)
 	case errors.Is(context.Cause(ctx), ErrStopped):
 		b.log.Info("bot: handler cancelled by Stop", "thread", t.addr.String(), kind, id, "err", err)
 		t.notice(ctx, "⏹ I had to stop before finishing: the bot is shutting down. Please ask again in a moment.")

@@ -112,25 +112,14 @@ func AwaitChoice[T any](ctx context.Context, t *Thread, card render.Card, opts .
 // AwaitChoice is the untyped [AwaitChoice]: the chosen value comes back
 // as JSON.
 func (t *Thread) AwaitChoice(ctx context.Context, card render.Card, opts ...ChoiceOption) (Choice[json.RawMessage], error) {
-	var cfg choiceConfig
+	cfg := choiceConfig{outcome: DefaultOutcomeLine}
 	for _, o := range opts {
 		o(&cfg)
-	}
-	if cfg.outcome == nil {
-		cfg.outcome = DefaultOutcomeLine
 	}
 	ts := targets(card)
 	if len(ts) == 0 {
 		return Choice[json.RawMessage]{}, errors.New("bot: AwaitChoice needs a card with at least one button or select option")
 	}
-	b := t.bot
-	now := time.Now()
-	rec := ChoiceRecord{ID: rand.Text(), Address: t.addr, Approvers: slices.Clone(cfg.approvers), Created: now}
-	if cfg.timeout > 0 {
-		rec.Deadline = now.Add(cfg.timeout)
-	}
-	ids := make(render.IDs, len(ts))
-	actions := make([]ActionRecord, len(ts))
 	values := make([]json.RawMessage, len(ts))
 	for i, tg := range ts {
 		v, err := json.Marshal(tg.value)
@@ -138,65 +127,144 @@ func (t *Thread) AwaitChoice(ctx context.Context, card render.Card, opts ...Choi
 			return Choice[json.RawMessage]{}, fmt.Errorf("bot: option %q: value: %w", tg.label, err)
 		}
 		values[i] = v
-		ids[tg.el] = rand.Text()
-		rec.Labels = append(rec.Labels, tg.label)
-		actions[i] = ActionRecord{ID: ids[tg.el], Address: t.addr, Choice: rec.ID, Option: i, Label: tg.label, Value: v}
 	}
 
+	b := t.bot
 	wait := make(chan Outcome, 1)
-	b.mu.Lock()
-	b.waiters[rec.ID] = wait
-	b.mu.Unlock()
-	defer func() {
+	registered := ""
+	register := func(id string) {
 		b.mu.Lock()
-		delete(b.waiters, rec.ID)
+		b.waiters[id] = wait
 		b.mu.Unlock()
+		registered = id
+	}
+	defer func() {
+		if registered != "" {
+			b.mu.Lock()
+			delete(b.waiters, registered)
+			b.mu.Unlock()
+		}
 	}()
-	if err := b.store.PutChoice(ctx, rec); err != nil {
-		return Choice[json.RawMessage]{}, fmt.Errorf("bot: storing the choice: %w", err)
-	}
-	if err := b.store.PutActions(ctx, actions); err != nil {
-		return Choice[json.RawMessage]{}, fmt.Errorf("bot: storing the choice's options: %w", err)
-	}
-	ref, err := t.adapter.Post(ctx, t.addr, Outgoing{Content: card, IDs: ids})
+
+	// The card is posted once: a replay finds it in the journal.
+	posted, err := step(ctx, t.j, "choice", card.Title, func() (choicePosted, error) {
+		return t.postChoice(ctx, card, ts, values, cfg, register)
+	})
 	if err != nil {
-		t.endChoice(ctx, rec.ID, Outcome{State: ChoiceCancelled, At: time.Now()})
 		return Choice[json.RawMessage]{}, err
 	}
-	t.recordSelf(ref.ID, transcriptText(card))
-
-	var timer <-chan time.Time
-	if !rec.Deadline.IsZero() {
-		tm := time.NewTimer(time.Until(rec.Deadline))
-		defer tm.Stop()
-		timer = tm.C
+	if registered == "" {
+		register(posted.ID) // before reading the choice's state, so no decision slips by
 	}
-	var o Outcome
-	select {
-	case o = <-wait:
-	case <-timer:
-		o = t.endChoice(ctx, rec.ID, Outcome{State: ChoiceExpired, At: time.Now()})
-	case <-ctx.Done():
-		if errors.Is(context.Cause(ctx), ErrStopped) {
-			return Choice[json.RawMessage]{}, context.Cause(ctx) // stays pending
+	live := false
+	o, err := step(ctx, t.j, "decision", posted.ID, func() (Outcome, error) {
+		live = true
+		return t.waitChoice(ctx, posted, wait, cfg)
+	})
+	if err != nil {
+		return Choice[json.RawMessage]{}, err
+	}
+	if live {
+		label := ""
+		if o.State == ChoiceDecided && o.Option >= 0 && o.Option < len(ts) {
+			label = ts[o.Option].label
 		}
-		o = t.endChoice(ctx, rec.ID, Outcome{State: ChoiceCancelled, At: time.Now()})
+		t.closeCard(ctx, posted.Ref, card, cfg.outcome(label, o))
 	}
-	label := ""
-	if o.State == ChoiceDecided && o.Option >= 0 && o.Option < len(rec.Labels) {
-		label = rec.Labels[o.Option]
-	}
-	t.closeCard(ctx, ref, card, cfg.outcome(label, o))
 	switch o.State {
 	case ChoiceDecided:
+		if o.Option < 0 || o.Option >= len(values) {
+			return Choice[json.RawMessage]{}, fmt.Errorf("bot: the decision names option %d of a card with %d", o.Option, len(values))
+		}
 		return Choice[json.RawMessage]{Value: values[o.Option], User: o.User, DecidedAt: o.At}, nil
 	case ChoiceExpired:
 		return Choice[json.RawMessage]{TimedOut: true}, nil
 	default:
-		if err := ctx.Err(); err != nil {
-			return Choice[json.RawMessage]{}, context.Cause(ctx)
+		if err := context.Cause(ctx); err != nil {
+			return Choice[json.RawMessage]{}, err
 		}
 		return Choice[json.RawMessage]{}, errors.New("bot: the choice was cancelled")
+	}
+}
+
+// choicePosted is how the journal remembers a choice's card.
+type choicePosted struct {
+	ID       string
+	Ref      MessageRef
+	Deadline time.Time
+}
+
+// postChoice records a new choice and its options in the Store and posts
+// its card.
+func (t *Thread) postChoice(ctx context.Context, card render.Card, ts []target, values []json.RawMessage, cfg choiceConfig, register func(string)) (choicePosted, error) {
+	b := t.bot
+	now := time.Now()
+	rec := ChoiceRecord{ID: rand.Text(), Address: t.addr, Approvers: slices.Clone(cfg.approvers), Created: now}
+	if t.run != nil {
+		rec.Run = t.run.key
+	}
+	if cfg.timeout > 0 {
+		rec.Deadline = now.Add(cfg.timeout)
+	}
+	ids := make(render.IDs, len(ts))
+	actions := make([]ActionRecord, len(ts))
+	for i, tg := range ts {
+		ids[tg.el] = rand.Text()
+		rec.Labels = append(rec.Labels, tg.label)
+		actions[i] = ActionRecord{ID: ids[tg.el], Address: t.addr, Choice: rec.ID, Option: i, Label: tg.label, Value: values[i]}
+	}
+	register(rec.ID)
+	if err := b.store.PutChoice(ctx, rec); err != nil {
+		return choicePosted{}, fmt.Errorf("bot: storing the choice: %w", err)
+	}
+	if err := b.store.PutActions(ctx, actions); err != nil {
+		return choicePosted{}, fmt.Errorf("bot: storing the choice's options: %w", err)
+	}
+	ref, err := t.adapter.Post(ctx, t.addr, Outgoing{Content: card, IDs: ids})
+	if err != nil {
+		t.endChoice(ctx, rec.ID, Outcome{State: ChoiceCancelled, At: time.Now()})
+		return choicePosted{}, err
+	}
+	t.recordSelf(ref.ID, transcriptText(card))
+	return choicePosted{ID: rec.ID, Ref: ref, Deadline: rec.Deadline}, nil
+}
+
+// waitChoice waits for the choice's outcome: a decision, the deadline, or
+// ctx's end. In a journaled run it parks after ParkAfter, or when the bot
+// stops, returning ErrParked with the choice still pending.
+func (t *Thread) waitChoice(ctx context.Context, p choicePosted, wait <-chan Outcome, cfg choiceConfig) (Outcome, error) {
+	// The decision may be in already: the click that resumed this run.
+	if c, err := t.bot.store.Choice(ctx, p.ID); err == nil && c.Outcome.State != ChoicePending {
+		return c.Outcome, nil
+	}
+	var deadline, park <-chan time.Time
+	if !p.Deadline.IsZero() {
+		tm := time.NewTimer(time.Until(p.Deadline))
+		defer tm.Stop()
+		deadline = tm.C
+	}
+	if t.j != nil {
+		tm := time.NewTimer(t.bot.cfg.ParkAfter)
+		defer tm.Stop()
+		park = tm.C
+	}
+	select {
+	case o := <-wait:
+		return o, nil
+	case <-deadline:
+		return t.endChoice(ctx, p.ID, Outcome{State: ChoiceExpired, At: time.Now()}), nil
+	case <-park:
+		t.j.park()
+		return Outcome{}, ErrParked
+	case <-ctx.Done():
+		if errors.Is(context.Cause(ctx), ErrStopped) {
+			if t.j != nil {
+				t.j.park()
+				return Outcome{}, ErrParked
+			}
+			return Outcome{}, context.Cause(ctx) // stays pending
+		}
+		return t.endChoice(ctx, p.ID, Outcome{State: ChoiceCancelled, At: time.Now()}), nil
 	}
 }
 
@@ -265,14 +333,7 @@ func (b *Bot) decide(ctx context.Context, t *Thread, rec ActionRecord, act Actio
 		t.notify(ctx, act.User, lateNotice(c.Outcome))
 		return
 	}
-	b.mu.Lock()
-	wait := b.waiters[rec.Choice]
-	b.mu.Unlock()
-	if wait != nil {
-		wait <- c.Outcome
-		return
-	}
-	b.log.Warn("bot: a choice was decided but no run here is waiting for it", "choice", rec.Choice, "run", c.Run)
+	b.delivered(c)
 }
 
 func lateNotice(o Outcome) string {

@@ -15,6 +15,11 @@ var ErrUnsupported = errors.New("bot: not supported")
 // call tools after the run's step limit.
 var ErrMaxSteps = errors.New("bot: step limit reached")
 
+// ErrParked is returned by a run, and by AwaitChoice within it, that gave
+// up its goroutine to wait for a person: nothing failed, and the run
+// resumes by replay when the person decides. Return it as it is.
+var ErrParked = errors.New("bot: the run is waiting for a person; it resumes when they decide")
+
 // ErrStopped is the cause of a run's cancellation when the bot stops before
 // the run ends (see [Bot.Stop]).
 var ErrStopped = errors.New("bot: stopped")

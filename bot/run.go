@@ -2,11 +2,14 @@ package bot
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -49,7 +52,33 @@ type RunResult struct {
 // service failing, the step limit. When ctx ends, the run stops at once, the
 // model stream and any running tool handler with it, and RunAgent returns
 // ctx's cause.
+//
+// Every step of the run is journaled in the bot's Store (see [Store]), so
+// that a run waiting for a person ([AwaitChoice]) can give up its
+// goroutine and, when the person decides, resume by replay — in this
+// process, after a restart, or on another replica. A run that parks
+// returns [ErrParked] at once; when it resumes, it goes on from RunAgent's
+// loop to its end, but code that called RunAgent does not run again:
+// return ErrParked as it is.
 func (t *Thread) RunAgent(ctx context.Context, opts RunOptions) (RunResult, error) {
+	id := rand.Text()
+	t.bot.keepExtraTools(id, opts.Tools)
+	return t.runAgent(ctx, &journal{store: t.bot.store, key: id}, opts)
+}
+
+// runStart is the first entry of a run's journal: what a resume needs to
+// rebuild the run.
+type runStart struct {
+	Address      Address
+	Trigger      Message
+	Skipped      []Message
+	Instructions string
+	Tools        []string // names of RunOptions.Tools
+	MaxSteps     int
+	Parallel     bool
+}
+
+func (t *Thread) runAgent(ctx context.Context, j *journal, opts RunOptions) (RunResult, error) {
 	b := t.bot
 	var res RunResult
 	tools, defs, err := b.runTools(opts.Tools)
@@ -64,7 +93,23 @@ func (t *Thread) RunAgent(ctx context.Context, opts RunOptions) (RunResult, erro
 	if opts.Instructions != "" {
 		instructions += "\n\n" + opts.Instructions
 	}
-	req := &ModelRequest{Instructions: instructions, Messages: t.modelHistory(ctx), Tools: defs}
+	parallel := b.cfg.ParallelTools
+	if opts.ParallelTools != nil {
+		parallel = *opts.ParallelTools
+	}
+	t.run = j
+	start := runStart{Address: t.addr, Trigger: t.trigger, Skipped: t.skipped, Instructions: opts.Instructions, MaxSteps: maxSteps, Parallel: parallel}
+	for _, tool := range opts.Tools {
+		start.Tools = append(start.Tools, tool.name)
+	}
+	if _, err := step(ctx, j, "start", "", func() (runStart, error) { return start, nil }); err != nil {
+		return res, t.replayFailed(ctx, j, err)
+	}
+	hist, err := step(ctx, j, "history", "", func() ([]ModelMessage, error) { return t.modelHistory(ctx), nil })
+	if err != nil {
+		return res, t.replayFailed(ctx, j, err)
+	}
+	req := &ModelRequest{Instructions: instructions, Messages: hist, Tools: defs}
 	b.mu.Lock()
 	if key := t.addr.String(); !b.active[key] {
 		forgetOne(b.active)
@@ -80,15 +125,16 @@ func (t *Thread) RunAgent(ctx context.Context, opts RunOptions) (RunResult, erro
 			t.status(ctx, "")
 		}
 	}()
-	parallel := b.cfg.ParallelTools
-	if opts.ParallelTools != nil {
-		parallel = *opts.ParallelTools
-	}
 	for res.Steps < maxSteps {
 		res.Steps++
-		resp, err := t.generate(ctx, req)
-		if err != nil {
+		resp, err := step(ctx, j, "model", strconv.Itoa(res.Steps), func() (*ModelResponse, error) { return t.generate(ctx, req) })
+		switch {
+		case j.err() != nil:
+			return res, t.replayFailed(ctx, j, j.err())
+		case err != nil:
 			return res, t.modelFailed(ctx, err)
+		case resp == nil:
+			return res, t.modelFailed(ctx, errors.New("bot: the model returned no response and no error"))
 		}
 		res.Usage = res.Usage.Add(resp.Usage)
 		calls := resp.ToolCalls
@@ -103,6 +149,7 @@ func (t *Thread) RunAgent(ctx context.Context, opts RunOptions) (RunResult, erro
 			if strings.TrimSpace(resp.Text) == "" {
 				b.log.Warn("bot: the model answered with no text", "thread", t.addr.String())
 			}
+			b.forgetExtraTools(j.key)
 			return res, nil
 		}
 		if res.Steps == maxSteps {
@@ -112,7 +159,14 @@ func (t *Thread) RunAgent(ctx context.Context, opts RunOptions) (RunResult, erro
 		if statusSet {
 			t.status(ctx, "is using "+calls[0].Name+"…")
 		}
-		results := t.callTools(ctx, calls, tools, parallel)
+		results, parked, broken := t.callTools(ctx, j, calls, tools, parallel)
+		switch {
+		case broken != nil:
+			return res, t.replayFailed(ctx, j, broken)
+		case parked:
+			b.log.Info("bot: run parked, waiting for a person", "thread", t.addr.String(), "run", j.key)
+			return res, ErrParked
+		}
 		if err := context.Cause(ctx); err != nil {
 			return res, err
 		}
@@ -120,9 +174,25 @@ func (t *Thread) RunAgent(ctx context.Context, opts RunOptions) (RunResult, erro
 			req.Messages = append(req.Messages, ModelMessage{Role: RoleTool, ToolCallID: c.ID, Content: results[i]})
 		}
 	}
+	b.forgetExtraTools(j.key)
 	b.log.Warn("bot: run hit its step limit", "thread", t.addr.String(), "steps", maxSteps)
 	t.notice(ctx, fmt.Sprintf("⚠️ I stopped after %d steps without reaching an answer. Try asking for something smaller.", maxSteps))
 	return res, ErrMaxSteps
+}
+
+// replayFailed tells the thread that a run cannot go on — its replay
+// diverged from its journal, or the journal could not be written — and
+// returns the error.
+func (t *Thread) replayFailed(ctx context.Context, j *journal, err error) error {
+	var de *DivergedError
+	if errors.As(err, &de) {
+		t.bot.log.Error("bot: a resumed run diverged from its journal", "thread", t.addr.String(), "run", de.Run, "step", de.Step, "recorded", de.Recorded, "asked", de.Asked)
+		t.notice(ctx, fmt.Sprintf("⚠️ I could not resume this conversation's task: at step %d of %s the code asked for %q where it had done %q before. The code changed since the task began, or it does something that cannot be replayed.", de.Step, de.Run, de.Asked, de.Recorded))
+		return err
+	}
+	t.bot.log.Error("bot: a run's journal failed", "thread", t.addr.String(), "run", j.key, "err", err)
+	t.notice(ctx, "⚠️ Sorry, I lost track of this task and cannot go on with it.")
+	return err
 }
 
 // runTools returns the tools of a run: the bot's, then extra.
@@ -257,28 +327,60 @@ func (t *Thread) modelFailed(ctx context.Context, err error) error {
 	return err
 }
 
-// callTools runs the calls and returns their tool messages in call order.
-func (t *Thread) callTools(ctx context.Context, calls []ToolCall, tools map[string]*Tool, parallel bool) []string {
-	results := make([]string, len(calls))
+// callTools runs the calls and returns their tool messages in call order;
+// parked reports that a call parked its run, broken that a call's journal
+// failed or diverged.
+func (t *Thread) callTools(ctx context.Context, run *journal, calls []ToolCall, tools map[string]*Tool, parallel bool) (results []string, parked bool, broken error) {
+	results = make([]string, len(calls))
+	journals := make([]*journal, len(calls))
+	call := func(i int) {
+		results[i], journals[i] = t.callTool(ctx, run, calls[i], tools)
+	}
 	if !parallel || len(calls) == 1 {
-		for i, c := range calls {
+		for i := range calls {
 			if ctx.Err() != nil {
 				break
 			}
-			results[i] = t.callTool(ctx, c, tools)
+			call(i)
 		}
-		return results
+	} else {
+		var wg sync.WaitGroup
+		for i := range calls {
+			wg.Go(func() { call(i) })
+		}
+		wg.Wait()
 	}
-	var wg sync.WaitGroup
-	for i, c := range calls {
-		wg.Go(func() { results[i] = t.callTool(ctx, c, tools) })
+	for _, cj := range journals {
+		if cj == nil {
+			continue
+		}
+		if err := cj.err(); err != nil && broken == nil {
+			broken = err
+		}
+		parked = parked || cj.isParked()
 	}
-	wg.Wait()
-	return results
+	return results, parked, broken
 }
 
-func (t *Thread) callTool(ctx context.Context, c ToolCall, tools map[string]*Tool) string {
+// callTool runs one call with a journal of its own and returns its tool
+// message. A call whose result is in its journal is not run again.
+func (t *Thread) callTool(ctx context.Context, run *journal, c ToolCall, tools map[string]*Tool) (string, *journal) {
 	log := t.bot.log.With("thread", t.addr.String(), "tool", c.Name, "call", c.ID)
+	cj := &journal{store: t.bot.store, key: run.key + "/" + c.ID}
+	if run.resumed {
+		var err error
+		if cj, err = loadJournal(ctx, t.bot.store, cj.key); err != nil {
+			return "", &journal{broken: err}
+		}
+		cj.resumed = true
+		if e, ok := cj.last(); ok && e.Kind == "result" {
+			var r stepResult[string]
+			if err := json.Unmarshal(e.Data, &r); err != nil {
+				cj.fail(err)
+			}
+			return r.Value, cj
+		}
+	}
 	tool, ok := tools[c.Name]
 	if !ok {
 		names := make([]string, 0, len(tools))
@@ -291,24 +393,36 @@ func (t *Thread) callTool(ctx context.Context, c ToolCall, tools map[string]*Too
 		if len(names) > 0 {
 			valid = "the tools are: " + strings.Join(names, ", ")
 		}
-		return errorJSON(fmt.Sprintf("unknown tool %q; %s", c.Name, valid))
+		return errorJSON(fmt.Sprintf("unknown tool %q; %s", c.Name, valid)), nil
 	}
-	tc := &ToolContext{Thread: t, Message: t.trigger, User: t.trigger.User, Platform: t.addr.Platform, CallID: c.ID}
+	tt := &Thread{bot: t.bot, adapter: t.adapter, addr: t.addr, trigger: t.trigger, skipped: t.skipped, run: run, j: cj}
+	tc := &ToolContext{Thread: tt, Message: t.trigger, User: t.trigger.User, Platform: t.addr.Platform, CallID: c.ID}
 	result, err := tool.invoke(ctx, c.Arguments, tc)
+	if cj.isParked() || cj.err() != nil {
+		return "", cj
+	}
 	var (
-		ae *argumentError
-		pe *panicError
+		ae  *argumentError
+		pe  *panicError
+		msg string
 	)
 	switch {
 	case errors.As(err, &ae):
 		log.Info("bot: the model sent invalid tool arguments", "err", err)
 	case errors.As(err, &pe):
 		log.Error("bot: tool handler panicked", "panic", fmt.Sprint(pe.value), "stack", string(pe.stack))
-		return errorJSON(fmt.Sprintf("tool panicked: %v", pe.value))
+		msg = errorJSON(fmt.Sprintf("tool panicked: %v", pe.value))
 	case err != nil:
 		log.Info("bot: tool handler returned an error", "err", err)
 	}
-	return toolMessage(result, err)
+	if msg == "" {
+		msg = toolMessage(result, err)
+	}
+	if ctx.Err() != nil {
+		return msg, cj // a cancelled call's result is not final
+	}
+	step(ctx, cj, "result", "", func() (string, error) { return msg, nil })
+	return msg, cj
 }
 
 // replyStream carries one model answer's text into the thread as it

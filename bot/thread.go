@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -26,6 +27,10 @@ type Thread struct {
 	// reported is set once the thread has been told of a failure, so the
 	// handler's error is not announced twice.
 	reported atomic.Bool
+	// run is the journal of the agent run this thread belongs to, and j
+	// that of the tool call it was handed to; both nil outside a tool
+	// handler, where Thread operations are not journaled.
+	run, j *journal
 }
 
 // Address returns where the conversation is.
@@ -50,16 +55,27 @@ func (t *Thread) unsupported(c Capability) error {
 // Post sends content (text, markdown or a card) into the conversation.
 // Action buttons in it must be bound to a handler (see [Bot.OnAction]).
 func (t *Thread) Post(ctx context.Context, content render.Node) (MessageRef, error) {
-	out, err := t.bot.outgoing(ctx, t.addr, content)
-	if err != nil {
-		return MessageRef{}, err
+	return step(ctx, t.j, "post", stepKey(content), func() (MessageRef, error) {
+		out, err := t.bot.outgoing(ctx, t.addr, content)
+		if err != nil {
+			return MessageRef{}, err
+		}
+		ref, err := t.adapter.Post(ctx, t.addr, out)
+		if err != nil {
+			return MessageRef{}, err
+		}
+		t.recordSelf(ref.ID, transcriptText(content))
+		return ref, nil
+	})
+}
+
+// stepKey names a posted content in the journal: enough of its text to
+// tell a replay that posts something else.
+func stepKey(content render.Node) string {
+	if content == nil {
+		return ""
 	}
-	ref, err := t.adapter.Post(ctx, t.addr, out)
-	if err != nil {
-		return MessageRef{}, err
-	}
-	t.recordSelf(ref.ID, transcriptText(content))
-	return ref, nil
+	return render.Truncate(render.FallbackText(content), 60)
 }
 
 // transcriptText is how the bot remembers a message it posted: markdown as
@@ -74,11 +90,14 @@ func transcriptText(content render.Node) string {
 
 // Update replaces the content of a message the bot posted.
 func (t *Thread) Update(ctx context.Context, ref MessageRef, content render.Node) error {
-	out, err := t.bot.outgoing(ctx, t.addr, content)
-	if err != nil {
-		return err
-	}
-	return t.adapter.Update(ctx, ref, out)
+	_, err := step(ctx, t.j, "update", ref.ID+" "+stepKey(content), func() (struct{}, error) {
+		out, err := t.bot.outgoing(ctx, t.addr, content)
+		if err != nil {
+			return struct{}{}, err
+		}
+		return struct{}{}, t.adapter.Update(ctx, ref, out)
+	})
+	return err
 }
 
 // Messages returns up to limit of the conversation's most recent messages,
@@ -91,7 +110,9 @@ func (t *Thread) Messages(ctx context.Context, limit int) ([]Message, error) {
 	if limit <= 0 {
 		limit = t.bot.cfg.HistoryLimit
 	}
-	return h.Messages(ctx, t.addr, limit)
+	return step(ctx, t.j, "messages", strconv.Itoa(limit), func() ([]Message, error) {
+		return h.Messages(ctx, t.addr, limit)
+	})
 }
 
 // LookupUser returns the user with the given id.
@@ -100,7 +121,9 @@ func (t *Thread) LookupUser(ctx context.Context, userID string) (User, error) {
 	if !ok || !t.Capabilities().Has(CapUserLookup) {
 		return User{}, t.unsupported(CapUserLookup)
 	}
-	return l.LookupUser(ctx, t.addr, userID)
+	return step(ctx, t.j, "lookup", userID, func() (User, error) {
+		return l.LookupUser(ctx, t.addr, userID)
+	})
 }
 
 // PostFile uploads f into the conversation.
@@ -112,7 +135,9 @@ func (t *Thread) PostFile(ctx context.Context, f File) (MessageRef, error) {
 	if f.Name == "" {
 		return MessageRef{}, errors.New("bot: PostFile: the file has no Name")
 	}
-	return u.PostFile(ctx, t.addr, f)
+	return step(ctx, t.j, "file", f.Name, func() (MessageRef, error) {
+		return u.PostFile(ctx, t.addr, f)
+	})
 }
 
 // SetStatus shows a transient status ("is looking up the weather…") or a
@@ -122,7 +147,10 @@ func (t *Thread) SetStatus(ctx context.Context, status string) error {
 	if !ok || !t.Capabilities().Has(CapStatus) {
 		return t.unsupported(CapStatus)
 	}
-	return s.SetStatus(ctx, t.addr, status)
+	_, err := step(ctx, t.j, "status", status, func() (struct{}, error) {
+		return struct{}{}, s.SetStatus(ctx, t.addr, status)
+	})
+	return err
 }
 
 // React adds an emoji reaction, by name without colons ("eyes"), to ref.
@@ -131,7 +159,10 @@ func (t *Thread) React(ctx context.Context, ref MessageRef, emoji string) error 
 	if !ok || !t.Capabilities().Has(CapReactions) {
 		return t.unsupported(CapReactions)
 	}
-	return r.React(ctx, ref, emoji)
+	_, err := step(ctx, t.j, "react", ref.ID+" "+emoji, func() (struct{}, error) {
+		return struct{}{}, r.React(ctx, ref, emoji)
+	})
+	return err
 }
 
 // PostEphemeral shows content to one user only.
@@ -140,11 +171,14 @@ func (t *Thread) PostEphemeral(ctx context.Context, userID string, content rende
 	if !ok || !t.Capabilities().Has(CapEphemeral) {
 		return t.unsupported(CapEphemeral)
 	}
-	out, err := t.bot.outgoing(ctx, t.addr, content)
-	if err != nil {
-		return err
-	}
-	return e.PostEphemeral(ctx, t.addr, userID, out)
+	_, err := step(ctx, t.j, "ephemeral", userID+" "+stepKey(content), func() (struct{}, error) {
+		out, err := t.bot.outgoing(ctx, t.addr, content)
+		if err != nil {
+			return struct{}{}, err
+		}
+		return struct{}{}, e.PostEphemeral(ctx, t.addr, userID, out)
+	})
+	return err
 }
 
 // notify tells one user something privately where the platform can, and

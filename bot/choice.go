@@ -95,6 +95,13 @@ func (u User) display() string {
 // error. When ctx ends first, AwaitChoice returns ctx's error, except
 // when the bot is stopping: then the choice stays pending in the Store.
 //
+// Inside a tool handler, the wait is durable: after [Config.ParkAfter],
+// or when the bot stops, AwaitChoice returns [ErrParked] and the run gives
+// up its goroutine; when someone decides, the run resumes by replay and
+// this call returns the decision (see the package docs for the replay
+// rule handlers follow). Outside a run — in an action handler — the wait
+// lasts as long as ctx.
+//
 // Options' Action names, if any, are ignored: a click on an option of a
 // pending choice only decides it.
 func AwaitChoice[T any](ctx context.Context, t *Thread, card render.Card, opts ...ChoiceOption) (Choice[T], error) {

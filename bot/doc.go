@@ -51,7 +51,36 @@
 //
 // Cards posted outside a wait may carry buttons bound by name to a
 // handler registered with [Bot.OnAction]; the binding lives in the Store
-// too.
+// too, so a click after a restart still reaches the handler.
+//
+// # Surviving a restart: the replay rule
+//
+// Go cannot save a blocked goroutine, so a run is made replayable instead.
+// Every step whose result the code does not determine — each model
+// response, each Thread operation inside a tool handler (posts, edits,
+// uploads, user lookups, history reads), each decision, each tool's result
+// — is appended to the run's journal in the [Store] before it is used. A
+// run waiting in [AwaitChoice] parks after [Config.ParkAfter], or when the
+// bot stops: its goroutine ends and only the Store remembers it. When the
+// person decides — on this process, after a restart, or on another
+// replica sharing the Store — the run is replayed: recorded model
+// responses are not requested again, tools whose results are recorded do
+// not run again, and the tool that was waiting runs from its start with
+// each Thread operation answered from the journal, so nothing is posted
+// twice, until it passes AwaitChoice with the decision and goes on live.
+//
+// So a tool handler that waits for a person must replay the same way:
+//
+//   - Side effects outside the Thread (a database write, a deploy, an
+//     email) go after AwaitChoice, or are idempotent: everything before it
+//     runs again on replay.
+//   - Thread operations before AwaitChoice come in the same order with the
+//     same arguments; read the clock or random numbers after it, or
+//     through the Thread. A replay that asks for a different step than the
+//     journal holds stops the run with a message in the thread naming the
+//     step — it never silently goes another way.
+//   - Return [ErrParked] as it is when AwaitChoice or RunAgent returns it.
+//
 //
 // # Failures
 //

@@ -175,6 +175,12 @@ func step[T any](ctx context.Context, j *journal, kind, key string, live func() 
 	e := JournalEntry{Seq: len(j.entries), Kind: kind, Key: key, Data: data}
 	j.mu.Unlock()
 	if aerr := j.store.Append(context.WithoutCancel(ctx), j.key, e); aerr != nil {
+		if errors.Is(aerr, ErrConflict) {
+			// Another process resumed this run and took the step: the
+			// run goes on there, and stops here without a word.
+			j.park()
+			return zero, ErrParked
+		}
 		return zero, j.fail(fmt.Errorf("bot: journaling step %s of %s: %w", kind, j.key, aerr))
 	}
 	j.mu.Lock()

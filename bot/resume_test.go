@@ -270,3 +270,34 @@ func TestActionBindingSurvivesRestart(t *testing.T) {
 		t.Fatal("a click after a restart did not reach the handler")
 	}
 }
+
+func TestRunTakenOverElsewhereStopsQuietly(t *testing.T) {
+	t.Parallel()
+	store := bot.NewMemoryStore()
+	model := bottest.NewModel(bottest.Call("ask", askArgs{What: "Deploy"}), bottest.Reply("here"))
+	a := bottest.NewAdapter()
+	b := startBot(t, bot.Config{Model: model, Tools: []*bot.Tool{approvalTool("ask")}}, a, store)
+	a.Send(bottest.Ana, "deploy")
+	p := card(t, a, 0)
+	// Another replica resumed the run and journaled the decision first.
+	rec, err := store.Action(context.Background(), idOf(p, "Approve"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := store.Choice(context.Background(), rec.Choice)
+	callJournal := c.Run + "/call_1_0"
+	j, _ := store.Journal(context.Background(), callJournal)
+	if err := store.Append(context.Background(), callJournal, bot.JournalEntry{Seq: len(j), Kind: "decision", Key: c.ID, Data: []byte(`{}`)}); err != nil {
+		t.Fatal(err)
+	}
+	a.ClickID(p.Ref, idOf(p, "Approve"), bottest.Ana)
+	waitIdle(t, b)
+	for _, text := range a.Texts() {
+		if strings.Contains(text, "Sorry") || text == "here" {
+			t.Errorf("the run went on or complained here: %q", text)
+		}
+	}
+	if n := len(model.Requests()); n != 1 {
+		t.Errorf("%d model requests, want 1", n)
+	}
+}

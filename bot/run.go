@@ -131,6 +131,8 @@ func (t *Thread) runAgent(ctx context.Context, j *journal, opts RunOptions) (Run
 		switch {
 		case j.err() != nil:
 			return res, t.replayFailed(ctx, j, j.err())
+		case errors.Is(err, ErrParked):
+			return res, err // resumed elsewhere
 		case err != nil:
 			return res, t.modelFailed(ctx, err)
 		case resp == nil:
@@ -184,6 +186,9 @@ func (t *Thread) runAgent(ctx context.Context, j *journal, opts RunOptions) (Run
 // diverged from its journal, or the journal could not be written — and
 // returns the error.
 func (t *Thread) replayFailed(ctx context.Context, j *journal, err error) error {
+	if errors.Is(err, ErrParked) {
+		return err // another process took the run over
+	}
 	var de *DivergedError
 	if errors.As(err, &de) {
 		t.bot.log.Error("bot: a resumed run diverged from its journal", "thread", t.addr.String(), "run", de.Run, "step", de.Step, "recorded", de.Recorded, "asked", de.Asked)

@@ -340,3 +340,37 @@ func TestAwaitChoiceStopLeavesItPending(t *testing.T) {
 		}
 	}
 }
+
+func TestAwaitChoicePendingInSeveralRunsOfOneThread(t *testing.T) {
+	t.Parallel()
+	model := bottest.NewModel(
+		bottest.Call("ask", askArgs{What: "First"}),
+		bottest.Call("ask", askArgs{What: "Second"}),
+		bottest.Reply("answer one"),
+		bottest.Reply("answer two"),
+	)
+	h := bottest.Start(t, bot.Config{Model: model, Busy: bot.BusyConcurrent, Tools: []*bot.Tool{approvalTool("ask")}})
+	h.Adapter.Send(bottest.Ana, "first")
+	first := card(t, h.Adapter, 0)
+	h.Adapter.Send(bottest.Ben, "second")
+	second := card(t, h.Adapter, 1)
+	if first.Ref.Address != second.Ref.Address {
+		t.Fatal("the two cards are in different threads")
+	}
+	h.Adapter.Click(second.Ref, "Approve", bottest.Ben)
+	h.Adapter.Click(first.Ref, "Deny", bottest.Ana)
+	h.Wait()
+	var results []string
+	for _, r := range model.Requests()[2:] {
+		results = append(results, r.Messages[len(r.Messages)-1].Content)
+	}
+	got := strings.Join(results, " ")
+	if !strings.Contains(got, `"approved":true,"by":"ben"`) || !strings.Contains(got, `"approved":false,"by":"ana"`) {
+		t.Errorf("tool results %s", got)
+	}
+	for _, ref := range []bot.MessageRef{first.Ref, second.Ref} {
+		if p := h.Adapter.Posts()[indexOf(h.Adapter.Posts(), ref)]; len(render.Interactives(p.Content)) != 0 {
+			t.Errorf("card %s still has options", ref.ID)
+		}
+	}
+}

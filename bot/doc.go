@@ -81,7 +81,6 @@
 //     step — it never silently goes another way.
 //   - Return [ErrParked] as it is when AwaitChoice or RunAgent returns it.
 //
-//
 // # Failures
 //
 // People in the thread hear about failures in plain words: the model

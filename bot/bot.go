@@ -133,7 +133,7 @@ type Bot struct {
 	transcripts    map[string][]Message // for platforms without history
 	store          Store
 	waiters        map[string]chan Outcome // choice id → the AwaitChoice waiting for it
-	resuming       map[string]bool         // runs being replayed here
+	running        map[string]bool         // runs going on here → whether to resume once ended
 	extraTools     map[string][]*Tool      // run id → its RunOptions.Tools, while it may resume
 	busy           int                     // messages and actions not yet handled
 	idle           chan struct{}           // closed when busy drops to 0
@@ -205,7 +205,7 @@ func New(cfg Config) (*Bot, error) {
 		transcripts:    map[string][]Message{},
 		store:          cfg.Store,
 		waiters:        map[string]chan Outcome{},
-		resuming:       map[string]bool{},
+		running:        map[string]bool{},
 		extraTools:     map[string][]*Tool{},
 	}
 	for i, a := range cfg.Adapters {

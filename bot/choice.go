@@ -225,6 +225,7 @@ func (t *Thread) postChoice(ctx context.Context, card render.Card, ts []target, 
 		return choicePosted{}, fmt.Errorf("bot: storing the choice: %w", err)
 	}
 	if err := b.store.PutActions(ctx, actions); err != nil {
+		t.endChoice(ctx, rec.ID, Outcome{State: ChoiceCancelled, At: time.Now()})
 		return choicePosted{}, fmt.Errorf("bot: storing the choice's options: %w", err)
 	}
 	ref, err := t.adapter.Post(ctx, t.addr, Outgoing{Content: card, IDs: ids})
@@ -261,18 +262,26 @@ func (t *Thread) waitChoice(ctx context.Context, p choicePosted, wait <-chan Out
 	case <-deadline:
 		return t.endChoice(ctx, p.ID, Outcome{State: ChoiceExpired, At: time.Now()}), nil
 	case <-park:
-		t.j.park()
-		return Outcome{}, ErrParked
+		return t.parkChoice(p.ID, wait)
 	case <-ctx.Done():
 		if errors.Is(context.Cause(ctx), ErrStopped) {
 			if t.j != nil {
-				t.j.park()
-				return Outcome{}, ErrParked
+				return t.parkChoice(p.ID, wait)
 			}
 			return Outcome{}, context.Cause(ctx) // stays pending
 		}
 		return t.endChoice(ctx, p.ID, Outcome{State: ChoiceCancelled, At: time.Now()}), nil
 	}
+}
+
+// parkChoice parks the run waiting for choice id, unless an outcome
+// reached wait as the wait gave up: then that outcome is the answer.
+func (t *Thread) parkChoice(id string, wait <-chan Outcome) (Outcome, error) {
+	if o, ok := t.bot.unwait(id, wait); ok {
+		return o, nil
+	}
+	t.j.park()
+	return Outcome{}, ErrParked
 }
 
 // endChoice resolves a choice with o, or, when a click won first, returns

@@ -80,6 +80,11 @@
 //     journal holds stops the run with a message in the thread naming the
 //     step — it never silently goes another way.
 //   - Return [ErrParked] as it is when AwaitChoice or RunAgent returns it.
+//     Once a run has parked, the Thread operations its handler still
+//     makes return ErrParked too and do nothing.
+//   - Make a handler's Thread operations one after the other: concurrent
+//     ones are journaled in the order they finish, which a replay need not
+//     repeat.
 //
 // # Failures
 //

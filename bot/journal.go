@@ -15,8 +15,11 @@ import (
 // code with each recorded step answered from the journal, until the first
 // step not recorded, where the run goes on live.
 //
-// A run's own journal holds its start, the history it read and each model
-// response. Each tool call has a journal of its own (the run's id, "/",
+// A run's own journal holds its start, the history it read, each model
+// response and, once the run is over (not parked), an "end" entry: a late
+// decision or expiry of one of its choices then resumes nothing. A run
+// going on in this process is never replayed beside itself; a decision
+// for it that finds no wait resumes it once it has ended. Each tool call has a journal of its own (the run's id, "/",
 // the call's id), holding the handler's Thread operations and, last, the
 // call's result: tool calls of one step may run concurrently, and their
 // operations must not interleave in one journal.
@@ -27,6 +30,9 @@ type journal struct {
 	store Store
 	key   string
 
+	// wmu orders appends: Thread operations a handler makes concurrently
+	// are journaled one after the other, not at one position.
+	wmu     sync.Mutex
 	mu      sync.Mutex
 	entries []JournalEntry
 	pos     int
@@ -135,6 +141,11 @@ func step[T any](ctx context.Context, j *journal, kind, key string, live func() 
 	if err := j.err(); err != nil {
 		return zero, err
 	}
+	if j.isParked() {
+		// A handler going on after its run parked (reporting the error,
+		// say) must not act live: the run resumes by replay.
+		return zero, ErrParked
+	}
 	j.mu.Lock()
 	if j.pos < len(j.entries) {
 		e := j.entries[j.pos]
@@ -171,10 +182,7 @@ func step[T any](ctx context.Context, j *journal, kind, key string, live func() 
 	if merr != nil {
 		return zero, j.fail(fmt.Errorf("bot: journaling step %s of %s: %w", kind, j.key, merr))
 	}
-	j.mu.Lock()
-	e := JournalEntry{Seq: len(j.entries), Kind: kind, Key: key, Data: data}
-	j.mu.Unlock()
-	if aerr := j.store.Append(context.WithoutCancel(ctx), j.key, e); aerr != nil {
+	if aerr := j.append(ctx, JournalEntry{Kind: kind, Key: key, Data: data}); aerr != nil {
 		if errors.Is(aerr, ErrConflict) {
 			// Another process resumed this run and took the step: the
 			// run goes on there, and stops here without a word.
@@ -183,9 +191,35 @@ func step[T any](ctx context.Context, j *journal, kind, key string, live func() 
 		}
 		return zero, j.fail(fmt.Errorf("bot: journaling step %s of %s: %w", kind, j.key, aerr))
 	}
+	return v, err
+}
+
+// append adds e at the journal's end.
+func (j *journal) append(ctx context.Context, e JournalEntry) error {
+	j.wmu.Lock()
+	defer j.wmu.Unlock()
+	j.mu.Lock()
+	e.Seq = len(j.entries)
+	j.mu.Unlock()
+	if err := j.store.Append(context.WithoutCancel(ctx), j.key, e); err != nil {
+		return err
+	}
 	j.mu.Lock()
 	j.entries = append(j.entries, e)
 	j.pos = len(j.entries)
 	j.mu.Unlock()
-	return v, err
+	return nil
+}
+
+// end journals that the run is over, so that a late decision or expiry of
+// one of its choices resumes nothing. A failure only costs a replay that
+// finds nothing left to do.
+func (j *journal) end(ctx context.Context) {
+	j.append(ctx, JournalEntry{Kind: "end"})
+}
+
+// over reports whether the journal records a run that is over.
+func (j *journal) over() bool {
+	e, ok := j.last()
+	return ok && e.Kind == "end"
 }

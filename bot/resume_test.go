@@ -286,7 +286,11 @@ func TestRunTakenOverElsewhereStopsQuietly(t *testing.T) {
 	}
 	c, _ := store.Choice(context.Background(), rec.Choice)
 	callJournal := c.Run + "/call_1_0"
-	j, _ := store.Journal(context.Background(), callJournal)
+	var j []bot.JournalEntry
+	waitUntil(t, "the card in the journal", func() bool { // journaled just after it is posted
+		j, _ = store.Journal(context.Background(), callJournal)
+		return len(j) > 0
+	})
 	if err := store.Append(context.Background(), callJournal, bot.JournalEntry{Seq: len(j), Kind: "decision", Key: c.ID, Data: []byte(`{}`)}); err != nil {
 		t.Fatal(err)
 	}

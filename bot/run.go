@@ -63,6 +63,8 @@ type RunResult struct {
 func (t *Thread) RunAgent(ctx context.Context, opts RunOptions) (RunResult, error) {
 	id := rand.Text()
 	t.bot.keepExtraTools(id, opts.Tools)
+	t.bot.hold(id)
+	defer t.bot.release(id)
 	return t.runAgent(ctx, &journal{store: t.bot.store, key: id}, opts)
 }
 
@@ -78,9 +80,16 @@ type runStart struct {
 	Parallel     bool
 }
 
-func (t *Thread) runAgent(ctx context.Context, j *journal, opts RunOptions) (RunResult, error) {
+// runAgent runs, or resumes, the run of journal j. Unless it parks, it
+// journals that the run is over and forgets the run's extra tools.
+func (t *Thread) runAgent(ctx context.Context, j *journal, opts RunOptions) (res RunResult, err error) {
 	b := t.bot
-	var res RunResult
+	defer func() {
+		if !errors.Is(err, ErrParked) {
+			j.end(ctx)
+			b.forgetExtraTools(j.key)
+		}
+	}()
 	tools, defs, err := b.runTools(opts.Tools)
 	if err != nil {
 		return res, err
@@ -97,7 +106,6 @@ func (t *Thread) runAgent(ctx context.Context, j *journal, opts RunOptions) (Run
 	if opts.ParallelTools != nil {
 		parallel = *opts.ParallelTools
 	}
-	t.run = j
 	start := runStart{Address: t.addr, Trigger: t.trigger, Skipped: t.skipped, Instructions: opts.Instructions, MaxSteps: maxSteps, Parallel: parallel}
 	for _, tool := range opts.Tools {
 		start.Tools = append(start.Tools, tool.name)
@@ -151,7 +159,6 @@ func (t *Thread) runAgent(ctx context.Context, j *journal, opts RunOptions) (Run
 			if strings.TrimSpace(resp.Text) == "" {
 				b.log.Warn("bot: the model answered with no text", "thread", t.addr.String())
 			}
-			b.forgetExtraTools(j.key)
 			return res, nil
 		}
 		if res.Steps == maxSteps {
@@ -176,7 +183,6 @@ func (t *Thread) runAgent(ctx context.Context, j *journal, opts RunOptions) (Run
 			req.Messages = append(req.Messages, ModelMessage{Role: RoleTool, ToolCallID: c.ID, Content: results[i]})
 		}
 	}
-	b.forgetExtraTools(j.key)
 	b.log.Warn("bot: run hit its step limit", "thread", t.addr.String(), "steps", maxSteps)
 	t.notice(ctx, fmt.Sprintf("⚠️ I stopped after %d steps without reaching an answer. Try asking for something smaller.", maxSteps))
 	return res, ErrMaxSteps
@@ -347,6 +353,9 @@ func (t *Thread) callTools(ctx context.Context, run *journal, calls []ToolCall, 
 				break
 			}
 			call(i)
+			if cj := journals[i]; cj != nil && (cj.isParked() || cj.err() != nil) {
+				break // the later calls run when the run resumes, if it does
+			}
 		}
 	} else {
 		var wg sync.WaitGroup

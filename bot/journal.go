@@ -84,13 +84,6 @@ func loadJournal(ctx context.Context, s Store, key string) (*journal, error) {
 	return &journal{store: s, key: key, entries: es, resumed: true}, nil
 }
 
-// replaying reports whether the next step is recorded.
-func (j *journal) replaying() bool {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	return j.pos < len(j.entries)
-}
-
 // last returns the journal's last recorded entry, if any.
 func (j *journal) last() (JournalEntry, bool) {
 	j.mu.Lock()

@@ -28,6 +28,13 @@ type Adapter interface {
 	// once the adapter is receiving, or with an error if it cannot. The
 	// adapter stops receiving when ctx ends, but must go on posting: runs in
 	// flight finish after the bot stops taking new events.
+	//
+	// An adapter that receives over a socket or a gateway runs its
+	// connection from Start. One that receives over HTTP (webhooks) does
+	// not listen itself: it implements http.Handler, so that one server
+	// mounts the handlers of several platforms side by side, and its
+	// handler answers 503 Service Unavailable until Start and after ctx
+	// ends, so the platform retries elsewhere.
 	Start(ctx context.Context, in Inbox) error
 	// Post sends a new message into the conversation at to.
 	Post(ctx context.Context, to Address, m Outgoing) (MessageRef, error)
@@ -35,14 +42,32 @@ type Adapter interface {
 	Update(ctx context.Context, ref MessageRef, m Outgoing) error
 }
 
-// Inbox is how an adapter hands events to the bot. Both methods return
+// Inbox is how an adapter hands events to the bot. Every method returns
 // quickly, whatever the bot then does, so an adapter can acknowledge the
-// platform within its deadline.
+// platform within its deadline; an event is acknowledged only when its
+// method returned nil or an error matching ErrDuplicate.
+//
+// The errors an adapter must tell apart:
+//
+//   - nil: the event is accepted. A message is in the Store before
+//     Message returns, so nothing acknowledged is lost to a crash.
+//   - ErrDuplicate: the event's id was seen before, by this process or a
+//     replica; acknowledge it and drop it.
+//   - ErrStopping: the bot is stopping and took nothing; an HTTP adapter
+//     answers 503 so the platform delivers the event again, to another
+//     replica or after the restart.
+//   - any other error: the event could not be recorded (the Store is
+//     unreachable); do not acknowledge it, so the platform retries.
 type Inbox interface {
 	// Message delivers a message someone wrote.
-	Message(ctx context.Context, m Message)
+	Message(ctx context.Context, m Message) error
 	// Action delivers a click on an interactive element the bot posted.
-	Action(ctx context.Context, a Action)
+	Action(ctx context.Context, a Action) error
+	// Edited delivers a new version of a message delivered before, to
+	// keep the bot's transcript of the thread true.
+	Edited(ctx context.Context, m Message) error
+	// Deleted delivers the deletion of a message.
+	Deleted(ctx context.Context, ref MessageRef) error
 }
 
 // Outgoing is what the bot asks an adapter to show.
@@ -54,10 +79,14 @@ type Outgoing struct {
 	IDs render.IDs
 }
 
-// Address locates a conversation: a channel on a platform and, where the
-// platform has threads, the thread in it.
+// Address locates a conversation: a channel of a workspace on a platform
+// and, where the platform has threads, the thread in it.
 type Address struct {
 	Platform string
+	// Workspace is the platform's workspace: a Slack team, a Discord
+	// guild; empty where the platform has none (direct messages on
+	// Discord, the terminal). One bot serves several.
+	Workspace string
 	// Channel is the platform's channel, DM or conversation id.
 	Channel string
 	// Thread is the id of the thread's root message within Channel, or empty
@@ -65,13 +94,18 @@ type Address struct {
 	Thread string
 }
 
-// String returns the address as "platform:channel/thread", the key the bot
-// uses for the conversation.
+// String returns the address as "platform:workspace:channel/thread"
+// ("platform:channel/thread" without a workspace), the key the bot uses
+// for the conversation.
 func (a Address) String() string {
 	var b strings.Builder
-	b.Grow(len(a.Platform) + len(a.Channel) + len(a.Thread) + 2)
+	b.Grow(len(a.Platform) + len(a.Workspace) + len(a.Channel) + len(a.Thread) + 3)
 	b.WriteString(a.Platform)
 	b.WriteByte(':')
+	if a.Workspace != "" {
+		b.WriteString(a.Workspace)
+		b.WriteByte(':')
+	}
 	b.WriteString(a.Channel)
 	if a.Thread != "" {
 		b.WriteByte('/')
@@ -99,9 +133,14 @@ type User struct {
 type Message struct {
 	// ID is the platform's message id. The bot gives a message delivered
 	// without one an id of its own.
-	ID      string
+	ID string
+	// EventID is the id of the platform's delivery of the message (Slack's
+	// event_id, Discord's message id), by which the bot drops a delivery
+	// it has seen before, across replicas. Empty means the platform gives
+	// none and never delivers twice.
+	EventID string `json:",omitempty"`
 	Address Address
-	User    User
+	User User
 	// Text is the message's text in markdown, with the bot's own mention
 	// removed where the platform inserts one.
 	Text string
@@ -119,10 +158,27 @@ type Message struct {
 type Action struct {
 	// ID is the opaque id the element carried (see [Outgoing.IDs]).
 	ID string
+	// EventID is the id of the platform's delivery of the click (Slack's
+	// trigger_id, Discord's interaction id); see [Message.EventID].
+	EventID string
 	// User is who clicked.
 	User User
 	// Message is the message holding the element.
 	Message MessageRef
+	// Reply answers the click itself where the platform answers clicks
+	// that way (a Discord interaction, Slack's response_url); nil where it
+	// does not.
+	Reply ActionReply
+}
+
+// ActionReply answers one click, as the platform expects a click to be
+// answered. The bot uses it, where an Action has one, for notices to the
+// person who clicked and to edit the message clicked.
+type ActionReply interface {
+	// Ephemeral shows m to the person who clicked, only.
+	Ephemeral(ctx context.Context, m Outgoing) error
+	// Update replaces the message holding the clicked element.
+	Update(ctx context.Context, m Outgoing) error
 }
 
 // File is a file to upload into a conversation.
@@ -165,7 +221,15 @@ type StatusSetter interface {
 // natively. Adapters without it get the default: a post, then edits at
 // most once per [Config.StreamInterval], with the final text always sent.
 type Streamer interface {
-	StartStream(ctx context.Context, to Address) (TextStream, error)
+	StartStream(ctx context.Context, to Address, opts StreamOptions) (TextStream, error)
+}
+
+// StreamOptions describe a message being streamed.
+type StreamOptions struct {
+	// Recipient is the person the message answers, when there is one
+	// (Slack's streaming API needs the user and workspace outside direct
+	// messages); its workspace is the address's.
+	Recipient User
 }
 
 // TextStream is one message being streamed.

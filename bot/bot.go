@@ -7,12 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"runtime/debug"
+	"maps"
+	"os"
 	"slices"
+	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
-
-	"github.com/parleybot/parley/render"
 )
 
 // Config configures a [Bot]. The zero value of every field but Model and
@@ -37,7 +38,8 @@ type Config struct {
 	// Busy says what happens to a message that arrives in a thread while
 	// the bot is handling another there. Default BusyQueue.
 	Busy BusyStrategy
-	// HistoryLimit bounds the past messages a run reads. Default 50.
+	// HistoryLimit bounds the past messages a run reads, and the messages
+	// the bot keeps in its transcript of each thread. Default 50.
 	HistoryLimit int
 	// StreamInterval is the least time between two edits of a message
 	// being streamed by post-and-edit. The final edit is always sent.
@@ -45,19 +47,58 @@ type Config struct {
 	StreamInterval time.Duration
 	// Logger receives the bot's logs. Default slog.Default().
 	Logger *slog.Logger
+
+	// Store holds what must outlive the process and be shared by
+	// replicas: what clicks mean, the choices waiting for a person, the
+	// queue of accepted messages, run journals, transcripts. Default
+	// NewMemoryStore(), which a restart empties: use a database Store for
+	// buttons that outlive the process and for replicas.
+	Store Store
+	// Notifier wakes, at once, a run waiting on one replica for a choice
+	// decided on another. Default: the Store, if it implements Notifier;
+	// else none, and waits poll the Store every PollInterval.
+	Notifier Notifier
+	// PollInterval is how often a run waiting for a person asks the Store
+	// whether another replica decided, without a Notifier (with one, ten
+	// times less often, as a safety net). Default 2s.
+	PollInterval time.Duration
 	// ParkAfter is how long a run waiting in AwaitChoice keeps its
 	// goroutine; then it parks, freeing its memory, and resumes by replay
-	// when the person decides. Default 5 minutes.
+	// when the person decides. A waiting run also parks at once when
+	// other work is queued in its thread. Default 5 minutes.
 	ParkAfter time.Duration
 	// SweepInterval is how often the bot looks in the Store for choices
-	// past their deadline that no goroutine is waiting on (parked runs,
-	// runs of a stopped process), to expire them and resume their runs.
-	// Default 5 seconds.
+	// past their deadline that no goroutine waits on, and for work whose
+	// process stopped or died, to take it over. Default 5 seconds.
 	SweepInterval time.Duration
-	// Store keeps what clicks mean and the choices waiting for a person.
-	// Default NewMemoryStore(), which a restart empties: use a
-	// database-backed Store for buttons that outlive the process.
-	Store Store
+	// LeaseTTL is how long a process holds a thread's work without
+	// renewing its lease (it renews every third of it). After a crash,
+	// another process takes the thread over within LeaseTTL plus
+	// SweepInterval. Default 30s.
+	LeaseTTL time.Duration
+	// Interrupted says what becomes of a run that a crash cut while it
+	// was working (not while it waited for a person, which always
+	// resumes). Default TellInterrupted.
+	Interrupted InterruptedRuns
+	// DedupeTTL is how long an event id is remembered to drop a platform's
+	// redelivery of it. Default 1 hour.
+	DedupeTTL time.Duration
+	// JournalRetention keeps a finished run's journal this long, for
+	// audit; zero deletes it when the run ends.
+	JournalRetention time.Duration
+	// ChoiceRetention is how long an ended choice is kept, so that a late
+	// click is told who decided; after it, the card's buttons are merely
+	// invalid. Default 7 days.
+	ChoiceRetention time.Duration
+	// ActionTTL is how long a button bound with OnAction stays valid.
+	// Default 90 days.
+	ActionTTL time.Duration
+	// TranscriptRetention drops the transcript of a thread with no new
+	// message for this long. Default 30 days.
+	TranscriptRetention time.Duration
+	// ReplicaID names this process in the leases it holds. Default: the
+	// host name, the process id and a random suffix.
+	ReplicaID string
 }
 
 // BusyStrategy says what happens to messages that arrive in a thread while
@@ -69,10 +110,28 @@ const (
 	// handled, and those it superseded are available as [Thread.Skipped]
 	// (and, being in the thread, in the model's history).
 	BusyQueue BusyStrategy = iota
-	// BusyDrop ignores them.
+	// BusyDrop ignores them (they stay in the thread's transcript).
 	BusyDrop
 	// BusyConcurrent handles each at once, in parallel with the others.
 	BusyConcurrent
+)
+
+// InterruptedRuns says what becomes of a run that a crash (or a lost
+// lease) cut while it was working, when another process finds it.
+type InterruptedRuns int
+
+const (
+	// TellInterrupted, the default, ends the run with a plain sentence in
+	// its thread asking the person to ask again, and closes its cards. A
+	// run cut mid-tool may have done things outside the Thread that its
+	// journal cannot know of — half a deploy — and its partial answer is
+	// already on screen: asking again is safer than silently doing twice.
+	TellInterrupted InterruptedRuns = iota
+	// ReplayInterrupted resumes the run by replay from what its journal
+	// holds and goes on live: steps journaled are not done again, steps
+	// after the last write to the Store are. Choose it when every tool is
+	// idempotent.
+	ReplayInterrupted
 )
 
 const (
@@ -80,10 +139,6 @@ const (
 	defaultMaxSteps     = 8
 	defaultHistory      = 50
 	noticeTimeout       = 10 * time.Second
-	// maxThreadState bounds the threads the bot remembers in memory
-	// (where it has answered, transcripts); past it, an arbitrary thread
-	// is forgotten.
-	maxThreadState = 10000
 )
 
 // MessageHandler handles a message in a thread. The default handlers run
@@ -114,38 +169,40 @@ func (e ActionEvent) Decode(v any) error { return json.Unmarshal(e.Value, v) }
 // Bot is a chat assistant: it receives messages from its adapters, runs an
 // agent over its model and tools for each, and routes clicks on the cards it
 // posts. Create one with [New], register tools, then [Bot.Start] it.
+//
+// Its state is split by concern, each part with its own lock: the
+// registry of tools and handlers, the lanes of work this process holds,
+// the choices waiting here, and the count of work in progress. Nothing on
+// the path of a message takes a lock over the whole bot.
 type Bot struct {
 	cfg      Config
 	log      *slog.Logger
 	adapters map[string]Adapter
+	store    Store
+	notifier Notifier
+	owner    string
 
-	mu             sync.Mutex
-	started        bool
-	stopping       bool
-	tools          []*Tool
-	toolIndex      map[string]*Tool
-	toolDefs       []ToolDef
-	onMention      MessageHandler
-	onMessage      MessageHandler
-	actionHandlers map[string]ActionHandler
-	queues         map[string]*threadQueue
-	active         map[string]bool      // threads the agent has answered in
-	transcripts    map[string][]Message // for platforms without history
-	store          Store
-	waiters        map[string]chan Outcome // choice id → the AwaitChoice waiting for it
-	running        map[string]bool         // runs going on here → whether to resume once ended
-	extraTools     map[string][]*Tool      // run id → its RunOptions.Tools, while it may resume
-	busy           int                     // messages and actions not yet handled
-	idle           chan struct{}           // closed when busy drops to 0
+	reg   registry
+	lanes laneTable
+	waits waitTable
+	work  tracker
+	extra extraTools
+	// goroutines counts the goroutines doing the bot's work; Stop waits
+	// for them.
+	goroutines sync.WaitGroup
 
+	state      atomic.Int32 // stateNew, stateStarted, stateStopping
 	runCtx     context.Context
 	cancelRuns context.CancelCauseFunc
 	stopRecv   context.CancelFunc
+	stopBack   context.CancelFunc // the lease renewer and the notes
 }
 
-type threadQueue struct {
-	pending []Message
-}
+const (
+	stateNew int32 = iota
+	stateStarted
+	stateStopping
+)
 
 // New returns a bot for cfg, or an error naming the first field that is
 // wrong.
@@ -156,58 +213,68 @@ func New(cfg Config) (*Bot, error) {
 	if len(cfg.Adapters) == 0 {
 		return nil, errors.New("bot: Config.Adapters is empty: the bot needs at least one platform")
 	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{
+		{"ParkAfter", cfg.ParkAfter}, {"SweepInterval", cfg.SweepInterval}, {"StreamInterval", cfg.StreamInterval},
+		{"PollInterval", cfg.PollInterval}, {"LeaseTTL", cfg.LeaseTTL}, {"DedupeTTL", cfg.DedupeTTL},
+		{"JournalRetention", cfg.JournalRetention}, {"ChoiceRetention", cfg.ChoiceRetention},
+		{"ActionTTL", cfg.ActionTTL}, {"TranscriptRetention", cfg.TranscriptRetention},
+	} {
+		if d.v < 0 {
+			return nil, fmt.Errorf("bot: Config.%s is %v; it must not be negative", d.name, d.v)
+		}
+	}
 	switch {
 	case cfg.MaxSteps < 0:
 		return nil, fmt.Errorf("bot: Config.MaxSteps is %d; it must be positive, or 0 for the default", cfg.MaxSteps)
 	case cfg.HistoryLimit < 0:
 		return nil, fmt.Errorf("bot: Config.HistoryLimit is %d; it must be positive, or 0 for the default", cfg.HistoryLimit)
-	case cfg.ParkAfter < 0:
-		return nil, fmt.Errorf("bot: Config.ParkAfter is %v; it must not be negative", cfg.ParkAfter)
-	case cfg.SweepInterval < 0:
-		return nil, fmt.Errorf("bot: Config.SweepInterval is %v; it must not be negative", cfg.SweepInterval)
-	case cfg.StreamInterval < 0:
-		return nil, fmt.Errorf("bot: Config.StreamInterval is %v; it must not be negative", cfg.StreamInterval)
 	case cfg.Busy < BusyQueue || cfg.Busy > BusyConcurrent:
 		return nil, fmt.Errorf("bot: Config.Busy is %d, not a BusyStrategy", cfg.Busy)
+	case cfg.Interrupted < TellInterrupted || cfg.Interrupted > ReplayInterrupted:
+		return nil, fmt.Errorf("bot: Config.Interrupted is %d, not an InterruptedRuns", cfg.Interrupted)
+	case cfg.LeaseTTL != 0 && cfg.LeaseTTL < 30*time.Millisecond:
+		return nil, fmt.Errorf("bot: Config.LeaseTTL is %v; it must be at least 30ms", cfg.LeaseTTL)
 	}
-	if cfg.Instructions == "" {
-		cfg.Instructions = defaultInstructions
-	}
-	if cfg.MaxSteps == 0 {
-		cfg.MaxSteps = defaultMaxSteps
-	}
-	if cfg.HistoryLimit == 0 {
-		cfg.HistoryLimit = defaultHistory
-	}
-	if cfg.StreamInterval == 0 {
-		cfg.StreamInterval = time.Second
-	}
+	setDefault(&cfg.Instructions, defaultInstructions)
+	setDefault(&cfg.MaxSteps, defaultMaxSteps)
+	setDefault(&cfg.HistoryLimit, defaultHistory)
+	setDefault(&cfg.StreamInterval, time.Second)
+	setDefault(&cfg.PollInterval, 2*time.Second)
+	setDefault(&cfg.ParkAfter, 5*time.Minute)
+	setDefault(&cfg.SweepInterval, 5*time.Second)
+	setDefault(&cfg.LeaseTTL, 30*time.Second)
+	setDefault(&cfg.DedupeTTL, time.Hour)
+	setDefault(&cfg.ChoiceRetention, 7*24*time.Hour)
+	setDefault(&cfg.ActionTTL, 90*24*time.Hour)
+	setDefault(&cfg.TranscriptRetention, 30*24*time.Hour)
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
 	if cfg.Store == nil {
 		cfg.Store = NewMemoryStore()
 	}
-	if cfg.ParkAfter == 0 {
-		cfg.ParkAfter = 5 * time.Minute
+	if cfg.Notifier == nil {
+		cfg.Notifier, _ = cfg.Store.(Notifier)
 	}
-	if cfg.SweepInterval == 0 {
-		cfg.SweepInterval = 5 * time.Second
+	if cfg.ReplicaID == "" {
+		host, _ := os.Hostname()
+		cfg.ReplicaID = host + "-" + strconv.Itoa(os.Getpid()) + "-" + rand.Text()[:6]
 	}
 	b := &Bot{
-		cfg:            cfg,
-		log:            cfg.Logger,
-		adapters:       make(map[string]Adapter, len(cfg.Adapters)),
-		toolIndex:      map[string]*Tool{},
-		actionHandlers: map[string]ActionHandler{},
-		queues:         map[string]*threadQueue{},
-		active:         map[string]bool{},
-		transcripts:    map[string][]Message{},
-		store:          cfg.Store,
-		waiters:        map[string]chan Outcome{},
-		running:        map[string]bool{},
-		extraTools:     map[string][]*Tool{},
+		cfg:      cfg,
+		log:      cfg.Logger,
+		adapters: make(map[string]Adapter, len(cfg.Adapters)),
+		store:    cfg.Store,
+		notifier: cfg.Notifier,
+		owner:    cfg.ReplicaID,
 	}
+	b.reg.init()
+	b.lanes.m = map[string]*lane{}
+	b.waits.m = map[string]*waiter{}
+	b.extra.m = map[string][]*Tool{}
 	for i, a := range cfg.Adapters {
 		if a == nil {
 			return nil, fmt.Errorf("bot: Config.Adapters[%d] is nil", i)
@@ -227,52 +294,47 @@ func New(cfg Config) (*Bot, error) {
 	return b, nil
 }
 
+func setDefault[T comparable](v *T, def T) {
+	var zero T
+	if *v == zero {
+		*v = def
+	}
+}
+
 // Tool registers t for every run. It fails if t's definition is invalid, if
 // a tool of that name is already registered, or after Start.
-func (b *Bot) Tool(t *Tool) error {
-	if t == nil {
-		return errors.New("bot: Tool(nil)")
-	}
-	if t.err != nil {
-		return t.err
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.started {
-		return fmt.Errorf("bot: tool %q registered after Start", t.name)
-	}
-	if _, dup := b.toolIndex[t.name]; dup {
-		return fmt.Errorf("bot: tool %q is already registered", t.name)
-	}
-	b.tools = append(b.tools, t)
-	b.toolIndex[t.name] = t
-	return nil
-}
+func (b *Bot) Tool(t *Tool) error { return b.reg.addTool(t) }
 
 // OnMention sets the handler for messages that address the bot (a mention,
 // or a direct message). By default such a message runs the agent.
+//
+// A handler runs as a run: its Thread operations are journaled and, if it
+// waits for a person, it resumes by replay from its start, like a tool
+// handler (see the package docs, "Surviving a restart").
 func (b *Bot) OnMention(h MessageHandler) {
-	b.mu.Lock()
-	b.onMention = h
-	b.mu.Unlock()
+	b.reg.mu.Lock()
+	b.reg.onMention = h
+	b.reg.mu.Unlock()
 }
 
 // OnMessage sets the handler for other messages the adapters deliver:
 // replies in a thread, without a mention. By default the agent runs for
-// those in threads where it has run before, and the rest are ignored.
+// those in threads where the bot has posted, and the rest are only kept
+// in the thread's transcript.
 func (b *Bot) OnMessage(h MessageHandler) {
-	b.mu.Lock()
-	b.onMessage = h
-	b.mu.Unlock()
+	b.reg.mu.Lock()
+	b.reg.onMessage = h
+	b.reg.mu.Unlock()
 }
 
 // OnAction registers h for clicks on buttons bound to name with
 // [render.ButtonNode.OnAction]. Registering a name again replaces its
-// handler.
+// handler. The handler runs as a run of its own, beside any run of the
+// thread, and resumes by replay like a message handler.
 func (b *Bot) OnAction(name string, h ActionHandler) {
-	b.mu.Lock()
-	b.actionHandlers[name] = h
-	b.mu.Unlock()
+	b.reg.mu.Lock()
+	b.reg.actions[name] = h
+	b.reg.mu.Unlock()
 }
 
 // Thread returns the conversation at addr, for posting to it outside a
@@ -289,62 +351,76 @@ func (b *Bot) Thread(addr Address) (*Thread, error) {
 // Start starts every adapter receiving. It returns once all receive, or
 // with the first adapter's error (having stopped the others). Start's ctx
 // bounds only the receiving; use [Bot.Stop] to stop the bot gracefully.
+//
+// A started bot at once takes over the work its Store holds for no live
+// process: messages accepted and not handled, runs cut by a crash, choices
+// decided while no process was there.
 func (b *Bot) Start(ctx context.Context) error {
-	b.mu.Lock()
-	if b.started {
-		b.mu.Unlock()
+	if !b.state.CompareAndSwap(stateNew, stateStarted) {
 		return errors.New("bot: already started")
 	}
-	b.started = true
-	b.toolDefs = make([]ToolDef, len(b.tools))
-	for i, t := range b.tools {
-		b.toolDefs[i] = t.def()
-	}
+	b.reg.freeze()
 	recvCtx, stopRecv := context.WithCancel(ctx)
 	b.stopRecv = stopRecv
-	b.mu.Unlock()
+	backCtx, stopBack := context.WithCancel(context.WithoutCancel(ctx))
+	b.stopBack = stopBack
+	if b.notifier != nil {
+		if err := b.notifier.Subscribe(backCtx, b.receiveNote); err != nil {
+			stopRecv()
+			stopBack()
+			return fmt.Errorf("bot: subscribing to the Notifier: %w", err)
+		}
+	}
 	for _, a := range b.cfg.Adapters {
 		if err := a.Start(recvCtx, inbox{b: b, a: a}); err != nil {
 			stopRecv()
+			stopBack()
 			return fmt.Errorf("bot: starting the %s adapter: %w", a.Platform(), err)
 		}
 	}
-	go b.sweep(recvCtx)
+	// The renewer outlives the receiving: runs finishing during Stop keep
+	// their leases. Stop ends it last.
+	go b.renew(backCtx)
+	b.background(func() { b.sweep(recvCtx) })
 	return nil
 }
 
-// Stop stops the bot gracefully: the adapters stop receiving, then the
-// messages and clicks being handled or queued get until ctx ends to finish.
-// Runs still going then are cancelled, each telling its thread it was
-// stopped, and Stop returns ctx's error once they have returned.
+// Stop stops the bot gracefully: the adapters stop receiving, and the
+// Inbox refuses new events with ErrStopping; then the work being done gets
+// until ctx ends to finish. Runs waiting for a person do not hold Stop up:
+// they park, to resume wherever the decision lands. Runs still working
+// when ctx ends are cancelled, each telling its thread it was stopped, and
+// Stop returns ctx's error once they have returned. Work accepted but not
+// begun stays queued in the Store for the next process.
 //
 // Stop waits for handlers, so a handler must not call it (it would wait
 // for itself); start it on a goroutine of its own instead.
 func (b *Bot) Stop(ctx context.Context) error {
-	b.mu.Lock()
-	if !b.started {
-		b.mu.Unlock()
-		return errors.New("bot: Stop before Start")
+	if !b.state.CompareAndSwap(stateStarted, stateStopping) {
+		if b.state.Load() == stateNew {
+			return errors.New("bot: Stop before Start")
+		}
+		return errors.New("bot: already stopped")
 	}
-	b.stopping = true
-	b.mu.Unlock()
 	b.stopRecv()
 	err := b.Idle(ctx)
-	if err == nil {
-		b.cancelRuns(ErrStopped)
-		return nil
-	}
 	b.cancelRuns(ErrStopped)
 	// Handlers see their context end now; wait for them to return, which
 	// well-behaved ones do at once.
-	wait, cancel := context.WithTimeout(context.Background(), noticeTimeout+5*time.Second)
-	defer cancel()
-	if werr := b.Idle(wait); werr != nil {
-		b.mu.Lock()
-		n := b.busy
-		b.mu.Unlock()
-		return fmt.Errorf("bot: %d messages or clicks still being handled after their cancellation", n)
+	done := make(chan struct{})
+	go func() {
+		b.goroutines.Wait()
+		close(done)
+	}()
+	wait := time.NewTimer(noticeTimeout + 5*time.Second)
+	defer wait.Stop()
+	select {
+	case <-done:
+	case <-wait.C:
+		b.stopBack()
+		return fmt.Errorf("bot: %d runs or clicks still being handled after their cancellation", b.work.count())
 	}
+	b.stopBack()
 	return err
 }
 
@@ -364,16 +440,162 @@ func (b *Bot) Run(ctx context.Context, grace time.Duration) error {
 	return nil
 }
 
-// Idle blocks until no message or click is being handled or waiting to be,
-// or until ctx ends. Tests use it to wait for a bot to settle.
-func (b *Bot) Idle(ctx context.Context) error {
-	b.mu.Lock()
-	if b.busy == 0 {
-		b.mu.Unlock()
+// Idle blocks until the bot does nothing but wait — no message or click
+// being handled or queued here, every run either over or waiting for a
+// person — or until ctx ends. Tests use it to wait for a bot to settle.
+func (b *Bot) Idle(ctx context.Context) error { return b.work.wait(ctx) }
+
+// stopping reports whether the bot refuses new events.
+func (b *Bot) stopping() bool { return b.state.Load() != stateStarted }
+
+// background runs f on a goroutine Stop waits for.
+func (b *Bot) background(f func()) {
+	b.goroutines.Add(1)
+	go func() {
+		defer b.goroutines.Done()
+		f()
+	}()
+}
+
+// registry holds the tools and handlers. Tools are fixed at Start; the
+// handlers may change at any time.
+type registry struct {
+	mu        sync.RWMutex
+	tools     []*Tool
+	index     map[string]*Tool
+	frozen    atomic.Pointer[toolSet] // set at Start
+	onMention MessageHandler
+	onMessage MessageHandler
+	actions   map[string]ActionHandler
+}
+
+// toolSet is the tools of a run: by name, and as sent to the model.
+type toolSet struct {
+	index map[string]*Tool
+	defs  []ToolDef
+}
+
+func (r *registry) init() {
+	r.index = map[string]*Tool{}
+	r.actions = map[string]ActionHandler{}
+}
+
+func (r *registry) addTool(t *Tool) error {
+	if t == nil {
+		return errors.New("bot: Tool(nil)")
+	}
+	if t.err != nil {
+		return t.err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.frozen.Load() != nil {
+		return fmt.Errorf("bot: tool %q registered after Start", t.name)
+	}
+	if _, dup := r.index[t.name]; dup {
+		return fmt.Errorf("bot: tool %q is already registered", t.name)
+	}
+	r.tools = append(r.tools, t)
+	r.index[t.name] = t
+	return nil
+}
+
+func (r *registry) freeze() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.frozen.Store(r.snapshot())
+}
+
+// snapshot builds the tool set from the registered tools; r.mu must be
+// held.
+func (r *registry) snapshot() *toolSet {
+	ts := &toolSet{index: r.index, defs: make([]ToolDef, len(r.tools))}
+	for i, t := range r.tools {
+		ts.defs[i] = t.def()
+	}
+	return ts
+}
+
+// toolsFor returns the tools of a run: the bot's, then extra.
+func (r *registry) toolsFor(extra []*Tool) (*toolSet, error) {
+	ts := r.frozen.Load()
+	if ts == nil {
+		r.mu.RLock()
+		ts = r.snapshot()
+		ts.index = maps.Clone(ts.index)
+		r.mu.RUnlock()
+	}
+	if len(extra) == 0 {
+		return ts, nil
+	}
+	out := &toolSet{index: maps.Clone(ts.index), defs: slices.Clip(ts.defs)}
+	for _, t := range extra {
+		if t == nil {
+			return nil, errors.New("bot: RunOptions.Tools holds a nil tool")
+		}
+		if t.err != nil {
+			return nil, t.err
+		}
+		if _, dup := out.index[t.name]; dup {
+			return nil, fmt.Errorf("bot: RunOptions.Tools: tool %q is already registered", t.name)
+		}
+		out.index[t.name] = t
+		out.defs = append(out.defs, t.def())
+	}
+	return out, nil
+}
+
+func (r *registry) messageHandler(mention bool) MessageHandler {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	if mention {
+		return r.onMention
+	}
+	return r.onMessage
+}
+
+func (r *registry) actionHandler(name string) ActionHandler {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.actions[name]
+}
+
+// tracker counts the work in progress, for Idle.
+type tracker struct {
+	mu   sync.Mutex
+	n    int
+	idle chan struct{} // closed when n drops to 0
+}
+
+func (t *tracker) add(d int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.n == 0 && d > 0 {
+		t.idle = make(chan struct{})
+	}
+	t.n += d
+	if t.n == 0 && d < 0 {
+		close(t.idle)
+	}
+	if t.n < 0 {
+		panic("bot: work count below zero")
+	}
+}
+
+func (t *tracker) count() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.n
+}
+
+func (t *tracker) wait(ctx context.Context) error {
+	t.mu.Lock()
+	if t.n == 0 {
+		t.mu.Unlock()
 		return nil
 	}
-	ch := b.idle
-	b.mu.Unlock()
+	ch := t.idle
+	t.mu.Unlock()
 	select {
 	case <-ch:
 		return nil
@@ -382,322 +604,30 @@ func (b *Bot) Idle(ctx context.Context) error {
 	}
 }
 
-// begin and end count work in progress; b.mu must be held.
-func (b *Bot) begin(n int) {
-	if b.busy == 0 && n > 0 {
-		b.idle = make(chan struct{})
-	}
-	b.busy += n
+// extraTools keeps the RunOptions.Tools of detached runs, which a resume
+// in this process needs and no journal can hold.
+type extraTools struct {
+	mu sync.Mutex
+	m  map[string][]*Tool
 }
 
-func (b *Bot) end(n int) {
-	b.busy -= n
-	if b.busy == 0 && n > 0 {
-		close(b.idle)
-	}
-}
-
-// inbox is what one adapter delivers to.
-type inbox struct {
-	b *Bot
-	a Adapter
-}
-
-func (in inbox) Message(ctx context.Context, m Message) { in.b.deliver(in.a, m) }
-func (in inbox) Action(ctx context.Context, a Action)   { in.b.click(in.a, a) }
-
-func (b *Bot) deliver(a Adapter, m Message) {
-	if m.FromSelf {
+func (e *extraTools) put(run string, tools []*Tool) {
+	if len(tools) == 0 {
 		return
 	}
-	if m.Address.Platform == "" {
-		m.Address.Platform = a.Platform()
-	}
-	if m.ID == "" {
-		m.ID = "parley-" + rand.Text() // runs tell the message apart from its history by id
-	}
-	if !capabilitiesOf(a, m.Address).Has(CapHistory) {
-		b.record(m)
-	}
-	key := m.Address.String()
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.stopping {
-		b.log.Warn("bot: message arrived while stopping; not handled", "thread", key, "message", m.ID)
-		return
-	}
-	if b.cfg.Busy == BusyConcurrent {
-		b.begin(1)
-		go b.handleAndEnd(a, m, nil)
-		return
-	}
-	q, running := b.queues[key]
-	switch {
-	case !running:
-		b.queues[key] = &threadQueue{}
-		b.begin(1)
-		go b.drain(a, key, m)
-	case b.cfg.Busy == BusyDrop:
-		b.log.Info("bot: thread busy; message dropped", "thread", key, "message", m.ID)
-	default:
-		q.pending = append(q.pending, m)
-		b.begin(1)
-	}
+	e.mu.Lock()
+	e.m[run] = tools
+	e.mu.Unlock()
 }
 
-func (b *Bot) handleAndEnd(a Adapter, m Message, skipped []Message) {
-	b.handle(a, m, skipped)
-	b.mu.Lock()
-	b.end(1)
-	b.mu.Unlock()
+func (e *extraTools) get(run string) []*Tool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.m[run]
 }
 
-// drain handles m, then whatever queued in its thread meanwhile: the
-// latest message, with the ones it supersedes as skipped.
-func (b *Bot) drain(a Adapter, key string, m Message) {
-	var skipped []Message
-	for {
-		b.handle(a, m, skipped)
-		b.mu.Lock()
-		b.end(1 + len(skipped))
-		q := b.queues[key]
-		if len(q.pending) == 0 || b.runCtx.Err() != nil {
-			if n := len(q.pending); n > 0 {
-				b.log.Warn("bot: stopped with queued messages unhandled", "thread", key, "count", n)
-				b.end(n)
-			}
-			delete(b.queues, key)
-			b.mu.Unlock()
-			return
-		}
-		m, skipped = next(q.pending)
-		q.pending = nil
-		b.mu.Unlock()
-	}
-}
-
-// next picks the message to handle from those queued: the latest one that
-// addresses the bot, else the latest. The others are skipped, in order.
-func next(pending []Message) (Message, []Message) {
-	i := len(pending) - 1
-	for j := i; j >= 0; j-- {
-		if pending[j].Mention {
-			i = j
-			break
-		}
-	}
-	return pending[i], slices.Delete(slices.Clone(pending), i, i+1)
-}
-
-func (b *Bot) handle(a Adapter, m Message, skipped []Message) {
-	ctx, cancel := context.WithCancelCause(b.runCtx)
-	defer cancel(nil)
-	t := &Thread{bot: b, adapter: a, addr: m.Address, trigger: m, skipped: skipped}
-	b.mu.Lock()
-	h := b.onMention
-	if !m.Mention {
-		h = b.onMessage
-	}
-	b.mu.Unlock()
-	if h == nil {
-		h = b.defaultHandler
-	}
-	err := safely(func() error { return h(ctx, t, m) })
-	b.finish(ctx, t, err, "message", m.ID)
-}
-
-func (b *Bot) defaultHandler(ctx context.Context, t *Thread, m Message) error {
-	if !m.Mention && !m.Direct {
-		b.mu.Lock()
-		active := b.active[t.addr.String()]
-		b.mu.Unlock()
-		if !active {
-			return nil
-		}
-	}
-	_, err := t.RunAgent(ctx, RunOptions{})
-	return err
-}
-
-// finish reports how a handler ended: a stop to the thread, a failure the
-// thread has not heard of yet to the thread and the log.
-func (b *Bot) finish(ctx context.Context, t *Thread, err error, kind, id string) {
-	var pe *panicError
-	switch {
-	case err == nil:
-	case errors.Is(err, ErrParked):
-		b.log.Info("bot: run parked until a person decides", "thread", t.addr.String(), kind, id)
-	case errors.Is(context.Cause(ctx), ErrStopped):
-		b.log.Info("bot: handler cancelled by Stop", "thread", t.addr.String(), kind, id, "err", err)
-		t.notice(ctx, "⏹ I had to stop before finishing: the bot is shutting down. Please ask again in a moment.")
-	case errors.As(err, &pe):
-		b.log.Error("bot: handler panicked", "thread", t.addr.String(), kind, id, "panic", fmt.Sprint(pe.value), "stack", string(pe.stack))
-		t.notice(ctx, "⚠️ Sorry, something went wrong while handling that.")
-	case t.reported.Load():
-		b.log.Warn("bot: handler failed", "thread", t.addr.String(), kind, id, "err", err)
-	default:
-		b.log.Error("bot: handler failed", "thread", t.addr.String(), kind, id, "err", err)
-		t.notice(ctx, "⚠️ Sorry, something went wrong while handling that.")
-	}
-}
-
-// safely calls f, turning a panic into an error that carries the stack.
-func safely(f func() error) (err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = &panicError{value: p, stack: debug.Stack()}
-		}
-	}()
-	return f()
-}
-
-func (b *Bot) click(a Adapter, act Action) {
-	if act.Message.Platform == "" {
-		act.Message.Platform = a.Platform()
-	}
-	b.mu.Lock()
-	if b.stopping {
-		b.mu.Unlock()
-		b.log.Warn("bot: click arrived while stopping; not handled", "thread", act.Message.Address.String())
-		return
-	}
-	b.begin(1)
-	b.mu.Unlock()
-	go func() {
-		defer func() {
-			b.mu.Lock()
-			b.end(1)
-			b.mu.Unlock()
-		}()
-		ctx, cancel := context.WithCancelCause(b.runCtx)
-		defer cancel(nil)
-		t := &Thread{bot: b, adapter: a, addr: act.Message.Address, trigger: Message{Address: act.Message.Address, User: act.User}}
-		rec, err := b.store.Action(ctx, act.ID)
-		// An id is valid only in the conversation it was posted to.
-		known := err == nil && rec.Address.Platform == act.Message.Platform && rec.Address.Channel == act.Message.Channel
-		if err != nil && !errors.Is(err, ErrNotFound) {
-			b.log.Error("bot: could not look up a clicked action", "thread", t.addr.String(), "err", err)
-			t.notify(ctx, act.User, "Something went wrong with this button; please try again.")
-			return
-		}
-		if !known {
-			b.log.Info("bot: click on an unknown action id", "thread", t.addr.String(), "user", act.User.ID)
-			t.notify(ctx, act.User, "This button is no longer valid.")
-			return
-		}
-		t.addr, t.trigger.Address = rec.Address, rec.Address
-		if rec.Choice != "" {
-			b.decide(ctx, t, rec, act)
-			return
-		}
-		b.mu.Lock()
-		h := b.actionHandlers[rec.Handler]
-		b.mu.Unlock()
-		if h == nil {
-			b.log.Error("bot: click for an action with no handler", "action", rec.Handler, "thread", t.addr.String())
-			t.notify(ctx, act.User, "This button has nothing to do right now.")
-			return
-		}
-		e := ActionEvent{Name: rec.Handler, Label: rec.Label, Value: rec.Value, User: act.User, Message: act.Message}
-		err = safely(func() error { return h(ctx, t, e) })
-		b.finish(ctx, t, err, "action", rec.Handler)
-	}()
-}
-
-// target is an interactive element of a tree with what a click on it
-// means.
-type target struct {
-	el     render.Interactive
-	label  string
-	action string // the handler a select option or button is bound to
-	value  any
-}
-
-// targets lists the interactive elements of content in reading order.
-func targets(content render.Node) []target {
-	els := render.Interactives(content)
-	if len(els) == 0 {
-		return nil
-	}
-	selectOf := map[*render.Option]*render.SelectNode{}
-	render.Walk(content, func(n render.Node) {
-		if s, ok := n.(*render.SelectNode); ok {
-			for _, o := range s.Options {
-				selectOf[o] = s
-			}
-		}
-	})
-	out := make([]target, len(els))
-	for i, el := range els {
-		switch el := el.(type) {
-		case *render.ButtonNode:
-			out[i] = target{el, el.Label, el.Action, el.Value}
-		case *render.Option:
-			out[i] = target{el, el.Label, selectOf[el].Action, el.Value}
-		}
-	}
-	return out
-}
-
-// outgoing prepares content for an adapter: every action button and
-// option gets an opaque id, bound in the Store to its handler and value.
-func (b *Bot) outgoing(ctx context.Context, to Address, content render.Node) (Outgoing, error) {
-	if content == nil {
-		return Outgoing{}, errors.New("bot: nothing to post (nil content)")
-	}
-	ts := targets(content)
-	if len(ts) == 0 {
-		return Outgoing{Content: content}, nil
-	}
-	ids := make(render.IDs, len(ts))
-	recs := make([]ActionRecord, len(ts))
-	for i, tg := range ts {
-		if tg.action == "" {
-			return Outgoing{}, fmt.Errorf("bot: %q has no handler: bind its button or select with OnAction(name) and register the name with Bot.OnAction", tg.label)
-		}
-		v, err := json.Marshal(tg.value)
-		if err != nil {
-			return Outgoing{}, fmt.Errorf("bot: %q: value: %w", tg.label, err)
-		}
-		ids[tg.el] = rand.Text()
-		recs[i] = ActionRecord{ID: ids[tg.el], Address: to, Handler: tg.action, Label: tg.label, Value: v}
-	}
-	if err := b.store.PutActions(ctx, recs); err != nil {
-		return Outgoing{}, fmt.Errorf("bot: storing the message's actions: %w", err)
-	}
-	return Outgoing{Content: content, IDs: ids}, nil
-}
-
-// record appends m to the transcript of its thread, kept for platforms
-// whose history the bot cannot read back.
-func (b *Bot) record(m Message) {
-	key := m.Address.String()
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	tr := append(b.transcripts[key], m)
-	if over := len(tr) - b.cfg.HistoryLimit; over > 0 {
-		tr = slices.Delete(tr, 0, over)
-	}
-	if _, ok := b.transcripts[key]; !ok {
-		forgetOne(b.transcripts)
-	}
-	b.transcripts[key] = tr
-}
-
-// forgetOne deletes an arbitrary entry of m once it holds maxThreadState
-// threads, keeping per-thread memory bounded.
-func forgetOne[V any](m map[string]V) {
-	if len(m) < maxThreadState {
-		return
-	}
-	for k := range m {
-		delete(m, k)
-		return
-	}
-}
-
-func (b *Bot) transcript(addr Address) []Message {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return slices.Clone(b.transcripts[addr.String()])
+func (e *extraTools) drop(run string) {
+	e.mu.Lock()
+	delete(e.m, run)
+	e.mu.Unlock()
 }

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/parleybot/parley/render"
+	"github.com/parleybot/parley/render/plaintext"
 )
 
 // Choice is the answer to [AwaitChoice]: the chosen option's value and who
@@ -82,38 +84,79 @@ func (u User) display() string {
 //		Actions: render.Actions(render.Button("Deploy", true).Primary(), render.Button("Cancel", false)),
 //	}, bot.Approvers(tc.User.ID), bot.Timeout(time.Hour))
 //
-// Every option is posted with an opaque id of 130 random bits, bound in the
-// Store to this choice; its value never reaches the platform. With
-// [Approvers], only those users decide: anyone else is told privately and
-// the wait goes on. Without it, anyone in the conversation decides. The
-// first valid click wins, even among concurrent clicks on several
+// Every option's value must fit T: one that does not is an error returned
+// before anything is posted. The choice and its options are recorded in
+// the Store before the card is posted; each option goes to the platform as
+// an opaque id of 130 random bits, bound to this choice at this thread's
+// address only, and its value never leaves the server. The value returned
+// is the one the Store recorded for the clicked id.
+//
+// With [Approvers], only those users decide: anyone else is told privately
+// and the wait goes on. Without it, anyone in the conversation decides.
+// The first valid click wins, even among concurrent clicks on several
 // replicas sharing a Store; later clickers are told who decided.
 //
 // When the choice ends — decided, timed out or cancelled — the card is
 // edited in place: its options are removed and an outcome line added (see
-// [OutcomeLine]). A timeout returns a Choice with TimedOut set and no
-// error. When ctx ends first, AwaitChoice returns ctx's error, except
-// when the bot is stopping: then the choice stays pending in the Store.
+// [OutcomeLine]); a failed edit is retried. A timeout returns a Choice
+// with TimedOut set and no error. When ctx ends first, AwaitChoice returns
+// ctx's error, except when the bot is stopping: then the choice stays
+// pending in the Store.
 //
-// Inside a tool handler, the wait is durable: after [Config.ParkAfter],
-// or when the bot stops, AwaitChoice returns [ErrParked] and the run gives
-// up its goroutine; when someone decides, the run resumes by replay and
-// this call returns the decision (see the package docs for the replay
-// rule handlers follow). Outside a run — in an action handler — the wait
-// lasts as long as ctx.
+// Inside a run (a tool, a message or action handler), the wait is durable:
+// after [Config.ParkAfter], when other work is queued in the thread, or
+// when the bot stops, AwaitChoice returns [ErrParked] and the run gives up
+// its goroutine; when someone decides, the run resumes by replay — on this
+// process, after a restart, or on another replica — and this call returns
+// the decision (see the package docs for the replay rule handlers follow).
+// A replay that rebuilds the card with other options is a divergence: the
+// run stops, saying so, rather than map the click to another option.
+// Outside a run (on a Thread from [Bot.Thread]), the wait lasts as long as
+// ctx and the process.
 //
 // Options' Action names, if any, are ignored: a click on an option of a
 // pending choice only decides it.
 func AwaitChoice[T any](ctx context.Context, t *Thread, card render.Card, opts ...ChoiceOption) (Choice[T], error) {
+	for _, tg := range targets(card) {
+		if err := fits[T](tg.value); err != nil {
+			return Choice[T]{}, fmt.Errorf("bot: AwaitChoice: option %q: %w", tg.label, err)
+		}
+	}
 	raw, err := t.AwaitChoice(ctx, card, opts...)
 	c := Choice[T]{User: raw.User, TimedOut: raw.TimedOut, DecidedAt: raw.DecidedAt}
 	if err != nil || raw.TimedOut {
 		return c, err
 	}
-	if err := json.Unmarshal(raw.Value, &c.Value); err != nil {
-		return c, fmt.Errorf("bot: the chosen value %s does not fit %T: %w", raw.Value, c.Value, err)
+	if err := decodeStrict(raw.Value, &c.Value); err != nil {
+		return c, fmt.Errorf("bot: AwaitChoice: the chosen option's value: %w", err)
 	}
 	return c, nil
+}
+
+// fits checks that v, once sent through JSON, decodes into a T.
+func fits[T any](v any) error {
+	if _, ok := v.(T); ok {
+		return nil
+	}
+	data, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("value: %w", err)
+	}
+	var t T
+	return decodeStrict(data, &t)
+}
+
+// decodeStrict decodes data into v, refusing fields v does not have.
+func decodeStrict[T any](data []byte, v *T) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("the value %s does not fit %T: %w", data, *v, err)
+	}
+	if dec.More() {
+		return fmt.Errorf("the value %s does not fit %T: trailing data", data, *v)
+	}
+	return nil
 }
 
 // AwaitChoice is the untyped [AwaitChoice]: the chosen value comes back
@@ -128,45 +171,48 @@ func (t *Thread) AwaitChoice(ctx context.Context, card render.Card, opts ...Choi
 		return Choice[json.RawMessage]{}, errors.New("bot: AwaitChoice needs a card with at least one button or select option")
 	}
 	values := make([]json.RawMessage, len(ts))
+	labels := make([]string, len(ts))
 	for i, tg := range ts {
 		v, err := json.Marshal(tg.value)
 		if err != nil {
 			return Choice[json.RawMessage]{}, fmt.Errorf("bot: option %q: value: %w", tg.label, err)
 		}
-		values[i] = v
+		values[i], labels[i] = v, tg.label
 	}
 
 	b := t.bot
-	wait := make(chan Outcome, 1)
-	registered := ""
-	register := func(id string) {
-		b.mu.Lock()
-		b.waiters[id] = wait
-		b.mu.Unlock()
-		registered = id
+	id := rand.Text()
+	if t.scope != nil {
+		id = t.scope.choiceID()
+		t.run.mu.Lock()
+		t.run.choices = true
+		t.run.mu.Unlock()
 	}
-	defer func() {
-		if registered != "" {
-			b.mu.Lock()
-			delete(b.waiters, registered)
-			b.mu.Unlock()
-		}
-	}()
+	// Registered before the choice can be decided, so no decision slips
+	// by.
+	w := b.waits.register(id)
+	defer b.waits.unwait(id, w)
 
-	// The card is posted once: a replay finds it in the journal.
-	posted, err := step(ctx, t.j, "choice", card.Title, func() (choicePosted, error) {
-		return t.postChoice(ctx, card, ts, values, cfg, register)
+	// The card is posted once: a replay finds it in the journal, or — cut
+	// before the journal was written — in the Store.
+	whole := []any{labels, values, slices.Sorted(slices.Values(cfg.approvers)), contentWhole(card)}
+	posted, err := step(ctx, t.scope, StepChoice, card.Title, whole, func() (choicePosted, error) {
+		return t.postChoice(ctx, id, card, ts, values, cfg)
 	})
 	if err != nil {
 		return Choice[json.RawMessage]{}, err
 	}
-	if registered == "" {
-		register(posted.ID) // before reading the choice's state, so no decision slips by
+	if t.scope != nil {
+		// What the run did up to the card is in the Store before the
+		// wait: a crash while waiting replays nothing twice.
+		if err := t.scope.j.flush(ctx); err != nil {
+			return Choice[json.RawMessage]{}, err
+		}
 	}
 	live := false
-	o, err := step(ctx, t.j, "decision", posted.ID, func() (Outcome, error) {
+	o, err := step(ctx, t.scope, StepDecision, posted.ID, nil, func() (Outcome, error) {
 		live = true
-		return t.waitChoice(ctx, posted, wait, cfg)
+		return t.waitChoice(ctx, posted, w)
 	})
 	if err != nil {
 		return Choice[json.RawMessage]{}, err
@@ -180,10 +226,10 @@ func (t *Thread) AwaitChoice(ctx context.Context, card render.Card, opts ...Choi
 	}
 	switch o.State {
 	case ChoiceDecided:
-		if o.Option < 0 || o.Option >= len(values) {
-			return Choice[json.RawMessage]{}, fmt.Errorf("bot: the decision names option %d of a card with %d", o.Option, len(values))
+		if len(o.Value) == 0 {
+			return Choice[json.RawMessage]{}, errors.New("bot: the decision carries no value")
 		}
-		return Choice[json.RawMessage]{Value: values[o.Option], User: o.User, DecidedAt: o.At}, nil
+		return Choice[json.RawMessage]{Value: o.Value, User: o.User, DecidedAt: o.At}, nil
 	case ChoiceExpired:
 		return Choice[json.RawMessage]{TimedOut: true}, nil
 	default:
@@ -201,86 +247,149 @@ type choicePosted struct {
 	Deadline time.Time
 }
 
-// postChoice records a new choice and its options in the Store and posts
-// its card.
-func (t *Thread) postChoice(ctx context.Context, card render.Card, ts []target, values []json.RawMessage, cfg choiceConfig, register func(string)) (choicePosted, error) {
+// postChoice records a new choice and its options in the Store, then
+// posts its card. A choice of a run found in the Store already — the run
+// was cut after recording it, before its journal did — is the same choice
+// if its options are the same, and its card is posted only if it was not.
+func (t *Thread) postChoice(ctx context.Context, id string, card render.Card, ts []target, values []json.RawMessage, cfg choiceConfig) (choicePosted, error) {
 	b := t.bot
 	now := time.Now()
-	rec := ChoiceRecord{ID: rand.Text(), Address: t.addr, Approvers: slices.Clone(cfg.approvers), Created: now}
+	rec := ChoiceRecord{ID: id, Address: t.addr, Approvers: slices.Clone(cfg.approvers), Text: plaintext.Render(closedCard(card, "")), Created: now}
 	if t.run != nil {
-		rec.Run = t.run.key
+		rec.Run, rec.Lane = t.run.id, t.run.start.Lane
 	}
 	if cfg.timeout > 0 {
 		rec.Deadline = now.Add(cfg.timeout)
 	}
 	ids := make(render.IDs, len(ts))
-	actions := make([]ActionRecord, len(ts))
 	for i, tg := range ts {
 		ids[tg.el] = rand.Text()
-		rec.Labels = append(rec.Labels, tg.label)
-		actions[i] = ActionRecord{ID: ids[tg.el], Address: t.addr, Choice: rec.ID, Option: i, Label: tg.label, Value: values[i]}
+		rec.Options = append(rec.Options, OptionRecord{ID: ids[tg.el], Label: tg.label, Value: values[i]})
 	}
-	register(rec.ID)
-	if err := b.store.PutChoice(ctx, rec); err != nil {
+	err := b.store.PutChoice(ctx, rec)
+	if errors.Is(err, ErrConflict) && t.scope != nil {
+		old, gerr := b.store.Choice(ctx, id)
+		if gerr != nil {
+			return choicePosted{}, fmt.Errorf("bot: reading the choice: %w", gerr)
+		}
+		if !sameOptions(old.Options, rec.Options) {
+			return choicePosted{}, t.scope.diverged(StepChoice, card.Title+" with options "+optionList(old.Options), card.Title+" with options "+optionList(rec.Options))
+		}
+		for i, tg := range ts {
+			ids[tg.el] = old.Options[i].ID
+		}
+		if old.Message.ID != "" {
+			return choicePosted{ID: id, Ref: old.Message, Deadline: old.Deadline}, nil
+		}
+		rec = old
+	} else if err != nil {
 		return choicePosted{}, fmt.Errorf("bot: storing the choice: %w", err)
-	}
-	if err := b.store.PutActions(ctx, actions); err != nil {
-		t.endChoice(ctx, rec.ID, Outcome{State: ChoiceCancelled, At: time.Now()})
-		return choicePosted{}, fmt.Errorf("bot: storing the choice's options: %w", err)
 	}
 	ref, err := t.adapter.Post(ctx, t.addr, Outgoing{Content: card, IDs: ids})
 	if err != nil {
-		t.endChoice(ctx, rec.ID, Outcome{State: ChoiceCancelled, At: time.Now()})
+		t.endChoice(ctx, id, Outcome{State: ChoiceCancelled, At: time.Now()})
 		return choicePosted{}, err
 	}
+	if err := b.store.SetChoiceMessage(context.WithoutCancel(ctx), id, ref); err != nil {
+		b.log.Warn("bot: recording where a choice's card is failed", "thread", t.addr.String(), "err", err)
+	}
 	t.recordSelf(ref.ID, transcriptText(card))
-	return choicePosted{ID: rec.ID, Ref: ref, Deadline: rec.Deadline}, nil
+	return choicePosted{ID: id, Ref: ref, Deadline: rec.Deadline}, nil
 }
 
-// waitChoice waits for the choice's outcome: a decision, the deadline, or
-// ctx's end. In a journaled run it parks after ParkAfter, or when the bot
-// stops, returning ErrParked with the choice still pending.
-func (t *Thread) waitChoice(ctx context.Context, p choicePosted, wait <-chan Outcome, cfg choiceConfig) (Outcome, error) {
+func sameOptions(a, b []OptionRecord) bool {
+	return slices.EqualFunc(a, b, func(x, y OptionRecord) bool {
+		return x.Label == y.Label && bytes.Equal(x.Value, y.Value)
+	})
+}
+
+func optionList(os []OptionRecord) string {
+	parts := make([]string, len(os))
+	for i, o := range os {
+		parts[i] = fmt.Sprintf("%q=%s", o.Label, o.Value)
+	}
+	return "[" + strings.Join(parts, ", ") + "]"
+}
+
+// diverged fails the journal of s with a divergence at its current step.
+func (s *scope) diverged(kind StepKind, recorded, asked string) error {
+	s.mu.Lock()
+	n := s.n
+	s.mu.Unlock()
+	return s.j.fail(&DivergedError{Run: s.j.run, Scope: s.name, Step: n, Recorded: string(kind) + " " + recorded, Asked: string(kind) + " " + asked})
+}
+
+// waitChoice waits for the choice's outcome: a decision (here, or told by
+// the Notifier, or found polling the Store), the deadline, or ctx's end.
+// In a run it parks after ParkAfter, when its lane is wanted, or when the
+// bot stops, returning ErrParked with the choice still pending.
+func (t *Thread) waitChoice(ctx context.Context, p choicePosted, w *waiter) (Outcome, error) {
+	b := t.bot
 	// The decision may be in already: the click that resumed this run.
-	if c, err := t.bot.store.Choice(ctx, p.ID); err == nil && c.Outcome.State != ChoicePending {
+	if c, err := b.store.Choice(ctx, p.ID); err == nil && c.Outcome.State != ChoicePending {
 		return c.Outcome, nil
 	}
 	var deadline, park <-chan time.Time
+	var yield <-chan struct{}
 	if !p.Deadline.IsZero() {
 		tm := time.NewTimer(time.Until(p.Deadline))
 		defer tm.Stop()
 		deadline = tm.C
 	}
-	if t.j != nil {
-		tm := time.NewTimer(t.bot.cfg.ParkAfter)
+	r := t.run
+	if r != nil {
+		tm := time.NewTimer(b.cfg.ParkAfter)
 		defer tm.Stop()
 		park = tm.C
+		yield = r.lane.yielding()
+		r.activity(-1)
+		defer r.activity(1)
 	}
-	select {
-	case o := <-wait:
-		return o, nil
-	case <-deadline:
-		return t.endChoice(ctx, p.ID, Outcome{State: ChoiceExpired, At: time.Now()}), nil
-	case <-park:
-		return t.parkChoice(p.ID, wait)
-	case <-ctx.Done():
-		if errors.Is(context.Cause(ctx), ErrStopped) {
-			if t.j != nil {
-				return t.parkChoice(p.ID, wait)
+	interval := b.cfg.PollInterval
+	if b.notifier != nil {
+		interval *= 10
+	}
+	poll := time.NewTicker(interval)
+	defer poll.Stop()
+	for {
+		select {
+		case o := <-w.ch:
+			return o, nil
+		case <-deadline:
+			return t.endChoice(ctx, p.ID, Outcome{State: ChoiceExpired, At: time.Now()}), nil
+		case <-poll.C:
+			if c, err := b.store.Choice(ctx, p.ID); err == nil && c.Outcome.State != ChoicePending {
+				return c.Outcome, nil
 			}
-			return Outcome{}, context.Cause(ctx) // stays pending
+		case <-park:
+			return t.parkChoice(ctx, p.ID, w)
+		case <-yield:
+			return t.parkChoice(ctx, p.ID, w)
+		case <-ctx.Done():
+			switch cause := context.Cause(ctx); {
+			case errors.Is(cause, errLeaseLost):
+				t.scope.j.park()
+				return Outcome{}, ErrParked
+			case errors.Is(cause, ErrStopped) && r != nil:
+				return t.parkChoice(ctx, p.ID, w)
+			case errors.Is(cause, ErrStopped):
+				return Outcome{}, cause // stays pending
+			}
+			return t.endChoice(ctx, p.ID, Outcome{State: ChoiceCancelled, At: time.Now()}), nil
 		}
-		return t.endChoice(ctx, p.ID, Outcome{State: ChoiceCancelled, At: time.Now()}), nil
 	}
 }
 
-// parkChoice parks the run waiting for choice id, unless an outcome
-// reached wait as the wait gave up: then that outcome is the answer.
-func (t *Thread) parkChoice(id string, wait <-chan Outcome) (Outcome, error) {
-	if o, ok := t.bot.unwait(id, wait); ok {
+// parkChoice parks the run waiting for choice id, unless its outcome came
+// as the wait gave up: then that outcome is the answer.
+func (t *Thread) parkChoice(ctx context.Context, id string, w *waiter) (Outcome, error) {
+	if o, ok := t.bot.waits.unwait(id, w); ok {
 		return o, nil
 	}
-	t.j.park()
+	if c, err := t.bot.store.Choice(context.WithoutCancel(ctx), id); err == nil && c.Outcome.State != ChoicePending {
+		return c.Outcome, nil
+	}
+	t.scope.j.park()
 	return Outcome{}, ErrParked
 }
 
@@ -295,9 +404,8 @@ func (t *Thread) endChoice(ctx context.Context, id string, o Outcome) Outcome {
 	return c.Outcome
 }
 
-// closeCard edits a choice's card in place: its options gone, the outcome
-// line at the bottom.
-func (t *Thread) closeCard(ctx context.Context, ref MessageRef, card render.Card, line string) {
+// closedCard is card with its options gone and line at the bottom.
+func closedCard(card render.Card, line string) render.Card {
 	closed := card
 	closed.Actions = render.ActionsNode{}
 	closed.Body = nil
@@ -317,48 +425,15 @@ func (t *Thread) closeCard(ctx context.Context, ref MessageRef, card render.Card
 	if strings.TrimSpace(line) != "" {
 		closed.Body = append(closed.Body, render.Context(line))
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), noticeTimeout)
-	defer cancel()
-	if err := t.adapter.Update(ctx, ref, Outgoing{Content: closed}); err != nil {
-		t.bot.log.Error("bot: could not close a choice's card", "thread", t.addr.String(), "message", ref.ID, "err", err)
-	}
+	return closed
 }
 
-// decide handles a click on an option of a choice: only an approver
-// decides, only the first valid click wins, everyone else is told why
-// nothing happened.
-func (b *Bot) decide(ctx context.Context, t *Thread, rec ActionRecord, act Action) {
-	c, err := b.store.Choice(ctx, rec.Choice)
-	if err != nil {
-		b.log.Error("bot: a clicked option's choice is missing", "choice", rec.Choice, "err", err)
-		t.notify(ctx, act.User, "This button is no longer valid.")
-		return
-	}
-	if len(c.Approvers) > 0 && !slices.Contains(c.Approvers, act.User.ID) {
-		t.notify(ctx, act.User, "Only the people asked to approve this can decide it; your click changed nothing.")
-		return
-	}
-	o := Outcome{State: ChoiceDecided, Option: rec.Option, User: act.User, At: time.Now()}
-	c, won, err := b.store.Resolve(ctx, rec.Choice, o)
-	switch {
-	case err != nil:
-		b.log.Error("bot: could not record a decision", "choice", rec.Choice, "err", err)
-		t.notify(ctx, act.User, "Something went wrong recording your choice; please try again.")
-		return
-	case !won:
-		t.notify(ctx, act.User, lateNotice(c.Outcome))
-		return
-	}
-	b.delivered(c)
-}
-
-func lateNotice(o Outcome) string {
-	switch o.State {
-	case ChoiceDecided:
-		return "This was already decided by @" + o.User.display() + "."
-	case ChoiceExpired:
-		return "This choice has expired."
-	default:
-		return "This choice was cancelled."
-	}
+// closeCard edits a choice's card in place: its options gone, the outcome
+// line at the bottom. A failed edit is retried.
+func (t *Thread) closeCard(ctx context.Context, ref MessageRef, card render.Card, line string) {
+	closed := closedCard(card, line)
+	t.bot.retry("closing a choice's card", func(ctx context.Context) error {
+		return t.adapter.Update(ctx, ref, Outgoing{Content: closed})
+	})
+	t.recordSelf(ref.ID, transcriptText(closed))
 }

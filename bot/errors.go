@@ -1,9 +1,13 @@
 package bot
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
+	"slices"
+	"sync"
 )
 
 // ErrUnsupported is matched, under errors.Is, by the error a [Thread]
@@ -82,3 +86,113 @@ func (e *ModelError) notice() string {
 		return "the connection to the model service broke off before the answer was complete. Please try again."
 	}
 }
+
+// ErrStopping is returned by the [Inbox] methods of a bot that is
+// stopping: the event was not taken, and the platform should deliver it
+// again (an HTTP adapter answers 503).
+var ErrStopping = errors.New("bot: stopping; the event was not taken")
+
+// errLeaseLost is the cause of a run's cancellation when its process lost
+// the lane it ran in to another: the run goes on there.
+var errLeaseLost = errors.New("bot: the run's lane was taken over by another process")
+
+// The errors a journal keeps the identity of: a replayed step's error
+// matches, under errors.Is, every one of these the live error matched.
+var (
+	replayableMu sync.RWMutex
+	replayable   = map[string]error{
+		"bot.ErrUnsupported":       ErrUnsupported,
+		"bot.ErrNotFound":          ErrNotFound,
+		"bot.ErrConflict":          ErrConflict,
+		"bot.ErrDuplicate":         ErrDuplicate,
+		"bot.ErrMaxSteps":          ErrMaxSteps,
+		"bot.ErrStopped":           ErrStopped,
+		"bot.ErrStopping":          ErrStopping,
+		"context.Canceled":         context.Canceled,
+		"context.DeadlineExceeded": context.DeadlineExceeded,
+		"os.ErrNotExist":           os.ErrNotExist,
+		"os.ErrPermission":         os.ErrPermission,
+	}
+)
+
+// RegisterError makes err keep its identity through a run's journal: an
+// error a Thread operation returned live that matched err under errors.Is
+// matches it again when the step is replayed. The name must be stable
+// across versions of the program ("billing.ErrQuotaExceeded"), as it is
+// what the journal records. Call it at init; registering a name twice
+// panics, as that is a programming error that can never succeed.
+func RegisterError(name string, err error) {
+	if name == "" || err == nil {
+		panic("bot: RegisterError needs a name and an error")
+	}
+	replayableMu.Lock()
+	defer replayableMu.Unlock()
+	if _, dup := replayable[name]; dup {
+		panic(fmt.Sprintf("bot: RegisterError: %q is already registered", name))
+	}
+	replayable[name] = err
+}
+
+// errorRecord is an error as a journal keeps it.
+type errorRecord struct {
+	Msg string `json:"m"`
+	// Is names the registered errors it matched.
+	Is          []string          `json:"is,omitempty"`
+	Unsupported *UnsupportedError `json:"u,omitempty"`
+	Model       *modelErrorRecord `json:"model,omitempty"`
+}
+
+type modelErrorRecord struct {
+	StatusCode int    `json:"status,omitempty"`
+	Message    string `json:"msg,omitempty"`
+}
+
+func recordError(err error) *errorRecord {
+	r := &errorRecord{Msg: err.Error()}
+	replayableMu.RLock()
+	for name, target := range replayable {
+		if errors.Is(err, target) {
+			r.Is = append(r.Is, name)
+		}
+	}
+	replayableMu.RUnlock()
+	slices.Sort(r.Is)
+	errors.As(err, &r.Unsupported)
+	var me *ModelError
+	if errors.As(err, &me) {
+		r.Model = &modelErrorRecord{StatusCode: me.StatusCode, Message: me.Message}
+	}
+	return r
+}
+
+// err rebuilds the error: same text, same identities.
+func (r *errorRecord) err() error {
+	e := &replayedError{msg: r.Msg}
+	replayableMu.RLock()
+	for _, name := range r.Is {
+		if target, ok := replayable[name]; ok {
+			e.is = append(e.is, target)
+		}
+	}
+	replayableMu.RUnlock()
+	if r.Unsupported != nil {
+		e.wrapped = append(e.wrapped, r.Unsupported)
+	}
+	if r.Model != nil {
+		e.wrapped = append(e.wrapped, &ModelError{StatusCode: r.Model.StatusCode, Message: r.Model.Message})
+	}
+	return e
+}
+
+// replayedError is a step's error answered from the journal.
+type replayedError struct {
+	msg     string
+	is      []error
+	wrapped []error
+}
+
+func (e *replayedError) Error() string { return e.msg }
+
+func (e *replayedError) Is(target error) bool { return slices.Contains(e.is, target) }
+
+func (e *replayedError) Unwrap() []error { return e.wrapped }

@@ -2,51 +2,70 @@ package bot
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
+	"time"
 )
 
 // A run is made replayable rather than persisted: every step whose result
-// is not determined by the code — a model response, a Thread operation
-// inside a tool handler, a decision — is appended to the run's journal in
-// the Store before its result is used. Replaying a run re-executes its
-// code with each recorded step answered from the journal, until the first
-// step not recorded, where the run goes on live.
+// is not determined by the code — a model response, a Thread operation, a
+// decision — is recorded in the run's journal before its result is used.
+// Replaying a run re-executes its code with each recorded step answered
+// from the journal, until the first step not recorded, where the run goes
+// on live.
 //
-// A run's own journal holds its start, the history it read, each model
-// response and, once the run is over (not parked), an "end" entry: a late
-// decision or expiry of one of its choices then resumes nothing. A run
-// going on in this process is never replayed beside itself; a decision
-// for it that finds no wait resumes it once it has ended. Each tool call has a journal of its own (the run's id, "/",
-// the call's id), holding the handler's Thread operations and, last, the
-// call's result: tool calls of one step may run concurrently, and their
-// operations must not interleave in one journal.
+// A journal is split into scopes: the handler's ("") and, inside it, one
+// per agent loop ("/a1", "/a2", …) and one per tool call of a loop
+// ("/a1/call_x"). Steps of one scope replay in order; scopes are
+// independent, so tool calls running at once journal side by side.
+//
+// Entries are kept in memory and written to the Store in batches: before
+// anything a replay must find recorded (a choice's wait, a park), when
+// the batch grows large, and at the run's end. A turn that never waits
+// writes no journal at all: its run ends, and a finished run's journal is
+// deleted (or kept for Config.JournalRetention).
 
-// journal is a cursor over one journal: entries before pos are recorded
-// steps to replay; past them, steps run live and are appended.
+// journal is the journal of one run.
 type journal struct {
 	store Store
-	key   string
+	run   string
+	lease func() Lease
 
-	// wmu orders appends: Thread operations a handler makes concurrently
-	// are journaled one after the other, not at one position.
-	wmu     sync.Mutex
-	mu      sync.Mutex
-	entries []JournalEntry
-	pos     int
+	mu sync.Mutex
+	// recorded holds, by scope, the entries read from the Store to replay.
+	recorded map[string][]JournalEntry
+	stored   int            // entries in the Store
+	buf      []JournalEntry // entries recorded since, not yet written
 	// broken is set when a replay asked for a different step than the
 	// journal recorded, or the journal could not be written: the run
 	// cannot go on.
 	broken error
 	// parked is set when the run gave up its goroutine to wait for a
-	// person; the run stops quietly and resumes by replay.
+	// person, or another process took it over: it stops quietly.
 	parked bool
-	// resumed is set on the journals of a run being replayed, whose tool
-	// calls have journals of their own to read.
-	resumed bool
 }
+
+// maxBuffered bounds the entries a journal keeps unwritten.
+const maxBuffered = 256
+
+func newJournal(s Store, run string, lease func() Lease, entries []JournalEntry) *journal {
+	j := &journal{store: s, run: run, lease: lease, stored: len(entries)}
+	if len(entries) > 0 {
+		j.recorded = map[string][]JournalEntry{}
+		for _, e := range entries {
+			j.recorded[e.Scope] = append(j.recorded[e.Scope], e)
+		}
+	}
+	return j
+}
+
+// replaying reports whether the journal holds recorded steps.
+func (j *journal) replaying() bool { return j.stored > 0 }
 
 func (j *journal) park() {
 	j.mu.Lock()
@@ -58,40 +77,6 @@ func (j *journal) isParked() bool {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	return j.parked
-}
-
-// DivergedError reports a replay that asked for a different step than
-// the run's journal recorded: the code that ran the first time and the
-// code replaying it differ.
-type DivergedError struct {
-	Run  string
-	Step int
-	// Recorded and Asked are "kind key" of the recorded step and of the
-	// step the replay asked for ("" when the journal has no step there but
-	// the result was expected).
-	Recorded, Asked string
-}
-
-func (e *DivergedError) Error() string {
-	return fmt.Sprintf("bot: replaying run %s diverged at step %d: the journal recorded %q, the code asked for %q", e.Run, e.Step, e.Recorded, e.Asked)
-}
-
-func loadJournal(ctx context.Context, s Store, key string) (*journal, error) {
-	es, err := s.Journal(ctx, key)
-	if err != nil {
-		return nil, fmt.Errorf("bot: reading the journal of %s: %w", key, err)
-	}
-	return &journal{store: s, key: key, entries: es, resumed: true}, nil
-}
-
-// last returns the journal's last recorded entry, if any.
-func (j *journal) last() (JournalEntry, bool) {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if len(j.entries) == 0 {
-		return JournalEntry{}, false
-	}
-	return j.entries[len(j.entries)-1], true
 }
 
 func (j *journal) fail(err error) error {
@@ -109,28 +94,171 @@ func (j *journal) err() error {
 	return j.broken
 }
 
+// flush writes the buffered entries. A write that lost its lease means
+// another process took the run over: the run parks here, quietly.
+func (j *journal) flush(ctx context.Context) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.broken != nil {
+		return j.broken
+	}
+	if len(j.buf) == 0 {
+		return nil
+	}
+	if err := j.store.AppendJournal(context.WithoutCancel(ctx), j.lease(), j.run, j.buf); err != nil {
+		if errors.Is(err, ErrConflict) {
+			j.parked = true
+			return ErrParked
+		}
+		j.broken = fmt.Errorf("bot: writing the journal: %w", err)
+		return j.broken
+	}
+	j.stored += len(j.buf)
+	clear(j.buf)
+	j.buf = j.buf[:0]
+	return nil
+}
+
+// record buffers a live step's entry, writing the buffer when it is full.
+func (j *journal) record(ctx context.Context, e JournalEntry) error {
+	j.mu.Lock()
+	e.Seq = j.stored + len(j.buf)
+	j.buf = append(j.buf, e)
+	full := len(j.buf) >= maxBuffered
+	j.mu.Unlock()
+	if full {
+		return j.flush(ctx)
+	}
+	return nil
+}
+
+// end records that the run is over: its journal is deleted, or kept until
+// keep. A journal never written needs nothing unless it is to be kept.
+func (j *journal) end(ctx context.Context, keep time.Time) error {
+	j.mu.Lock()
+	written := j.stored > 0
+	j.mu.Unlock()
+	if keep.IsZero() && !written {
+		return nil
+	}
+	if !keep.IsZero() {
+		j.mu.Lock()
+		j.buf = append(j.buf, JournalEntry{Seq: j.stored + len(j.buf), Kind: StepEnd})
+		j.mu.Unlock()
+		if err := j.flush(ctx); err != nil {
+			return err
+		}
+	}
+	return j.store.EndJournal(context.WithoutCancel(ctx), j.lease(), j.run, keep)
+}
+
+// scope is a cursor over one scope of a journal.
+type scope struct {
+	j    *journal
+	name string
+
+	mu   sync.Mutex
+	pos     int // recorded entries of the scope replayed so far
+	n       int // steps taken in the scope, replayed or live
+	subs    int // sub-scopes opened
+	choices int // choices asked
+}
+
+func (j *journal) scope(name string) *scope { return &scope{j: j, name: name} }
+
+// sub opens the next sub-scope of s, named for its kind ("a" for an agent
+// loop) and its rank among s's sub-scopes.
+func (s *scope) sub(kind string) *scope {
+	s.mu.Lock()
+	s.subs++
+	n := s.subs
+	s.mu.Unlock()
+	return s.j.scope(s.name + "/" + kind + strconv.Itoa(n))
+}
+
+// choiceID returns the id of the next choice asked in s: the same on every
+// replay, so a choice recorded in the Store before a crash is found again.
+func (s *scope) choiceID() string {
+	s.mu.Lock()
+	s.choices++
+	n := s.choices
+	s.mu.Unlock()
+	return s.j.run + s.name + "/c" + strconv.Itoa(n)
+}
+
+// child returns the scope of a tool call of s.
+func (s *scope) child(id string) *scope { return s.j.scope(s.name + "/" + id) }
+
+// recorded returns the scope's recorded entries.
+func (s *scope) recorded() []JournalEntry {
+	s.j.mu.Lock()
+	defer s.j.mu.Unlock()
+	return s.j.recorded[s.name]
+}
+
+// last returns the scope's last recorded entry, if any.
+func (s *scope) last() (JournalEntry, bool) {
+	es := s.recorded()
+	if len(es) == 0 {
+		return JournalEntry{}, false
+	}
+	return es[len(es)-1], true
+}
+
+// DivergedError reports a replay that asked for a different step than the
+// run's journal recorded: the code that ran the first time and the code
+// replaying it differ.
+type DivergedError struct {
+	Run string
+	// Scope is the part of the run ("" for its handler; see JournalEntry)
+	// and Step the step's position in it, from 1.
+	Scope string
+	Step  int
+	// Recorded and Asked describe the recorded step and the step the
+	// replay asked for, as "kind key".
+	Recorded, Asked string
+}
+
+func (e *DivergedError) Error() string {
+	return fmt.Sprintf("bot: replaying run %s diverged at step %d%s: the journal recorded %s, the code asked for %s", e.Run, e.Step, scopeSuffix(e.Scope), e.Recorded, e.Asked)
+}
+
+func scopeSuffix(s string) string {
+	if s == "" {
+		return ""
+	}
+	return " of " + s
+}
+
 // stepResult is how a step is journaled: its value, or the error it ended
 // with, so that a replay sees the same failure.
 type stepResult[T any] struct {
-	Value T      `json:"value,omitempty"`
-	Err   string `json:"error,omitempty"`
-	// Unsupported keeps a missing capability matching ErrUnsupported.
-	Unsupported *UnsupportedError `json:"unsupported,omitempty"`
+	Value T            `json:"v,omitempty"`
+	Err   *errorRecord `json:"e,omitempty"`
 }
 
-// recordedError is a step's error as the journal recorded it.
-type recordedError struct{ msg string }
+// sum hashes the whole request of a step, so that steps differing in any
+// part compare different.
+func sum(parts ...any) string {
+	h := sha256.New()
+	enc := json.NewEncoder(h)
+	for _, p := range parts {
+		if err := enc.Encode(p); err != nil {
+			fmt.Fprintf(h, "%T %v\n", p, p)
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)[:12])
+}
 
-func (e *recordedError) Error() string { return e.msg }
-
-// step runs live, or answers from the journal, the step of kind and key.
-// A nil journal runs live and records nothing: Thread operations outside
-// a run.
-func step[T any](ctx context.Context, j *journal, kind, key string, live func() (T, error)) (T, error) {
+// step runs live, or answers from the journal, the step of kind asked
+// with key (readable) and whole (hashed). A nil scope runs live and
+// records nothing: Thread operations outside a run.
+func step[T any](ctx context.Context, s *scope, kind StepKind, key string, whole any, live func() (T, error)) (T, error) {
 	var zero T
-	if j == nil {
+	if s == nil {
 		return live()
 	}
+	j := s.j
 	if err := j.err(); err != nil {
 		return zero, err
 	}
@@ -139,28 +267,32 @@ func step[T any](ctx context.Context, j *journal, kind, key string, live func() 
 		// say) must not act live: the run resumes by replay.
 		return zero, ErrParked
 	}
-	j.mu.Lock()
-	if j.pos < len(j.entries) {
-		e := j.entries[j.pos]
-		if e.Kind != kind || e.Key != key {
-			j.mu.Unlock()
-			return zero, j.fail(&DivergedError{Run: j.key, Step: j.pos, Recorded: e.Kind + " " + e.Key, Asked: kind + " " + key})
+	sm := sum(kind, key, whole)
+	s.mu.Lock()
+	s.n++
+	if rec := s.recorded(); s.pos < len(rec) {
+		e := rec[s.pos]
+		s.pos++
+		n := s.n
+		s.mu.Unlock()
+		if e.Kind != kind || e.Key != key || e.Sum != sm {
+			asked := string(kind) + " " + strconv.Quote(key)
+			recorded := string(e.Kind) + " " + strconv.Quote(e.Key)
+			if asked == recorded {
+				asked += " with other details"
+			}
+			return zero, j.fail(&DivergedError{Run: j.run, Scope: s.name, Step: n, Recorded: recorded, Asked: asked})
 		}
-		j.pos++
-		j.mu.Unlock()
 		var r stepResult[T]
 		if err := json.Unmarshal(e.Data, &r); err != nil {
-			return zero, j.fail(fmt.Errorf("bot: journal of %s, step %d (%s): %w", j.key, e.Seq, kind, err))
+			return zero, j.fail(fmt.Errorf("bot: journal of run %s, step %d%s (%s): %w", j.run, n, scopeSuffix(s.name), kind, err))
 		}
-		switch {
-		case r.Unsupported != nil:
-			return r.Value, r.Unsupported
-		case r.Err != "":
-			return r.Value, &recordedError{r.Err}
+		if r.Err != nil {
+			return r.Value, r.Err.err()
 		}
 		return r.Value, nil
 	}
-	j.mu.Unlock()
+	s.mu.Unlock()
 
 	v, err := live()
 	if errors.Is(err, ErrParked) {
@@ -168,51 +300,14 @@ func step[T any](ctx context.Context, j *journal, kind, key string, live func() 
 	}
 	r := stepResult[T]{Value: v}
 	if err != nil {
-		r.Err = err.Error()
-		errors.As(err, &r.Unsupported)
+		r.Err = recordError(err)
 	}
 	data, merr := json.Marshal(r)
 	if merr != nil {
-		return zero, j.fail(fmt.Errorf("bot: journaling step %s of %s: %w", kind, j.key, merr))
+		return zero, j.fail(fmt.Errorf("bot: journaling step %s of run %s: %w", kind, j.run, merr))
 	}
-	if aerr := j.append(ctx, JournalEntry{Kind: kind, Key: key, Data: data}); aerr != nil {
-		if errors.Is(aerr, ErrConflict) {
-			// Another process resumed this run and took the step: the
-			// run goes on there, and stops here without a word.
-			j.park()
-			return zero, ErrParked
-		}
-		return zero, j.fail(fmt.Errorf("bot: journaling step %s of %s: %w", kind, j.key, aerr))
+	if werr := j.record(ctx, JournalEntry{Scope: s.name, Kind: kind, Key: key, Sum: sm, Data: data}); werr != nil {
+		return zero, werr
 	}
 	return v, err
-}
-
-// append adds e at the journal's end.
-func (j *journal) append(ctx context.Context, e JournalEntry) error {
-	j.wmu.Lock()
-	defer j.wmu.Unlock()
-	j.mu.Lock()
-	e.Seq = len(j.entries)
-	j.mu.Unlock()
-	if err := j.store.Append(context.WithoutCancel(ctx), j.key, e); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	j.entries = append(j.entries, e)
-	j.pos = len(j.entries)
-	j.mu.Unlock()
-	return nil
-}
-
-// end journals that the run is over, so that a late decision or expiry of
-// one of its choices resumes nothing. A failure only costs a replay that
-// finds nothing left to do.
-func (j *journal) end(ctx context.Context) {
-	j.append(ctx, JournalEntry{Kind: "end"})
-}
-
-// over reports whether the journal records a run that is over.
-func (j *journal) over() bool {
-	e, ok := j.last()
-	return ok && e.Kind == "end"
 }

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"cmp"
+	"container/list"
 	"context"
 	"fmt"
 	"slices"
@@ -9,22 +10,81 @@ import (
 	"time"
 )
 
-// MemoryStore is a [Store] in this process's memory: the default when
-// [Config.Store] is nil. Nothing in it survives a restart, and replicas
-// do not share it; use a database-backed Store for either.
+// MemoryStore is a [Store] and a [Notifier] in this process's memory: the
+// default when [Config.Store] is nil. Nothing in it survives the process.
+// Bots in one process that share one MemoryStore act as replicas of each
+// other, which is how tests try replicas; real replicas need a database
+// Store.
+//
+// It bounds what it holds: transcripts of at most 10,000 threads (the
+// least recently written thread goes first) and 10,000 dedupe keys (the
+// oldest go first).
 type MemoryStore struct {
-	mu       sync.Mutex
-	actions  map[string]ActionRecord
-	choices  map[string]ChoiceRecord
-	journals map[string][]JournalEntry
+	mu        sync.Mutex
+	actions   map[string]ActionRecord
+	choices   map[string]ChoiceRecord
+	byRun     map[string][]string // run → its choices' ids
+	deadlines map[string]time.Time // pending choices with a deadline
+	lanes     map[string]*memLane
+	queued    map[string]struct{} // lanes with queued items
+	tokens    int64               // the last fencing token given out, in any lane
+	journals  map[string]*memJournal
+	dedupe    map[string]time.Time
+	dedupeQ   []string // dedupe keys, oldest first
+	threads   map[string]*list.Element
+	lru       *list.List // of *memThread, most recently written first
+
+	subMu sync.Mutex
+	subs  map[*memSub]struct{}
 }
+
+const (
+	memMaxThreads = 10_000
+	memMaxDedupe  = 10_000
+)
+
+type memLane struct {
+	owner   string
+	token   int64
+	expires time.Time
+	items   []memItem
+}
+
+type memItem struct {
+	WorkItem
+	handedTo int64 // the token of the lease it was last handed out with
+}
+
+type memJournal struct {
+	entries []JournalEntry
+	keep    time.Time // zero while the run goes on
+}
+
+type memThread struct {
+	key     string
+	msgs    []Message
+	touched time.Time
+}
+
+var (
+	_ Store    = (*MemoryStore)(nil)
+	_ Notifier = (*MemoryStore)(nil)
+)
 
 // NewMemoryStore returns an empty MemoryStore.
 func NewMemoryStore() *MemoryStore {
 	return &MemoryStore{
-		actions:  map[string]ActionRecord{},
-		choices:  map[string]ChoiceRecord{},
-		journals: map[string][]JournalEntry{},
+		actions:   map[string]ActionRecord{},
+		choices:   map[string]ChoiceRecord{},
+		byRun:     map[string][]string{},
+		deadlines: map[string]time.Time{},
+		lanes:     map[string]*memLane{},
+		queued:    map[string]struct{}{},
+		journals:  map[string]*memJournal{},
+		dedupe:    map[string]time.Time{},
+		threads:   map[string]*list.Element{},
+		lru:       list.New(),
+		subs:      map[*memSub]struct{}{},
 	}
 }
 
@@ -32,8 +92,8 @@ func NewMemoryStore() *MemoryStore {
 func (s *MemoryStore) PutActions(ctx context.Context, actions []ActionRecord) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, a := range actions {
-		if _, dup := s.actions[a.ID]; dup {
+	for i, a := range actions {
+		if _, dup := s.actions[a.ID]; dup || slices.ContainsFunc(actions[:i], func(b ActionRecord) bool { return b.ID == a.ID }) {
 			return fmt.Errorf("bot: action id %q: %w", a.ID, ErrConflict)
 		}
 	}
@@ -63,7 +123,22 @@ func (s *MemoryStore) PutChoice(ctx context.Context, c ChoiceRecord) error {
 	if _, dup := s.choices[c.ID]; dup {
 		return fmt.Errorf("bot: choice %q: %w", c.ID, ErrConflict)
 	}
-	s.choices[c.ID] = cloneChoice(c)
+	for i, o := range c.Options {
+		if _, dup := s.actions[o.ID]; dup || slices.ContainsFunc(c.Options[:i], func(p OptionRecord) bool { return p.ID == o.ID }) {
+			return fmt.Errorf("bot: choice %q: option id %q: %w", c.ID, o.ID, ErrConflict)
+		}
+	}
+	c = cloneChoice(c)
+	s.choices[c.ID] = c
+	if c.Run != "" {
+		s.byRun[c.Run] = append(s.byRun[c.Run], c.ID)
+	}
+	if c.Outcome.State == ChoicePending && !c.Deadline.IsZero() {
+		s.deadlines[c.ID] = c.Deadline
+	}
+	for i, o := range c.Options {
+		s.actions[o.ID] = ActionRecord{ID: o.ID, Address: c.Address, Choice: c.ID, Option: i, Label: o.Label, Value: o.Value}
+	}
 	return nil
 }
 
@@ -78,6 +153,38 @@ func (s *MemoryStore) Choice(ctx context.Context, id string) (ChoiceRecord, erro
 	return cloneChoice(c), nil
 }
 
+// Choices implements [Store].
+func (s *MemoryStore) Choices(ctx context.Context, run string) ([]ChoiceRecord, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []ChoiceRecord
+	for _, id := range s.byRun[run] {
+		if c, ok := s.choices[id]; ok {
+			out = append(out, cloneChoice(c))
+		}
+	}
+	slices.SortFunc(out, func(a, b ChoiceRecord) int {
+		if d := a.Created.Compare(b.Created); d != 0 {
+			return d
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+	return out, nil
+}
+
+// SetChoiceMessage implements [Store].
+func (s *MemoryStore) SetChoiceMessage(ctx context.Context, id string, ref MessageRef) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.choices[id]
+	if !ok {
+		return fmt.Errorf("bot: choice %q: %w", id, ErrNotFound)
+	}
+	c.Message = ref
+	s.choices[id] = c
+	return nil
+}
+
 // Resolve implements [Store].
 func (s *MemoryStore) Resolve(ctx context.Context, id string, o Outcome) (ChoiceRecord, bool, error) {
 	s.mu.Lock()
@@ -89,19 +196,21 @@ func (s *MemoryStore) Resolve(ctx context.Context, id string, o Outcome) (Choice
 	if c.Outcome.State != ChoicePending || o.State == ChoicePending {
 		return cloneChoice(c), false, nil
 	}
+	o.Value = slices.Clone(o.Value)
 	c.Outcome = o
 	s.choices[id] = c
+	delete(s.deadlines, id)
 	return cloneChoice(c), true, nil
 }
 
 // Expiring implements [Store].
-func (s *MemoryStore) Expiring(ctx context.Context, t time.Time) ([]ChoiceRecord, error) {
+func (s *MemoryStore) Expiring(ctx context.Context, t time.Time, limit int) ([]ChoiceRecord, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []ChoiceRecord
-	for _, c := range s.choices {
-		if c.Outcome.State == ChoicePending && !c.Deadline.IsZero() && !c.Deadline.After(t) {
-			out = append(out, cloneChoice(c))
+	for id, d := range s.deadlines {
+		if !d.After(t) {
+			out = append(out, s.choices[id])
 		}
 	}
 	slices.SortFunc(out, func(a, b ChoiceRecord) int {
@@ -110,19 +219,217 @@ func (s *MemoryStore) Expiring(ctx context.Context, t time.Time) ([]ChoiceRecord
 		}
 		return cmp.Compare(a.ID, b.ID)
 	})
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	for i := range out {
+		out[i] = cloneChoice(out[i])
+	}
 	return out, nil
 }
 
-// Append implements [Store].
-func (s *MemoryStore) Append(ctx context.Context, run string, e JournalEntry) error {
+// Accept implements [Store].
+func (s *MemoryStore) Accept(ctx context.Context, a Acceptance) (Claimed, error) {
+	now := time.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	j := s.journals[run]
-	if e.Seq != len(j) {
-		return fmt.Errorf("bot: journal of run %q: entry %d, journal has %d: %w", run, e.Seq, len(j), ErrConflict)
+	if a.Dedupe != "" {
+		if until, seen := s.dedupe[a.Dedupe]; seen && until.After(now) {
+			return Claimed{}, fmt.Errorf("bot: event %q: %w", a.Dedupe, ErrDuplicate)
+		}
+		s.setDedupe(a.Dedupe, a.DedupeUntil)
 	}
-	e.Data = slices.Clone(e.Data)
-	s.journals[run] = append(j, e)
+	if a.Record != nil {
+		s.record(a.Thread, []Message{*a.Record}, a.Keep, now)
+	}
+	if a.Item.ID == "" {
+		return Claimed{}, nil
+	}
+	l := s.lanes[a.Item.Lane]
+	if l == nil {
+		l = &memLane{}
+		s.lanes[a.Item.Lane] = l
+	}
+	l.items = append(l.items, memItem{WorkItem: a.Item})
+	s.queued[a.Item.Lane] = struct{}{}
+	if a.Owner == "" || (l.owner != "" && l.expires.After(now)) {
+		return Claimed{}, nil
+	}
+	return s.take(a.Item.Lane, l, a.Owner, a.LeaseTTL, now), nil
+}
+
+// take gives lane l to owner with a new token and hands out its items;
+// s.mu must be held.
+func (s *MemoryStore) take(lane string, l *memLane, owner string, ttl time.Duration, now time.Time) Claimed {
+	s.tokens++
+	l.owner, l.token, l.expires = owner, s.tokens, now.Add(ttl)
+	return Claimed{Lease: l.lease(lane), Items: l.handOut()}
+}
+
+func (l *memLane) lease(lane string) Lease {
+	return Lease{Lane: lane, Owner: l.owner, Token: l.token, Expires: l.expires}
+}
+
+// handOut returns the lane's queued items, counting the hand-out.
+func (l *memLane) handOut() []WorkItem {
+	if len(l.items) == 0 {
+		return nil
+	}
+	out := make([]WorkItem, len(l.items))
+	for i := range l.items {
+		it := &l.items[i]
+		out[i] = it.WorkItem
+		if it.handedTo != 0 {
+			it.Attempts++
+		}
+		it.handedTo = l.token
+	}
+	return out
+}
+
+// Claim implements [Store].
+func (s *MemoryStore) Claim(ctx context.Context, lane, owner string, ttl time.Duration) (Claimed, error) {
+	now := time.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l := s.lanes[lane]
+	if l == nil {
+		l = &memLane{}
+		s.lanes[lane] = l
+	}
+	if l.owner != "" && l.expires.After(now) {
+		return Claimed{}, fmt.Errorf("bot: lane %q is held by %s: %w", lane, l.owner, ErrConflict)
+	}
+	return s.take(lane, l, owner, ttl, now), nil
+}
+
+// held returns the lane l is a live or lapsed lease of, if it is still
+// the lane's; s.mu must be held.
+func (s *MemoryStore) held(l Lease) (*memLane, error) {
+	ml := s.lanes[l.Lane]
+	if ml == nil || ml.token != l.Token || ml.owner != l.Owner || l.Owner == "" {
+		return nil, fmt.Errorf("bot: lease on lane %q (token %d) is no longer held: %w", l.Lane, l.Token, ErrConflict)
+	}
+	return ml, nil
+}
+
+// Complete implements [Store].
+func (s *MemoryStore) Complete(ctx context.Context, l Lease, c Completion) (Claimed, error) {
+	now := time.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ml, err := s.held(l)
+	if err != nil {
+		return Claimed{}, err
+	}
+	if len(c.Done) > 0 {
+		ml.items = slices.DeleteFunc(ml.items, func(it memItem) bool { return slices.Contains(c.Done, it.ID) })
+	}
+	for _, r := range c.Records {
+		s.record(r.Thread, []Message{r.Message}, c.Keep, now)
+	}
+	if len(ml.items) > 0 && !c.Release {
+		ml.expires = now.Add(c.TTL)
+		return Claimed{Lease: ml.lease(l.Lane), Items: ml.handOut()}, nil
+	}
+	ml.owner, ml.expires = "", time.Time{}
+	if len(ml.items) == 0 {
+		delete(s.lanes, l.Lane)
+		delete(s.queued, l.Lane)
+	}
+	return Claimed{Queued: len(ml.items)}, nil
+}
+
+// Renew implements [Store].
+func (s *MemoryStore) Renew(ctx context.Context, l Lease, ttl time.Duration) (Lease, int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ml, err := s.held(l)
+	if err != nil {
+		return Lease{}, 0, err
+	}
+	ml.expires = time.Now().Add(ttl)
+	fresh := 0
+	for _, it := range ml.items {
+		if it.handedTo != ml.token {
+			fresh++
+		}
+	}
+	return ml.lease(l.Lane), fresh, nil
+}
+
+// Lapsed implements [Store].
+func (s *MemoryStore) Lapsed(ctx context.Context, now time.Time, limit int) ([]string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for lane := range s.queued {
+		if l := s.lanes[lane]; l.owner == "" || !l.expires.After(now) {
+			out = append(out, lane)
+		}
+	}
+	slices.Sort(out)
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}
+
+// Dedupe implements [Store].
+func (s *MemoryStore) Dedupe(ctx context.Context, key string, until time.Time) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if u, seen := s.dedupe[key]; seen && u.After(time.Now()) {
+		return false, nil
+	}
+	s.setDedupe(key, until)
+	return true, nil
+}
+
+// setDedupe sets a dedupe key, forgetting the oldest past the bound; s.mu
+// must be held.
+func (s *MemoryStore) setDedupe(key string, until time.Time) {
+	if _, ok := s.dedupe[key]; !ok {
+		s.dedupeQ = append(s.dedupeQ, key)
+	}
+	s.dedupe[key] = until
+	for len(s.dedupe) > memMaxDedupe {
+		delete(s.dedupe, s.dedupeQ[0])
+		s.dedupeQ = s.dedupeQ[1:]
+	}
+	if cap(s.dedupeQ) > 4*memMaxDedupe {
+		s.dedupeQ = slices.Clone(s.dedupeQ)
+	}
+}
+
+// AppendJournal implements [Store].
+func (s *MemoryStore) AppendJournal(ctx context.Context, l Lease, run string, entries []JournalEntry) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, err := s.held(l); err != nil {
+		return err
+	}
+	j := s.journals[run]
+	n := 0
+	if j != nil {
+		n = len(j.entries)
+	}
+	for i, e := range entries {
+		if e.Seq != n+i {
+			return fmt.Errorf("bot: journal of run %q: entry %d, journal has %d: %w", run, e.Seq, n+i, ErrConflict)
+		}
+	}
+	if len(entries) == 0 {
+		return nil
+	}
+	if j == nil {
+		j = &memJournal{}
+		s.journals[run] = j
+	}
+	for _, e := range entries {
+		e.Data = slices.Clone(e.Data)
+		j.entries = append(j.entries, e)
+	}
 	return nil
 }
 
@@ -130,15 +437,215 @@ func (s *MemoryStore) Append(ctx context.Context, run string, e JournalEntry) er
 func (s *MemoryStore) Journal(ctx context.Context, run string) ([]JournalEntry, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	j := slices.Clone(s.journals[run])
-	for i := range j {
-		j[i].Data = slices.Clone(j[i].Data)
+	j := s.journals[run]
+	if j == nil {
+		return nil, nil
 	}
-	return j, nil
+	out := slices.Clone(j.entries)
+	for i := range out {
+		out[i].Data = slices.Clone(out[i].Data)
+	}
+	return out, nil
+}
+
+// EndJournal implements [Store].
+func (s *MemoryStore) EndJournal(ctx context.Context, l Lease, run string, keep time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, err := s.held(l); err != nil {
+		return err
+	}
+	j := s.journals[run]
+	switch {
+	case j == nil:
+	case keep.IsZero():
+		delete(s.journals, run)
+	default:
+		j.keep = keep
+	}
+	return nil
+}
+
+// Record implements [Store].
+func (s *MemoryStore) Record(ctx context.Context, thread string, msgs []Message, keep int) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.record(thread, msgs, keep, time.Now())
+	return nil
+}
+
+// record adds msgs to a thread's transcript; s.mu must be held.
+func (s *MemoryStore) record(thread string, msgs []Message, keep int, now time.Time) {
+	el, ok := s.threads[thread]
+	if !ok {
+		if s.lru.Len() >= memMaxThreads {
+			old := s.lru.Remove(s.lru.Back()).(*memThread)
+			delete(s.threads, old.key)
+		}
+		el = s.lru.PushFront(&memThread{key: thread})
+		s.threads[thread] = el
+	} else {
+		s.lru.MoveToFront(el)
+	}
+	t := el.Value.(*memThread)
+	t.touched = now
+	for _, m := range msgs {
+		if i := slices.IndexFunc(t.msgs, func(x Message) bool { return x.ID == m.ID && m.ID != "" }); i >= 0 {
+			t.msgs[i] = m
+			continue
+		}
+		t.msgs = append(t.msgs, m)
+	}
+	if keep > 0 && len(t.msgs) > keep {
+		// Copy rather than reslice: the dropped messages must not stay
+		// reachable through the array.
+		t.msgs = slices.Clone(t.msgs[len(t.msgs)-keep:])
+	}
+}
+
+// Unrecord implements [Store].
+func (s *MemoryStore) Unrecord(ctx context.Context, thread, id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if el, ok := s.threads[thread]; ok {
+		t := el.Value.(*memThread)
+		t.msgs = slices.DeleteFunc(t.msgs, func(m Message) bool { return m.ID == id })
+	}
+	return nil
+}
+
+// Transcript implements [Store].
+func (s *MemoryStore) Transcript(ctx context.Context, thread string, limit int) ([]Message, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	el, ok := s.threads[thread]
+	if !ok {
+		return nil, nil
+	}
+	msgs := el.Value.(*memThread).msgs
+	if limit > 0 && len(msgs) > limit {
+		msgs = msgs[len(msgs)-limit:]
+	}
+	return slices.Clone(msgs), nil
+}
+
+// Purge implements [Store].
+func (s *MemoryStore) Purge(ctx context.Context, p Purge) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !p.Now.IsZero() {
+		kept := s.dedupeQ[:0]
+		for _, k := range s.dedupeQ {
+			if s.dedupe[k].After(p.Now) {
+				kept = append(kept, k)
+			} else {
+				delete(s.dedupe, k)
+			}
+		}
+		clear(s.dedupeQ[len(kept):])
+		s.dedupeQ = kept
+		for run, j := range s.journals {
+			if !j.keep.IsZero() && !j.keep.After(p.Now) {
+				delete(s.journals, run)
+			}
+		}
+		for id, a := range s.actions {
+			if !a.Expires.IsZero() && !a.Expires.After(p.Now) {
+				delete(s.actions, id)
+			}
+		}
+	}
+	if !p.ChoicesEndedBefore.IsZero() {
+		for id, c := range s.choices {
+			if c.Outcome.State != ChoicePending && c.Outcome.At.Before(p.ChoicesEndedBefore) {
+				for _, o := range c.Options {
+					delete(s.actions, o.ID)
+				}
+				delete(s.choices, id)
+				if ids := slices.DeleteFunc(s.byRun[c.Run], func(x string) bool { return x == id }); len(ids) > 0 {
+					s.byRun[c.Run] = ids
+				} else {
+					delete(s.byRun, c.Run)
+				}
+			}
+		}
+	}
+	if !p.TranscriptsIdleBefore.IsZero() {
+		for el := s.lru.Back(); el != nil; {
+			t := el.Value.(*memThread)
+			if !t.touched.Before(p.TranscriptsIdleBefore) {
+				break
+			}
+			prev := el.Prev()
+			s.lru.Remove(el)
+			delete(s.threads, t.key)
+			el = prev
+		}
+	}
+	return nil
+}
+
+// memSub is one subscription to a MemoryStore's notes.
+type memSub struct {
+	mu      sync.Mutex
+	notes   []string
+	wake    chan struct{}
+	receive func(string)
+}
+
+// Publish implements [Notifier]: every subscriber of this store, in this
+// process, receives note.
+func (s *MemoryStore) Publish(ctx context.Context, note string) error {
+	s.subMu.Lock()
+	defer s.subMu.Unlock()
+	for sub := range s.subs {
+		sub.mu.Lock()
+		sub.notes = append(sub.notes, note)
+		sub.mu.Unlock()
+		select {
+		case sub.wake <- struct{}{}:
+		default:
+		}
+	}
+	return nil
+}
+
+// Subscribe implements [Notifier].
+func (s *MemoryStore) Subscribe(ctx context.Context, receive func(note string)) error {
+	sub := &memSub{wake: make(chan struct{}, 1), receive: receive}
+	s.subMu.Lock()
+	s.subs[sub] = struct{}{}
+	s.subMu.Unlock()
+	go func() {
+		defer func() {
+			s.subMu.Lock()
+			delete(s.subs, sub)
+			s.subMu.Unlock()
+		}()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-sub.wake:
+			}
+			sub.mu.Lock()
+			notes := sub.notes
+			sub.notes = nil
+			sub.mu.Unlock()
+			for _, n := range notes {
+				receive(n)
+			}
+		}
+	}()
+	return nil
 }
 
 func cloneChoice(c ChoiceRecord) ChoiceRecord {
 	c.Approvers = slices.Clone(c.Approvers)
-	c.Labels = slices.Clone(c.Labels)
+	c.Options = slices.Clone(c.Options)
+	for i := range c.Options {
+		c.Options[i].Value = slices.Clone(c.Options[i].Value)
+	}
+	c.Outcome.Value = slices.Clone(c.Outcome.Value)
 	return c
 }

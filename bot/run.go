@@ -2,553 +2,542 @@ package bot
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
-	"slices"
-	"sort"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/parleybot/parley/render"
+	"github.com/parleybot/parley/render/plaintext"
 )
 
-// RunOptions adjusts one agent run.
-type RunOptions struct {
-	// Instructions are added after the bot's instructions for this run.
-	Instructions string
-	// Tools are offered for this run in addition to the bot's. A name may
-	// not repeat a registered tool's.
-	Tools []*Tool
-	// MaxSteps bounds this run's model calls. Default: Config.MaxSteps.
-	MaxSteps int
-	// ParallelTools, when set, says whether this run's tool calls of one
-	// step run concurrently. Nil means Config.ParallelTools.
-	ParallelTools *bool
+// run is one handler invocation, journaled: the handling of a message, a
+// click's action handler, or a detached RunAgent. It runs in a lane this
+// process holds; when it waits for a person it may park, and resume later
+// by replay, in this process or another.
+type run struct {
+	b     *Bot
+	id    string
+	lane  *lane
+	start runStart
+	j     *journal
+	root  *scope
+
+	ctx    context.Context
+	cancel context.CancelCauseFunc
+
+	mu      sync.Mutex
+	active  int  // goroutines of the run at work (not waiting for a person)
+	choices bool // the run asked a choice
 }
 
-// RunResult describes a finished run.
-type RunResult struct {
-	// Text is the model's final answer, as posted.
-	Text string
-	// Steps is the number of model calls made.
-	Steps int
-	// ToolCalls is the number of tool calls the model made.
-	ToolCalls int
-	// Usage sums the tokens of every model call.
-	Usage Usage
-}
-
-// RunAgent runs the agent in this thread: the model reads the conversation
-// and may call tools, whose results it reads in turn, until it answers
-// without calling a tool or the step limit is hit. Its text streams into
-// the thread as it arrives.
-//
-// Failures are told to the thread in plain words (and returned): the model
-// service failing, the step limit. When ctx ends, the run stops at once, the
-// model stream and any running tool handler with it, and RunAgent returns
-// ctx's cause.
-//
-// Every step of the run is journaled in the bot's Store (see [Store]), so
-// that a run waiting for a person ([AwaitChoice]) can give up its
-// goroutine and, when the person decides, resume by replay — in this
-// process, after a restart, or on another replica. A run that parks
-// returns [ErrParked] at once; when it resumes, it goes on from RunAgent's
-// loop to its end, but code that called RunAgent does not run again:
-// return ErrParked as it is.
-func (t *Thread) RunAgent(ctx context.Context, opts RunOptions) (RunResult, error) {
-	id := rand.Text()
-	t.bot.keepExtraTools(id, opts.Tools)
-	t.bot.hold(id)
-	defer t.bot.release(id)
-	return t.runAgent(ctx, &journal{store: t.bot.store, key: id}, opts)
-}
-
-// runStart is the first entry of a run's journal: what a resume needs to
-// rebuild the run.
+// runStart is the first entry of a run's journal: what a replay needs to
+// start the run again.
 type runStart struct {
-	Address      Address
-	Trigger      Message
-	Skipped      []Message
-	Instructions string
-	Tools        []string // names of RunOptions.Tools
-	MaxSteps     int
-	Parallel     bool
+	Kind    WorkKind
+	Lane    string
+	Trigger Message
+	Skipped []Message    `json:",omitempty"`
+	Action  *ActionEvent `json:",omitempty"`
+	Agent   *AgentStart  `json:",omitempty"`
 }
 
-// runAgent runs, or resumes, the run of journal j. Unless it parks, it
-// journals that the run is over and forgets the run's extra tools.
-func (t *Thread) runAgent(ctx context.Context, j *journal, opts RunOptions) (res RunResult, err error) {
-	b := t.bot
-	defer func() {
-		if !errors.Is(err, ErrParked) {
-			j.end(ctx)
-			b.forgetExtraTools(j.key)
-		}
-	}()
-	tools, defs, err := b.runTools(opts.Tools)
-	if err != nil {
-		return res, err
-	}
-	maxSteps := opts.MaxSteps
-	if maxSteps <= 0 {
-		maxSteps = b.cfg.MaxSteps
-	}
-	instructions := b.cfg.Instructions
-	if opts.Instructions != "" {
-		instructions += "\n\n" + opts.Instructions
-	}
-	parallel := b.cfg.ParallelTools
-	if opts.ParallelTools != nil {
-		parallel = *opts.ParallelTools
-	}
-	start := runStart{Address: t.addr, Trigger: t.trigger, Skipped: t.skipped, Instructions: opts.Instructions, MaxSteps: maxSteps, Parallel: parallel}
-	for _, tool := range opts.Tools {
-		start.Tools = append(start.Tools, tool.name)
-	}
-	if _, err := step(ctx, j, "start", "", func() (runStart, error) { return start, nil }); err != nil {
-		return res, t.replayFailed(ctx, j, err)
-	}
-	hist, err := step(ctx, j, "history", "", func() ([]ModelMessage, error) { return t.modelHistory(ctx), nil })
-	if err != nil {
-		return res, t.replayFailed(ctx, j, err)
-	}
-	req := &ModelRequest{Instructions: instructions, Messages: hist, Tools: defs}
-	b.mu.Lock()
-	if key := t.addr.String(); !b.active[key] {
-		forgetOne(b.active)
-		b.active[key] = true
-	}
-	b.mu.Unlock()
-
-	statusSet := t.status(ctx, "is thinking…")
-	defer func() {
-		if statusSet {
-			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), noticeTimeout)
-			defer cancel()
-			t.status(ctx, "")
-		}
-	}()
-	for res.Steps < maxSteps {
-		res.Steps++
-		resp, err := step(ctx, j, "model", strconv.Itoa(res.Steps), func() (*ModelResponse, error) { return t.generate(ctx, req) })
-		switch {
-		case j.err() != nil:
-			return res, t.replayFailed(ctx, j, j.err())
-		case errors.Is(err, ErrParked):
-			return res, err // resumed elsewhere
-		case err != nil:
-			return res, t.modelFailed(ctx, err)
-		case resp == nil:
-			return res, t.modelFailed(ctx, errors.New("bot: the model returned no response and no error"))
-		}
-		res.Usage = res.Usage.Add(resp.Usage)
-		calls := resp.ToolCalls
-		for i := range calls {
-			if calls[i].ID == "" {
-				calls[i].ID = fmt.Sprintf("call_%d_%d", res.Steps, i)
-			}
-		}
-		req.Messages = append(req.Messages, ModelMessage{Role: RoleAssistant, Content: resp.Text, ToolCalls: calls})
-		if len(calls) == 0 {
-			res.Text = resp.Text
-			if strings.TrimSpace(resp.Text) == "" {
-				b.log.Warn("bot: the model answered with no text", "thread", t.addr.String())
-			}
-			return res, nil
-		}
-		if res.Steps == maxSteps {
-			break // their results would reach no model call
-		}
-		res.ToolCalls += len(calls)
-		if statusSet {
-			t.status(ctx, "is using "+calls[0].Name+"…")
-		}
-		results, parked, broken := t.callTools(ctx, j, calls, tools, parallel)
-		switch {
-		case broken != nil:
-			return res, t.replayFailed(ctx, j, broken)
-		case parked:
-			b.log.Info("bot: run parked, waiting for a person", "thread", t.addr.String(), "run", j.key)
-			return res, ErrParked
-		}
-		if err := context.Cause(ctx); err != nil {
-			return res, err
-		}
-		for i, c := range calls {
-			req.Messages = append(req.Messages, ModelMessage{Role: RoleTool, ToolCallID: c.ID, Content: results[i]})
-		}
-	}
-	b.log.Warn("bot: run hit its step limit", "thread", t.addr.String(), "steps", maxSteps)
-	t.notice(ctx, fmt.Sprintf("⚠️ I stopped after %d steps without reaching an answer. Try asking for something smaller.", maxSteps))
-	return res, ErrMaxSteps
+func startOf(it WorkItem, skipped []Message) runStart {
+	return runStart{Kind: it.Kind, Lane: it.Lane, Trigger: it.Message, Skipped: skipped, Action: it.Action, Agent: it.Agent}
 }
 
-// replayFailed tells the thread that a run cannot go on — its replay
-// diverged from its journal, or the journal could not be written — and
-// returns the error.
-func (t *Thread) replayFailed(ctx context.Context, j *journal, err error) error {
-	if errors.Is(err, ErrParked) {
-		return err // another process took the run over
-	}
-	var de *DivergedError
-	if errors.As(err, &de) {
-		t.bot.log.Error("bot: a resumed run diverged from its journal", "thread", t.addr.String(), "run", de.Run, "step", de.Step, "recorded", de.Recorded, "asked", de.Asked)
-		t.notice(ctx, fmt.Sprintf("⚠️ I could not resume this conversation's task: at step %d of %s the code asked for %q where it had done %q before. The code changed since the task began, or it does something that cannot be replayed.", de.Step, de.Run, de.Asked, de.Recorded))
-		return err
-	}
-	t.bot.log.Error("bot: a run's journal failed", "thread", t.addr.String(), "run", j.key, "err", err)
-	t.notice(ctx, "⚠️ Sorry, I lost track of this task and cannot go on with it.")
-	return err
+// newRun makes the run of start with the journal entries recorded so far
+// (none for a new run).
+func (l *lane) newRun(id string, start runStart, entries []JournalEntry) *run {
+	b := l.b
+	r := &run{b: b, id: id, lane: l, start: start, active: 1}
+	r.j = newJournal(b.store, id, l.currentLease, entries)
+	r.root = r.j.scope("")
+	r.ctx, r.cancel = context.WithCancelCause(b.runCtx)
+	return r
 }
 
-// runTools returns the tools of a run: the bot's, then extra.
-func (b *Bot) runTools(extra []*Tool) (map[string]*Tool, []ToolDef, error) {
-	b.mu.Lock()
-	index, defs := b.toolIndex, b.toolDefs
-	if !b.started {
-		defs = make([]ToolDef, len(b.tools))
-		for i, t := range b.tools {
-			defs[i] = t.def()
-		}
-	}
-	if len(extra) == 0 {
-		b.mu.Unlock()
-		return index, defs, nil
-	}
-	index = maps.Clone(index)
-	b.mu.Unlock()
-	defs = slices.Clip(defs)
-	for _, t := range extra {
-		if t == nil {
-			return nil, nil, errors.New("bot: RunOptions.Tools holds a nil tool")
-		}
-		if t.err != nil {
-			return nil, nil, t.err
-		}
-		if _, dup := index[t.name]; dup {
-			return nil, nil, fmt.Errorf("bot: RunOptions.Tools: tool %q is already registered", t.name)
-		}
-		index[t.name] = t
-		defs = append(defs, t.def())
-	}
-	return index, defs, nil
+// thread is the run's Thread at its handler's scope.
+func (r *run) thread() *Thread {
+	s := r.start
+	return &Thread{bot: r.b, adapter: r.b.adapters[s.Trigger.Address.Platform], addr: s.Trigger.Address, trigger: s.Trigger, skipped: s.Skipped, run: r, scope: r.root}
 }
 
-// status sets the thread's status if the platform shows one, and reports
-// whether it does.
-func (t *Thread) status(ctx context.Context, s string) bool {
-	if !t.Capabilities().Has(CapStatus) {
-		return false
-	}
-	if err := t.SetStatus(ctx, s); err != nil {
-		t.bot.log.Debug("bot: setting status failed", "thread", t.addr.String(), "err", err)
-	}
-	return true
-}
-
-// modelHistory turns the conversation into model messages, ending with the
-// message being handled.
-func (t *Thread) modelHistory(ctx context.Context) []ModelMessage {
-	var hist []Message
-	if t.Capabilities().Has(CapHistory) {
-		var err error
-		hist, err = t.Messages(ctx, 0)
-		if err != nil {
-			t.bot.log.Warn("bot: reading the thread's history failed; answering from the message alone", "thread", t.addr.String(), "err", err)
-			hist = nil
-		}
-	} else {
-		hist = t.bot.transcript(t.addr)
-	}
-	// The messages being handled go last, after the bot's answers they
-	// waited for; people's messages after them are queued for a run of
-	// their own.
-	handled := make(map[string]bool, len(t.skipped)+1)
-	for _, m := range t.skipped {
-		handled[m.ID] = true
-	}
-	handled[t.trigger.ID] = true
-	var kept []Message
-	queued := false // past the message being handled
-	for _, m := range hist {
-		switch {
-		case m.FromSelf:
-			kept = append(kept, m)
-		case m.ID != "" && handled[m.ID]:
-			queued = queued || m.ID == t.trigger.ID
-		case !queued:
-			kept = append(kept, m)
-		}
-	}
-	hist = append(append(kept, t.skipped...), t.trigger)
-	msgs := make([]ModelMessage, 0, len(hist)+8)
-	for _, m := range hist {
-		if strings.TrimSpace(m.Text) == "" {
-			continue
-		}
-		if m.FromSelf {
-			msgs = append(msgs, ModelMessage{Role: RoleAssistant, Content: m.Text})
-			continue
-		}
-		name := m.User.Name
-		if name == "" {
-			name = m.User.ID
-		}
-		msgs = append(msgs, ModelMessage{Role: RoleUser, Name: name, Content: m.Text})
-	}
-	return msgs
-}
-
-// generate calls the model, streaming its text into the thread.
-func (t *Thread) generate(ctx context.Context, req *ModelRequest) (*ModelResponse, error) {
-	s := &replyStream{t: t}
-	resp, err := t.bot.cfg.Model.Generate(ctx, req, func(delta string) { s.write(ctx, delta) })
-	final := s.buf.String()
-	if err == nil {
-		if resp == nil {
-			err = errors.New("bot: the model returned no response and no error")
-		} else {
-			final = resp.Text
-		}
-	}
-	if cerr := s.close(ctx, final); cerr != nil && err == nil {
-		err = cerr
-	}
-	return resp, err
-}
-
-// modelFailed tells the thread why the run ends and returns the error.
-func (t *Thread) modelFailed(ctx context.Context, err error) error {
-	if cause := context.Cause(ctx); cause != nil {
-		return cause // cancelled: whoever cancelled decides what to say
-	}
-	var me *ModelError
-	if errors.As(err, &me) {
-		t.bot.log.Error("bot: model call failed", "thread", t.addr.String(), "status", me.StatusCode, "err", err)
-		t.notice(ctx, "⚠️ Sorry, I can't answer right now: "+me.notice())
-	} else {
-		t.bot.log.Error("bot: run failed", "thread", t.addr.String(), "err", err)
-		t.notice(ctx, "⚠️ Sorry, something went wrong while answering.")
-	}
-	return err
-}
-
-// callTools runs the calls and returns their tool messages in call order;
-// parked reports that a call parked its run, broken that a call's journal
-// failed or diverged.
-func (t *Thread) callTools(ctx context.Context, run *journal, calls []ToolCall, tools map[string]*Tool, parallel bool) (results []string, parked bool, broken error) {
-	results = make([]string, len(calls))
-	journals := make([]*journal, len(calls))
-	call := func(i int) {
-		results[i], journals[i] = t.callTool(ctx, run, calls[i], tools)
-	}
-	if !parallel || len(calls) == 1 {
-		for i := range calls {
-			if ctx.Err() != nil {
-				break
-			}
-			call(i)
-			if cj := journals[i]; cj != nil && (cj.isParked() || cj.err() != nil) {
-				break // the later calls run when the run resumes, if it does
-			}
-		}
-	} else {
-		var wg sync.WaitGroup
-		for i := range calls {
-			wg.Go(func() { call(i) })
-		}
-		wg.Wait()
-	}
-	for _, cj := range journals {
-		if cj == nil {
-			continue
-		}
-		if err := cj.err(); err != nil && broken == nil {
-			broken = err
-		}
-		parked = parked || cj.isParked()
-	}
-	return results, parked, broken
-}
-
-// callTool runs one call with a journal of its own and returns its tool
-// message. A call whose result is in its journal is not run again.
-func (t *Thread) callTool(ctx context.Context, run *journal, c ToolCall, tools map[string]*Tool) (string, *journal) {
-	log := t.bot.log.With("thread", t.addr.String(), "tool", c.Name, "call", c.ID)
-	cj := &journal{store: t.bot.store, key: run.key + "/" + c.ID}
-	if run.resumed {
-		var err error
-		if cj, err = loadJournal(ctx, t.bot.store, cj.key); err != nil {
-			return "", &journal{broken: err}
-		}
-		cj.resumed = true
-		if e, ok := cj.last(); ok && e.Kind == "result" {
-			var r stepResult[string]
-			if err := json.Unmarshal(e.Data, &r); err != nil {
-				cj.fail(err)
-			}
-			return r.Value, cj
-		}
-	}
-	tool, ok := tools[c.Name]
-	if !ok {
-		names := make([]string, 0, len(tools))
-		for n := range tools {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		log.Warn("bot: the model called an unknown tool")
-		valid := "there are no tools"
-		if len(names) > 0 {
-			valid = "the tools are: " + strings.Join(names, ", ")
-		}
-		return errorJSON(fmt.Sprintf("unknown tool %q; %s", c.Name, valid)), nil
-	}
-	tt := &Thread{bot: t.bot, adapter: t.adapter, addr: t.addr, trigger: t.trigger, skipped: t.skipped, run: run, j: cj}
-	tc := &ToolContext{Thread: tt, Message: t.trigger, User: t.trigger.User, Platform: t.addr.Platform, CallID: c.ID}
-	result, err := tool.invoke(ctx, c.Arguments, tc)
-	if cj.isParked() || cj.err() != nil {
-		return "", cj
-	}
-	var (
-		ae  *argumentError
-		pe  *panicError
-		msg string
-	)
+// activity counts goroutines of the run starting (d > 0) or stopping work;
+// a run whose every goroutine waits for a person does not keep the bot
+// busy (see Bot.Idle). A run starts with one: its lane's.
+func (r *run) activity(d int) {
+	r.mu.Lock()
+	was := r.active
+	r.active += d
+	now := r.active
+	r.mu.Unlock()
 	switch {
-	case errors.As(err, &ae):
-		log.Info("bot: the model sent invalid tool arguments", "err", err)
-	case errors.As(err, &pe):
-		log.Error("bot: tool handler panicked", "panic", fmt.Sprint(pe.value), "stack", string(pe.stack))
-		msg = errorJSON(fmt.Sprintf("tool panicked: %v", pe.value))
-	case err != nil:
-		log.Info("bot: tool handler returned an error", "err", err)
+	case was > 0 && now == 0:
+		r.b.work.add(-1)
+	case was == 0 && now > 0:
+		r.b.work.add(1)
 	}
-	if msg == "" {
-		msg = toolMessage(result, err)
-	}
-	if ctx.Err() != nil {
-		return msg, cj // a cancelled call's result is not final
-	}
-	step(ctx, cj, "result", "", func() (string, error) { return msg, nil })
-	return msg, cj
 }
 
-// replyStream carries one model answer's text into the thread as it
-// streams: natively where the adapter can, else as a post followed by
-// edits at most once per StreamInterval. Nothing is posted until there is
-// text that is not blank. A failed intermediate edit is not fatal: the
-// next one carries the text too, and the final one is always sent.
-type replyStream struct {
-	t      *Thread
-	buf    strings.Builder
-	native TextStream
-	sent   int    // native: bytes of buf appended to the stream
-	shown  string // post and edit: the text the platform shows
-	ref    MessageRef
-	posted bool
-	last   int64 // unix nanos of the last post or edit
-	err    error // the last failure, cleared by a success
+// record keeps a message the run posted for the thread's transcript,
+// written when the run's work is reported done.
+func (r *run) record(m Message) {
+	r.lane.mu.Lock()
+	r.lane.records = append(r.lane.records, ThreadRecord{Thread: m.Address.String(), Message: m})
+	r.lane.mu.Unlock()
 }
 
-func (s *replyStream) write(ctx context.Context, delta string) {
-	s.buf.WriteString(delta)
-	if ctx.Err() != nil || (!s.posted && strings.TrimSpace(s.buf.String()) == "") {
-		return
-	}
-	s.flush(ctx, false)
-}
-
-// nativeMode reports whether the answer streams natively.
-func (s *replyStream) nativeMode() bool {
-	_, ok := s.t.adapter.(Streamer)
-	return ok && s.t.Capabilities().Has(CapStreaming)
-}
-
-// flush hands unsent text to the platform; force skips the edit throttle.
-func (s *replyStream) flush(ctx context.Context, force bool) {
-	text := s.buf.String()
-	t := s.t
-	if s.nativeMode() {
-		if s.native == nil {
-			st := t.adapter.(Streamer)
-			if s.native, s.err = st.StartStream(ctx, t.addr); s.err != nil {
-				s.native = nil
-				return
-			}
-			s.posted = true
+// pending returns the messages the run's lane posted to thread and has
+// not written to the transcript yet.
+func (r *run) pending(thread string) []Message {
+	r.lane.mu.Lock()
+	defer r.lane.mu.Unlock()
+	var out []Message
+	for _, rec := range r.lane.records {
+		if rec.Thread == thread {
+			out = append(out, rec.Message)
 		}
-		if s.sent == len(text) {
+	}
+	return out
+}
+
+// start does a new item: a message (with the messages it supersedes), a
+// click, or a detached RunAgent.
+func (l *lane) start(it WorkItem, skipped []Message) {
+	l.execute(l.newRun(it.ID, startOf(it, skipped), nil), nil)
+}
+
+// execute runs r's handler, live or by replay, and finishes it. agent is
+// the detached RunAgent's own options, when the run is one started here.
+func (l *lane) execute(r *run, agent *RunOptions) (RunResult, error) {
+	b := l.b
+	l.mu.Lock()
+	l.cur = r
+	l.mu.Unlock()
+	defer func() {
+		l.mu.Lock()
+		l.cur = nil
+		l.mu.Unlock()
+		r.cancel(nil)
+	}()
+	if b.adapters[r.start.Trigger.Address.Platform] == nil {
+		b.log.Error("bot: a run is on a platform this bot has no adapter for; it is dropped", "run", r.id, "platform", r.start.Trigger.Address.Platform)
+		return RunResult{}, fmt.Errorf("bot: no adapter for platform %q", r.start.Trigger.Address.Platform)
+	}
+	ctx := r.ctx
+	t := r.thread()
+	var res RunResult
+	err := safely(func() error {
+		if _, err := step(ctx, r.root, StepStart, string(r.start.Kind), r.start, func() (runStart, error) { return r.start, nil }); err != nil {
+			return err
+		}
+		switch r.start.Kind {
+		case WorkMessage:
+			h := b.reg.messageHandler(r.start.Trigger.Mention)
+			if h == nil {
+				h = b.defaultHandler
+			}
+			return h(ctx, t, r.start.Trigger)
+		case WorkAction:
+			h := b.reg.actionHandler(r.start.Action.Name)
+			if h == nil {
+				return errNoHandler
+			}
+			return h(ctx, t, *r.start.Action)
+		case WorkAgent:
+			opts := RunOptions{}
+			if agent != nil {
+				opts = *agent
+			} else {
+				var err error
+				if opts, err = b.agentOptions(r); err != nil {
+					return err
+				}
+			}
+			var err error
+			res, err = t.runAgent(ctx, r.root.sub("a"), opts)
+			return err
+		}
+		return fmt.Errorf("bot: unknown kind of run %q", r.start.Kind)
+	})
+	r.finish(t, err)
+	return res, err
+}
+
+var errNoHandler = errors.New("bot: the action handler of this button is no longer registered")
+
+// agentOptions rebuilds a detached RunAgent's options from its start. Its
+// extra tools are known only to the process that started it.
+func (b *Bot) agentOptions(r *run) (RunOptions, error) {
+	a := r.start.Agent
+	if a == nil {
+		a = &AgentStart{}
+	}
+	opts := RunOptions{Instructions: a.Instructions, MaxSteps: a.MaxSteps, ParallelTools: a.Parallel}
+	if len(a.Tools) > 0 {
+		extra := b.extra.get(r.id)
+		if len(extra) != len(a.Tools) {
+			return opts, &unresumableError{fmt.Sprintf("it used tools given only to it (%s), which this process does not have", strings.Join(a.Tools, ", "))}
+		}
+		opts.Tools = extra
+	}
+	return opts, nil
+}
+
+// unresumableError is why a run cannot be resumed in this process.
+type unresumableError struct{ why string }
+
+func (e *unresumableError) Error() string { return "bot: the run cannot be resumed: " + e.why }
+
+func (b *Bot) defaultHandler(ctx context.Context, t *Thread, m Message) error {
+	if !m.Mention && !m.Direct && !t.botPosted(ctx) {
+		return nil
+	}
+	_, err := t.RunAgent(ctx, RunOptions{})
+	return err
+}
+
+// finish ends a run that returned: a parked run keeps its journal, any
+// other ends it, and people hear of a failure they were not told of yet.
+func (r *run) finish(t *Thread, err error) {
+	b := r.b
+	ctx := r.ctx
+	log := b.log.With("thread", t.addr.String(), "run", r.id)
+	var (
+		pe *panicError
+		de *DivergedError
+		ue *unresumableError
+	)
+	if jerr := r.j.err(); jerr != nil {
+		err = jerr // what broke the journal, whatever the handler made of it
+	}
+	switch {
+	case errors.Is(context.Cause(ctx), errLeaseLost):
+		log.Info("bot: run stopped here; another process took its thread over")
+		return
+	case r.j.isParked() || errors.Is(err, ErrParked):
+		if ferr := r.j.flush(ctx); ferr != nil && !errors.Is(ferr, ErrParked) {
+			log.Error("bot: a parked run's journal could not be written; it cannot resume", "err", ferr)
+			r.endPlainly(t, "⚠️ Sorry, I lost track of this task and cannot go on with it.")
 			return
 		}
-		if s.err = s.native.Append(ctx, text[s.sent:]); s.err == nil {
-			s.sent = len(text)
-		}
+		log.Info("bot: run parked until a person decides")
 		return
-	}
-	if s.posted && text == s.shown {
+	case errors.As(err, &de):
+		log.Error("bot: a resumed run diverged from its journal", "scope", de.Scope, "step", de.Step, "recorded", de.Recorded, "asked", de.Asked)
+		r.endPlainly(t, fmt.Sprintf("⚠️ I could not resume this conversation's task: at step %d%s the code asked for %s where it had done %s before. The code changed since the task began, or it does something that cannot be replayed.", de.Step, readableScope(de.Scope), de.Asked, de.Recorded))
 		return
-	}
-	now := time.Now().UnixNano()
-	if s.posted && !force && now-s.last < int64(t.bot.cfg.StreamInterval) {
+	case errors.As(err, &ue):
+		log.Error("bot: a run cannot be resumed", "err", err)
+		r.endPlainly(t, "⚠️ Sorry, I cannot pick this task up where it stopped: "+ue.why+".")
 		return
+	case errors.Is(err, errNoHandler):
+		log.Error("bot: a click's action handler is not registered", "action", r.start.Action.Name)
+		r.endPlainly(t, "⚠️ Sorry, this button has nothing to do any more.")
+		return
+	case r.j.err() != nil:
+		log.Error("bot: a run's journal failed", "err", r.j.err())
+		r.endPlainly(t, "⚠️ Sorry, I lost track of this task and cannot go on with it.")
+		return
+	case errors.Is(context.Cause(ctx), ErrStopped) && err != nil:
+		log.Info("bot: handler cancelled by Stop", "err", err)
+		t.notice(ctx, "⏹ I had to stop before finishing: the bot is shutting down. Please ask again in a moment.")
+	case errors.As(err, &pe):
+		log.Error("bot: handler panicked", "panic", fmt.Sprint(pe.value), "stack", string(pe.stack))
+		t.notice(ctx, "⚠️ Sorry, something went wrong while handling that.")
+	case err == nil:
+	case t.reported.Load():
+		log.Warn("bot: handler failed", "err", err)
+	default:
+		log.Error("bot: handler failed", "err", err)
+		t.notice(ctx, "⚠️ Sorry, something went wrong while handling that.")
 	}
-	out := Outgoing{Content: render.Markdown(text)}
-	if !s.posted {
-		s.ref, s.err = t.adapter.Post(ctx, t.addr, out)
-		s.posted = s.err == nil
-	} else {
-		s.err = t.adapter.Update(ctx, s.ref, out)
+	r.end(ctx)
+}
+
+// end ends the run's journal and cancels the choices it left pending.
+func (r *run) end(ctx context.Context) {
+	b := r.b
+	r.mu.Lock()
+	asked := r.choices
+	r.mu.Unlock()
+	if asked {
+		r.cancelChoices(ctx)
 	}
-	if s.err == nil {
-		s.shown, s.last = text, now
-	} else {
-		t.bot.log.Warn("bot: streaming the answer to the platform failed; will retry", "thread", t.addr.String(), "err", s.err)
+	var keep time.Time
+	if b.cfg.JournalRetention > 0 {
+		keep = time.Now().Add(b.cfg.JournalRetention)
+	}
+	if err := r.j.end(ctx, keep); err != nil && !errors.Is(err, ErrParked) {
+		b.log.Warn("bot: ending a run's journal failed", "run", r.id, "err", err)
+	}
+	if r.start.Kind == WorkAgent {
+		b.extra.drop(r.id)
 	}
 }
 
-// close makes the message show final, the model's whole answer, and ends
-// it. It finishes the message even when ctx has ended, so what was said
-// stays visible. Only a failure of the final post or edit is returned.
-func (s *replyStream) close(ctx context.Context, final string) error {
-	if ctx.Err() != nil {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), noticeTimeout)
+// cancelChoices cancels the choices of the run still pending and closes
+// their cards plainly: nothing would ever read their decision.
+func (r *run) cancelChoices(ctx context.Context) {
+	b := r.b
+	ctx = context.WithoutCancel(ctx)
+	cs, err := b.store.Choices(ctx, r.id)
+	if err != nil {
+		b.log.Warn("bot: listing a run's choices failed", "run", r.id, "err", err)
+		return
+	}
+	for _, c := range cs {
+		if c.Outcome.State != ChoicePending {
+			continue
+		}
+		c, won, err := b.store.Resolve(ctx, c.ID, Outcome{State: ChoiceCancelled, At: time.Now()})
+		if err != nil || !won {
+			continue
+		}
+		b.waits.deliver(c.ID, c.Outcome)
+		b.closePlainly(c)
+	}
+}
+
+// closePlainly closes a choice's card from what the Store holds of it —
+// its text, without the formatting only the code that asked can rebuild —
+// with the outcome line.
+func (b *Bot) closePlainly(c ChoiceRecord) {
+	a := b.adapters[c.Message.Platform]
+	if c.Message.ID == "" || a == nil {
+		return
+	}
+	label := ""
+	if c.Outcome.State == ChoiceDecided && c.Outcome.Option >= 0 && c.Outcome.Option < len(c.Options) {
+		label = c.Options[c.Outcome.Option].Label
+	}
+	text := strings.TrimSpace(c.Text + "\n\n" + DefaultOutcomeLine(label, c.Outcome))
+	b.retry("closing a choice's card", func(ctx context.Context) error {
+		return a.Update(ctx, c.Message, Outgoing{Content: render.Text(text)})
+	})
+}
+
+// endPlainly ends a run that cannot go on: its choices are cancelled and
+// their cards closed, the thread is told why, and its journal ends.
+func (r *run) endPlainly(t *Thread, text string) {
+	ctx := context.WithoutCancel(r.ctx)
+	r.cancelChoices(ctx)
+	t.notice(ctx, text)
+	r.mu.Lock()
+	r.choices = false
+	r.mu.Unlock()
+	r.end(ctx)
+}
+
+// readableScope names a journal scope for people: the tool call or agent
+// loop it is.
+func readableScope(s string) string {
+	if s == "" {
+		return ""
+	}
+	parts := strings.Split(strings.TrimPrefix(s, "/"), "/")
+	last := parts[len(parts)-1]
+	if strings.HasPrefix(last, "a") {
+		if _, err := strconv.Atoi(last[1:]); err == nil {
+			return " of the agent's run"
+		}
+	}
+	return " of a tool call"
+}
+
+// resume replays a parked run whose choice ended, unless the run is over
+// or already took the decision (a goroutine waiting for it did).
+func (l *lane) resume(it WorkItem) {
+	b := l.b
+	es, err := b.store.Journal(b.runCtx, it.Run)
+	if err != nil {
+		b.log.Error("bot: reading a run's journal failed; it is not resumed", "run", it.Run, "err", err)
+		return
+	}
+	if over(es) || consumed(es, it.Choice) {
+		return
+	}
+	l.replay(it.Run, es, it)
+}
+
+// over reports whether a journal is of a run that is over (or unknown).
+func over(es []JournalEntry) bool {
+	return len(es) == 0 || es[len(es)-1].Kind == StepEnd
+}
+
+// consumed reports whether a journal records the outcome of choice.
+func consumed(es []JournalEntry, choice string) bool {
+	for _, e := range es {
+		if e.Kind == StepDecision && e.Key == choice {
+			return true
+		}
+	}
+	return false
+}
+
+// replay starts run again from its journal es; it, the item that asked,
+// stands in for the start when the journal has none.
+func (l *lane) replay(id string, es []JournalEntry, it WorkItem) {
+	b := l.b
+	start := startOf(it, nil)
+	if len(es) > 0 {
+		if es[0].Kind != StepStart {
+			b.log.Error("bot: a run's journal does not begin with its start; it cannot resume", "run", id)
+			return
+		}
+		var s stepResult[runStart]
+		if err := json.Unmarshal(es[0].Data, &s); err != nil {
+			b.log.Error("bot: a run's start cannot be read; it cannot resume", "run", id, "err", err)
+			return
+		}
+		start = s.Value
+	}
+	r := l.newRun(id, start, es)
+	b.log.Info("bot: resuming a run by replay", "run", id, "thread", start.Trigger.Address.String(), "steps", len(es))
+	l.execute(r, nil)
+}
+
+// recover handles an item handed out before, which a process took and did
+// not finish: it crashed, or lost its lease. A run that was waiting for a
+// person still is (it parked in effect) or resumes, if its choice ended
+// meanwhile; any other is resumed by replay or told of, as
+// Config.Interrupted says.
+func (l *lane) recover(it WorkItem) {
+	b := l.b
+	id := it.ID
+	if it.Kind == WorkResume {
+		id = it.Run
+	}
+	es, err := b.store.Journal(b.runCtx, id)
+	if err != nil {
+		b.log.Error("bot: reading an interrupted run's journal failed", "run", id, "err", err)
+		return
+	}
+	if it.Kind == WorkResume && over(es) {
+		return
+	}
+	if len(es) > 0 && es[len(es)-1].Kind == StepEnd {
+		return
+	}
+	waiting := awaited(es)
+	pending := 0
+	for _, c := range waiting {
+		if ch, err := b.store.Choice(b.runCtx, c); err == nil && ch.Outcome.State == ChoicePending {
+			pending++
+		}
+	}
+	switch {
+	case len(waiting) > 0 && pending == len(waiting):
+		b.log.Info("bot: an interrupted run was waiting for a person; it resumes when they decide", "run", id)
+	case len(waiting) > 0 || b.cfg.Interrupted == ReplayInterrupted:
+		l.replay(id, es, it)
+	default:
+		start := startOf(it, nil)
+		if len(es) > 0 {
+			var s stepResult[runStart]
+			if json.Unmarshal(es[0].Data, &s) == nil {
+				start = s.Value
+			}
+		}
+		r := l.newRun(id, start, es)
+		defer r.cancel(nil)
+		if b.adapters[start.Trigger.Address.Platform] == nil {
+			return
+		}
+		b.log.Warn("bot: a run was cut by a crash or a lost lease; telling its thread", "run", id, "thread", start.Trigger.Address.String())
+		r.endPlainly(r.threadOutside(), "⚠️ I was interrupted before I could finish (the bot restarted). Please ask again.")
+	}
+}
+
+// threadOutside is the run's Thread outside its journal, for the bot's
+// own notices about it.
+func (r *run) threadOutside() *Thread {
+	t := r.thread()
+	t.scope = nil
+	return t
+}
+
+// awaited lists the choices a journal shows its run waiting for: asked,
+// with no decision recorded.
+func awaited(es []JournalEntry) []string {
+	var ids []string
+	for _, e := range es {
+		switch e.Kind {
+		case StepChoice:
+			var p stepResult[choicePosted]
+			if json.Unmarshal(e.Data, &p) == nil && p.Value.ID != "" {
+				ids = append(ids, p.Value.ID)
+			}
+		case StepDecision:
+			if i := indexOf(ids, e.Key); i >= 0 {
+				ids = append(ids[:i], ids[i+1:]...)
+			}
+		}
+	}
+	return ids
+}
+
+func indexOf(s []string, v string) int {
+	for i, x := range s {
+		if x == v {
+			return i
+		}
+	}
+	return -1
+}
+
+// safely calls f, turning a panic into an error that carries the stack.
+func safely(f func() error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = &panicError{value: p, stack: debug.Stack()}
+		}
+	}()
+	return f()
+}
+
+// retry calls f until it succeeds, a few times over about fifteen seconds:
+// at once, then in the background. The bot counts the retries as work.
+func (b *Bot) retry(what string, f func(ctx context.Context) error) {
+	try := func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), noticeTimeout)
 		defer cancel()
+		return f(ctx)
 	}
-	if cur := s.buf.String(); final != cur {
-		switch {
-		case s.sent > 0 && !strings.HasPrefix(final, cur[:s.sent]):
-			// A native stream can only grow; what was streamed stays.
-			s.t.bot.log.Warn("bot: the model's final text differs from what it streamed", "thread", s.t.addr.String())
-		default:
-			s.buf.Reset()
-			s.buf.WriteString(final)
+	err := try()
+	if err == nil {
+		return
+	}
+	b.log.Warn("bot: "+what+" failed; will retry", "err", err)
+	b.work.add(1)
+	b.background(func() {
+		defer b.work.add(-1)
+		for _, wait := range []time.Duration{250 * time.Millisecond, time.Second, 3 * time.Second, 10 * time.Second} {
+			select {
+			case <-time.After(wait):
+			case <-b.runCtx.Done():
+				b.log.Error("bot: "+what+" failed and the bot stopped before it could be retried", "err", err)
+				return
+			}
+			if err = try(); err == nil {
+				return
+			}
 		}
+		b.log.Error("bot: "+what+" failed after retries", "err", err)
+	})
+}
+
+// transcriptText is how the bot remembers a message it posted: markdown as
+// written, so the model sees its own formatting again; anything else as
+// plain text.
+func transcriptText(content render.Node) string {
+	if m, ok := content.(render.MarkdownNode); ok {
+		return m.Text
 	}
-	if strings.TrimSpace(s.buf.String()) != "" {
-		s.flush(ctx, true)
-		if s.err != nil {
-			s.flush(ctx, true) // once more: a platform's hiccup should not cost the answer
-		}
-	}
-	if s.native != nil {
-		ref, err := s.native.Close(ctx)
-		if s.err == nil {
-			s.err = err
-		}
-		s.ref = ref
-	}
-	if s.err != nil {
-		return fmt.Errorf("bot: posting the answer: %w", s.err)
-	}
-	if s.posted {
-		s.t.recordSelf(s.ref.ID, s.buf.String())
-	}
-	return nil
+	return plaintext.Render(content)
 }

@@ -3,12 +3,13 @@ package bot
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"strconv"
 	"sync/atomic"
 	"time"
 
 	"github.com/parleybot/parley/render"
-	"github.com/parleybot/parley/render/plaintext"
 )
 
 // Thread is a conversation: a thread on Slack, a channel or thread on
@@ -27,10 +28,11 @@ type Thread struct {
 	// reported is set once the thread has been told of a failure, so the
 	// handler's error is not announced twice.
 	reported atomic.Bool
-	// run is the journal of the agent run this thread belongs to, and j
-	// that of the tool call it was handed to; both nil outside a tool
-	// handler, where Thread operations are not journaled.
-	run, j *journal
+	// run is the run the thread was handed to, and scope the part of the
+	// run's journal its operations go to; both nil outside a run, where
+	// Thread operations are not journaled.
+	run   *run
+	scope *scope
 }
 
 // Address returns where the conversation is.
@@ -55,7 +57,7 @@ func (t *Thread) unsupported(c Capability) error {
 // Post sends content (text, markdown or a card) into the conversation.
 // Action buttons in it must be bound to a handler (see [Bot.OnAction]).
 func (t *Thread) Post(ctx context.Context, content render.Node) (MessageRef, error) {
-	return step(ctx, t.j, "post", stepKey(content), func() (MessageRef, error) {
+	return step(ctx, t.scope, StepPost, stepKey(content), contentWhole(content), func() (MessageRef, error) {
 		out, err := t.bot.outgoing(ctx, t.addr, content)
 		if err != nil {
 			return MessageRef{}, err
@@ -69,8 +71,8 @@ func (t *Thread) Post(ctx context.Context, content render.Node) (MessageRef, err
 	})
 }
 
-// stepKey names a posted content in the journal: enough of its text to
-// tell a replay that posts something else.
+// stepKey names a content in the journal, readably: the start of its text.
+// The journal tells contents apart by the whole of them (see sum).
 func stepKey(content render.Node) string {
 	if content == nil {
 		return ""
@@ -78,41 +80,94 @@ func stepKey(content render.Node) string {
 	return render.Truncate(render.FallbackText(content), 60)
 }
 
-// transcriptText is how the bot remembers a message it posted: markdown as
-// written, so the model sees its own formatting again; anything else as
-// plain text.
-func transcriptText(content render.Node) string {
-	if m, ok := content.(render.MarkdownNode); ok {
-		return m.Text
+// contentWhole is what a content is compared by on replay: every node's
+// type, and the tree's data.
+func contentWhole(content render.Node) any {
+	if content == nil {
+		return nil
 	}
-	return plaintext.Render(content)
+	var types []string
+	render.Walk(content, func(n render.Node) { types = append(types, fmt.Sprintf("%T", n)) })
+	return []any{types, content}
 }
 
 // Update replaces the content of a message the bot posted.
 func (t *Thread) Update(ctx context.Context, ref MessageRef, content render.Node) error {
-	_, err := step(ctx, t.j, "update", ref.ID+" "+stepKey(content), func() (struct{}, error) {
+	_, err := step(ctx, t.scope, StepUpdate, ref.ID+" "+stepKey(content), []any{ref, contentWhole(content)}, func() (struct{}, error) {
 		out, err := t.bot.outgoing(ctx, t.addr, content)
 		if err != nil {
 			return struct{}{}, err
 		}
-		return struct{}{}, t.adapter.Update(ctx, ref, out)
+		if err := t.adapter.Update(ctx, ref, out); err != nil {
+			return struct{}{}, err
+		}
+		t.recordSelf(ref.ID, transcriptText(content))
+		return struct{}{}, nil
 	})
 	return err
 }
 
 // Messages returns up to limit of the conversation's most recent messages,
-// oldest first; limit ≤ 0 means the bot's HistoryLimit.
+// oldest first; limit ≤ 0 means the bot's HistoryLimit. They come from the
+// bot's own transcript of the thread; where it knows nothing but the
+// messages being handled — the bot was just called into a conversation —
+// from the platform's history, if the platform has one (CapHistory).
 func (t *Thread) Messages(ctx context.Context, limit int) ([]Message, error) {
-	h, ok := t.adapter.(HistoryReader)
-	if !ok || !t.Capabilities().Has(CapHistory) {
-		return nil, t.unsupported(CapHistory)
-	}
 	if limit <= 0 {
 		limit = t.bot.cfg.HistoryLimit
 	}
-	return step(ctx, t.j, "messages", strconv.Itoa(limit), func() ([]Message, error) {
-		return h.Messages(ctx, t.addr, limit)
+	return step(ctx, t.scope, StepMessages, strconv.Itoa(limit), nil, func() ([]Message, error) {
+		return t.history(ctx, limit)
 	})
+}
+
+// history reads the thread's transcript, with what the run posted and
+// has not written yet, falling back to the platform's history for a
+// thread the bot knows nothing of.
+func (t *Thread) history(ctx context.Context, limit int) ([]Message, error) {
+	key := t.addr.String()
+	hist, err := t.bot.store.Transcript(ctx, key, limit)
+	if err != nil {
+		return nil, fmt.Errorf("bot: reading the thread's transcript: %w", err)
+	}
+	if t.run != nil {
+		for _, m := range t.run.pending(key) {
+			if i := slices.IndexFunc(hist, func(h Message) bool { return h.ID == m.ID }); i >= 0 {
+				hist[i] = m
+			} else {
+				hist = append(hist, m)
+			}
+		}
+		if len(hist) > limit {
+			hist = hist[len(hist)-limit:]
+		}
+	}
+	known := 0
+	for _, m := range hist {
+		if m.ID != t.trigger.ID && !slices.ContainsFunc(t.skipped, func(s Message) bool { return s.ID == m.ID }) {
+			known++
+		}
+	}
+	if h, ok := t.adapter.(HistoryReader); ok && known == 0 && t.Capabilities().Has(CapHistory) {
+		ph, err := h.Messages(ctx, t.addr, limit)
+		if err != nil {
+			t.bot.log.Warn("bot: reading the platform's history failed; using the transcript", "thread", key, "err", err)
+			return hist, nil
+		}
+		return ph, nil
+	}
+	return hist, nil
+}
+
+// botPosted reports whether the bot has posted in the thread lately: it
+// takes part in the conversation.
+func (t *Thread) botPosted(ctx context.Context) bool {
+	hist, err := t.history(ctx, t.bot.cfg.HistoryLimit)
+	if err != nil {
+		t.bot.log.Warn("bot: reading the thread's transcript failed", "thread", t.addr.String(), "err", err)
+		return false
+	}
+	return slices.ContainsFunc(hist, func(m Message) bool { return m.FromSelf })
 }
 
 // LookupUser returns the user with the given id.
@@ -121,7 +176,7 @@ func (t *Thread) LookupUser(ctx context.Context, userID string) (User, error) {
 	if !ok || !t.Capabilities().Has(CapUserLookup) {
 		return User{}, t.unsupported(CapUserLookup)
 	}
-	return step(ctx, t.j, "lookup", userID, func() (User, error) {
+	return step(ctx, t.scope, StepLookup, userID, nil, func() (User, error) {
 		return l.LookupUser(ctx, t.addr, userID)
 	})
 }
@@ -135,8 +190,16 @@ func (t *Thread) PostFile(ctx context.Context, f File) (MessageRef, error) {
 	if f.Name == "" {
 		return MessageRef{}, errors.New("bot: PostFile: the file has no Name")
 	}
-	return step(ctx, t.j, "file", f.Name, func() (MessageRef, error) {
-		return u.PostFile(ctx, t.addr, f)
+	return step(ctx, t.scope, StepFile, f.Name, f, func() (MessageRef, error) {
+		ref, err := u.PostFile(ctx, t.addr, f)
+		if err == nil {
+			text := "📎 " + f.Name
+			if f.Comment != "" {
+				text = f.Comment + "\n" + text
+			}
+			t.recordSelf(ref.ID, text)
+		}
+		return ref, err
 	})
 }
 
@@ -147,7 +210,7 @@ func (t *Thread) SetStatus(ctx context.Context, status string) error {
 	if !ok || !t.Capabilities().Has(CapStatus) {
 		return t.unsupported(CapStatus)
 	}
-	_, err := step(ctx, t.j, "status", status, func() (struct{}, error) {
+	_, err := step(ctx, t.scope, StepStatus, status, nil, func() (struct{}, error) {
 		return struct{}{}, s.SetStatus(ctx, t.addr, status)
 	})
 	return err
@@ -159,7 +222,7 @@ func (t *Thread) React(ctx context.Context, ref MessageRef, emoji string) error 
 	if !ok || !t.Capabilities().Has(CapReactions) {
 		return t.unsupported(CapReactions)
 	}
-	_, err := step(ctx, t.j, "react", ref.ID+" "+emoji, func() (struct{}, error) {
+	_, err := step(ctx, t.scope, StepReact, ref.ID+" "+emoji, ref, func() (struct{}, error) {
 		return struct{}{}, r.React(ctx, ref, emoji)
 	})
 	return err
@@ -171,7 +234,7 @@ func (t *Thread) PostEphemeral(ctx context.Context, userID string, content rende
 	if !ok || !t.Capabilities().Has(CapEphemeral) {
 		return t.unsupported(CapEphemeral)
 	}
-	_, err := step(ctx, t.j, "ephemeral", userID+" "+stepKey(content), func() (struct{}, error) {
+	_, err := step(ctx, t.scope, StepEphemeral, userID+" "+stepKey(content), contentWhole(content), func() (struct{}, error) {
 		out, err := t.bot.outgoing(ctx, t.addr, content)
 		if err != nil {
 			return struct{}{}, err
@@ -186,37 +249,48 @@ func (t *Thread) PostEphemeral(ctx context.Context, userID string, content rende
 func (t *Thread) notify(ctx context.Context, u User, text string) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), noticeTimeout)
 	defer cancel()
-	if err := t.PostEphemeral(ctx, u.ID, render.Text(text)); err == nil {
-		return
-	} else if !errors.Is(err, ErrUnsupported) {
+	if e, ok := t.adapter.(EphemeralPoster); ok && t.Capabilities().Has(CapEphemeral) {
+		err := e.PostEphemeral(ctx, t.addr, u.ID, Outgoing{Content: render.Text(text)})
+		if err == nil {
+			return
+		}
 		t.bot.log.Warn("bot: ephemeral notice failed; replying in the thread", "thread", t.addr.String(), "err", err)
 	}
-	name := u.Name
-	if name == "" {
-		name = u.ID
-	}
-	if name != "" {
+	if name := u.display(); name != "" {
 		text = name + ": " + text
 	}
 	t.notice(ctx, text)
 }
 
 // notice posts a message from the bot itself (a failure, a stop), even
-// when ctx has ended, and marks the thread as told.
+// when ctx has ended, and marks the thread as told. It is not journaled: a
+// notice is about the run, not a step of it.
 func (t *Thread) notice(ctx context.Context, text string) {
 	t.reported.Store(true)
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), noticeTimeout)
 	defer cancel()
-	if _, err := t.Post(ctx, render.Text(text)); err != nil {
+	ref, err := t.adapter.Post(ctx, t.addr, Outgoing{Content: render.Text(text)})
+	if err != nil {
 		t.bot.log.Error("bot: could not post a notice", "thread", t.addr.String(), "notice", text, "err", err)
-	}
-}
-
-// recordSelf keeps the bot's own message in the transcript when the
-// platform has no history to read back.
-func (t *Thread) recordSelf(id, text string) {
-	if text == "" || t.Capabilities().Has(CapHistory) {
 		return
 	}
-	t.bot.record(Message{ID: id, Address: t.addr, Text: text, Time: time.Now(), FromSelf: true})
+	t.recordSelf(ref.ID, text)
+}
+
+// recordSelf keeps the bot's own message in the thread's transcript: with
+// the run's work when in a run, at once otherwise.
+func (t *Thread) recordSelf(id, text string) {
+	if text == "" {
+		return
+	}
+	m := Message{ID: id, Address: t.addr, Text: text, Time: time.Now(), FromSelf: true}
+	if t.run != nil {
+		t.run.record(m)
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), noticeTimeout)
+	defer cancel()
+	if err := t.bot.store.Record(ctx, t.addr.String(), []Message{m}, t.bot.cfg.HistoryLimit); err != nil {
+		t.bot.log.Warn("bot: recording the bot's message in the transcript failed", "thread", t.addr.String(), "err", err)
+	}
 }

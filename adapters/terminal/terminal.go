@@ -122,7 +122,13 @@ func (a *Adapter) read(ctx context.Context, in bot.Inbox) {
 		}
 		if n, err := strconv.Atoi(line); err == nil {
 			if id, ref, ok := a.choice(n); ok {
-				in.Action(ctx, bot.Action{ID: id, User: a.cfg.User, Message: ref})
+				a.mu.Lock()
+				a.seq++
+				ev := "c" + strconv.Itoa(a.seq)
+				a.mu.Unlock()
+				if err := in.Action(ctx, bot.Action{ID: id, EventID: ev, User: a.cfg.User, Message: ref}); err != nil {
+					a.printf("  · (not taken: %v)\n", err)
+				}
 				continue
 			}
 		}
@@ -132,9 +138,12 @@ func (a *Adapter) read(ctx context.Context, in bot.Inbox) {
 			ID: "u" + strconv.Itoa(a.seq), Address: Address, User: a.cfg.User, Text: line,
 			Time: time.Now(), Mention: true, Direct: true,
 		}
+		m.EventID = m.ID
 		a.remember(m)
 		a.mu.Unlock()
-		in.Message(ctx, m)
+		if err := in.Message(ctx, m); err != nil {
+			a.printf("  · (not taken: %v)\n", err)
+		}
 	}
 	if err := sc.Err(); err != nil {
 		a.printf("terminal: reading input: %v\n", err)
@@ -239,7 +248,7 @@ func (a *Adapter) Update(ctx context.Context, ref bot.MessageRef, m bot.Outgoing
 }
 
 // StartStream implements bot.Streamer: text is printed as it arrives.
-func (a *Adapter) StartStream(ctx context.Context, to bot.Address) (bot.TextStream, error) {
+func (a *Adapter) StartStream(ctx context.Context, to bot.Address, _ bot.StreamOptions) (bot.TextStream, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	fmt.Fprintf(a.cfg.Out, "%s: ", a.cfg.BotName)

@@ -1,0 +1,469 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+)
+
+// A lane is a line of work done one item at a time, across replicas: the
+// messages of one thread (and the resumptions of its runs), or the single
+// run of a click or of a detached RunAgent. The Store queues a lane's
+// items; the process holding the lane's lease works through them. This
+// file is that process's side: the lanes it holds, their workers, the
+// lease renewals, and the sweep that takes over work no process holds.
+
+// laneTable holds the lanes this process works on.
+type laneTable struct {
+	mu sync.Mutex
+	m  map[string]*lane
+}
+
+// lane is a lane this process holds.
+type lane struct {
+	b   *Bot
+	key string
+
+	mu    sync.Mutex
+	lease Lease
+	cur   *run          // the run being done, if any
+	yield chan struct{} // closed to ask cur to give the lane up while it waits for a person
+	lost  bool          // the lease was lost: another process holds the lane
+	// records are transcript entries of the lane's runs, written when
+	// their items are reported done.
+	records []ThreadRecord
+}
+
+func (t *laneTable) get(key string) *lane {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.m[key]
+}
+
+func (t *laneTable) all() []*lane {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := make([]*lane, 0, len(t.m))
+	for _, l := range t.m {
+		out = append(out, l)
+	}
+	return out
+}
+
+// hold registers a lane whose lease this process just took. The lane
+// counts as work until release.
+func (b *Bot) holdLane(l Lease) *lane { return b.lanes.hold(b, l) }
+
+func (t *laneTable) hold(b *Bot, l Lease) *lane {
+	ln := &lane{b: b, key: l.Lane, lease: l, yield: make(chan struct{})}
+	b.work.add(1)
+	t.mu.Lock()
+	t.m[l.Lane] = ln
+	t.mu.Unlock()
+	return ln
+}
+
+func (t *laneTable) release(ln *lane) {
+	t.mu.Lock()
+	if t.m[ln.key] == ln {
+		delete(t.m, ln.key)
+	}
+	t.mu.Unlock()
+	ln.b.work.add(-1)
+}
+
+// currentLease returns the lane's lease as last renewed.
+func (l *lane) currentLease() Lease {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.lease
+}
+
+// requestYield asks the lane's run to give the lane up as soon as it
+// waits for a person, because other work is queued. A note about the
+// resumption of the run itself asks nothing: the run's own wait hears of
+// its choice.
+func (l *lane) requestYield(run string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if run != "" && l.cur != nil && l.cur.id == run {
+		return
+	}
+	select {
+	case <-l.yield:
+	default:
+		close(l.yield)
+	}
+}
+
+// yielding returns the channel closed when the lane's run should give
+// the lane up.
+func (l *lane) yielding() <-chan struct{} {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.yield
+}
+
+// startLane works on a lane just claimed, on a goroutine of its own.
+func (b *Bot) startLane(c Claimed) {
+	l := b.holdLane(c.Lease)
+	b.background(func() { l.work(c.Items, nil) })
+}
+
+// work does the lane's items, then those queued meanwhile, until the lane
+// is empty, lost, or the bot stops; then it releases the lane. first,
+// when set, does the first unit on the calling goroutine instead (a
+// detached RunAgent, whose caller wants the result).
+func (l *lane) work(items []WorkItem, first func(*lane) []string) {
+	b := l.b
+	defer b.lanes.release(l)
+	busy := false // items after the first batch arrived while the lane was busy
+	for {
+		var done []string
+		if first != nil {
+			done, first = first(l), nil
+		}
+		done = append(done, l.process(items, busy)...)
+		if l.isLost() {
+			return
+		}
+		c, err := l.complete(done)
+		if err != nil {
+			return
+		}
+		if !c.Held() {
+			if c.Queued > 0 {
+				b.log.Info("bot: stopped with work queued in a thread; it stays in the Store for the next process", "lane", l.key, "queued", c.Queued)
+			}
+			return
+		}
+		items, busy = c.Items, true
+		l.mu.Lock()
+		l.lease = c.Lease
+		l.yield = make(chan struct{})
+		l.mu.Unlock()
+	}
+}
+
+func (l *lane) isLost() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.lost
+}
+
+// complete reports the items done to the Store, with the transcript
+// entries of the lane's runs, and returns what is queued next. It tries a
+// few times: failing here means the work is taken for unfinished later.
+func (l *lane) complete(done []string) (Claimed, error) {
+	b := l.b
+	l.mu.Lock()
+	records := l.records
+	l.records = nil
+	l.mu.Unlock()
+	comp := Completion{Done: done, Records: records, Keep: b.cfg.HistoryLimit, Release: b.runCtx.Err() != nil, TTL: b.cfg.LeaseTTL}
+	var err error
+	for attempt := range 4 {
+		if attempt > 0 {
+			time.Sleep(time.Duration(attempt*attempt) * 100 * time.Millisecond)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), noticeTimeout)
+		var c Claimed
+		c, err = b.store.Complete(ctx, l.currentLease(), comp)
+		cancel()
+		if err == nil {
+			return c, nil
+		}
+		if errors.Is(err, ErrConflict) {
+			b.log.Warn("bot: another process took a thread over before its work here was recorded as done", "lane", l.key)
+			return Claimed{}, err
+		}
+	}
+	b.log.Error("bot: could not record work as done; another process will find it unfinished", "lane", l.key, "err", err)
+	return Claimed{}, err
+}
+
+// process does a batch of items handed out with the lane: first those a
+// crash cut (see recover), then the resumptions of parked runs, clicks,
+// and last the messages, as the Busy strategy says. busy means the batch
+// was queued while the lane was busy. It returns the ids of the items
+// done.
+func (l *lane) process(items []WorkItem, busy bool) []string {
+	b := l.b
+	var done []string
+	var msgs []WorkItem
+	for _, it := range items {
+		if b.runCtx.Err() != nil || l.isLost() {
+			return done
+		}
+		switch {
+		case it.Attempts > 0:
+			l.recover(it)
+		case it.Kind == WorkMessage:
+			msgs = append(msgs, it)
+			continue
+		case it.Kind == WorkResume:
+			l.resume(it)
+		default:
+			l.start(it, nil)
+		}
+		done = append(done, it.ID)
+	}
+	if len(msgs) == 0 || b.runCtx.Err() != nil || l.isLost() {
+		return done
+	}
+	for _, m := range msgs {
+		done = append(done, m.ID)
+	}
+	if busy && b.cfg.Busy == BusyDrop {
+		for _, m := range msgs {
+			b.log.Info("bot: thread busy; message dropped", "thread", m.Message.Address.String(), "message", m.Message.ID)
+		}
+		return done
+	}
+	if b.cfg.Busy == BusyConcurrent {
+		for _, m := range msgs {
+			l.start(m, nil)
+		}
+		return done
+	}
+	it, skipped := next(msgs)
+	l.start(it, skipped)
+	return done
+}
+
+// next picks the message to handle from those queued: the latest one that
+// addresses the bot, else the latest. The others are skipped, in order.
+func next(pending []WorkItem) (WorkItem, []Message) {
+	i := len(pending) - 1
+	for j := i; j >= 0; j-- {
+		if pending[j].Message.Mention {
+			i = j
+			break
+		}
+	}
+	skipped := make([]Message, 0, len(pending)-1)
+	for j, it := range pending {
+		if j != i {
+			skipped = append(skipped, it.Message)
+		}
+	}
+	return pending[i], skipped
+}
+
+// renew keeps the leases of the lanes held here alive, every third of
+// LeaseTTL, until ctx ends. A lane whose lease was taken over is given up:
+// its run stops quietly, as it goes on elsewhere. A lane with work queued
+// that was not handed out asks its run to yield (without a Notifier, this
+// is how a holder hears of it).
+func (b *Bot) renew(ctx context.Context) {
+	tick := time.NewTicker(b.cfg.LeaseTTL / 3)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		for _, l := range b.lanes.all() {
+			old := l.currentLease()
+			nl, queued, err := b.store.Renew(ctx, old, b.cfg.LeaseTTL)
+			switch {
+			case err == nil:
+				l.mu.Lock()
+				l.lease = nl
+				l.mu.Unlock()
+				if queued > 0 {
+					l.requestYield("")
+				}
+			case errors.Is(err, ErrConflict), time.Now().After(old.Expires):
+				if ctx.Err() != nil {
+					return
+				}
+				b.log.Warn("bot: lost a thread's lease; its run goes on in another process", "lane", l.key, "err", err)
+				l.lose()
+			default:
+				b.log.Warn("bot: renewing a lease failed; will try again", "lane", l.key, "err", err)
+			}
+		}
+	}
+}
+
+// lose gives the lane up: its run is cancelled and stops without a word.
+func (l *lane) lose() {
+	l.mu.Lock()
+	l.lost = true
+	r := l.cur
+	l.mu.Unlock()
+	if r != nil {
+		r.cancel(errLeaseLost)
+	}
+}
+
+// sweepLimit bounds what one sweep takes on.
+const sweepLimit = 100
+
+// sweep looks in the Store, at once and then every SweepInterval until ctx
+// ends, for choices past their deadline that no goroutine here waits on,
+// which it expires, and for lanes with queued work and no live lease,
+// which it takes over. Now and then it purges what outlived its
+// retention.
+func (b *Bot) sweep(ctx context.Context) {
+	tick := time.NewTicker(b.cfg.SweepInterval)
+	defer tick.Stop()
+	lastPurge := time.Time{}
+	for {
+		b.expire(ctx)
+		b.takeOver(ctx)
+		if time.Since(lastPurge) >= time.Minute {
+			lastPurge = time.Now()
+			b.purge(ctx)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+func (b *Bot) expire(ctx context.Context) {
+	due, err := b.store.Expiring(ctx, time.Now(), sweepLimit)
+	if err != nil {
+		if ctx.Err() == nil {
+			b.log.Error("bot: looking for expired choices failed", "err", err)
+		}
+		return
+	}
+	for _, c := range due {
+		if ctx.Err() != nil || b.stopping() {
+			return
+		}
+		if b.waits.has(c.ID) {
+			continue // its AwaitChoice has a timer of its own
+		}
+		b.work.add(1)
+		if c, won, err := b.store.Resolve(ctx, c.ID, Outcome{State: ChoiceExpired, At: time.Now()}); err == nil && won {
+			b.ended(ctx, c)
+		}
+		b.work.add(-1)
+	}
+}
+
+func (b *Bot) takeOver(ctx context.Context) {
+	lanes, err := b.store.Lapsed(ctx, time.Now(), sweepLimit)
+	if err != nil {
+		if ctx.Err() == nil {
+			b.log.Error("bot: looking for work to take over failed", "err", err)
+		}
+		return
+	}
+	for _, lane := range lanes {
+		if ctx.Err() != nil || b.stopping() {
+			return
+		}
+		if b.lanes.get(lane) != nil {
+			continue
+		}
+		c, err := b.store.Claim(ctx, lane, b.owner, b.cfg.LeaseTTL)
+		switch {
+		case errors.Is(err, ErrConflict):
+			continue // another process was quicker
+		case err != nil:
+			b.log.Error("bot: taking over work failed", "lane", lane, "err", err)
+			continue
+		}
+		b.log.Info("bot: taking over work no process holds", "lane", lane, "items", len(c.Items))
+		b.startLane(c)
+	}
+}
+
+func (b *Bot) purge(ctx context.Context) {
+	now := time.Now()
+	p := Purge{Now: now, ChoicesEndedBefore: now.Add(-b.cfg.ChoiceRetention), TranscriptsIdleBefore: now.Add(-b.cfg.TranscriptRetention)}
+	if err := b.store.Purge(ctx, p); err != nil && ctx.Err() == nil {
+		b.log.Warn("bot: purging the Store failed", "err", err)
+	}
+}
+
+// receiveNote handles a note from the Notifier.
+func (b *Bot) receiveNote(note string) {
+	kind, x, run, ok := parseNote(note)
+	if !ok {
+		return
+	}
+	switch kind {
+	case noteChoice:
+		if !b.waits.has(x) {
+			return
+		}
+		c, err := b.store.Choice(b.runCtx, x)
+		if err == nil && c.Outcome.State != ChoicePending {
+			b.waits.deliver(x, c.Outcome)
+		}
+	case noteLane:
+		if l := b.lanes.get(x); l != nil {
+			l.requestYield(run)
+		}
+	}
+}
+
+// waitTable holds the choices waited for here.
+type waitTable struct {
+	mu sync.Mutex
+	m  map[string]*waiter
+}
+
+// waiter is an AwaitChoice waiting for a choice's outcome.
+type waiter struct {
+	ch chan Outcome
+}
+
+func (w *waitTable) register(id string) *waiter {
+	wt := &waiter{ch: make(chan Outcome, 1)}
+	w.mu.Lock()
+	w.m[id] = wt
+	w.mu.Unlock()
+	return wt
+}
+
+func (w *waitTable) has(id string) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.m[id] != nil
+}
+
+// deliver hands o to the waiter of choice id, if there is one here.
+func (w *waitTable) deliver(id string, o Outcome) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	wt := w.m[id]
+	if wt == nil {
+		return false
+	}
+	// Sent under w.mu: a wait that gives up (see unwait) either finds
+	// the outcome or is gone before this looks.
+	select {
+	case wt.ch <- o:
+	default:
+	}
+	return true
+}
+
+// unwait stops waiting for choice id and returns the outcome delivered
+// meanwhile, if any. After it, an outcome is no longer delivered here but
+// resumes the choice's run.
+func (w *waitTable) unwait(id string, wt *waiter) (Outcome, bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.m[id] == wt {
+		delete(w.m, id)
+	}
+	select {
+	case o := <-wt.ch:
+		return o, true
+	default:
+		return Outcome{}, false
+	}
+}
+

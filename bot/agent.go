@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -316,15 +317,26 @@ func (t *Thread) callTools(ctx context.Context, sc *scope, calls []ToolCall, ts 
 			results[i] = t.callTool(ctx, sc, calls[i], ts)
 		}
 	} else {
+		// Each call counts as work of the run's while it is not waiting
+		// for a person; the caller waits without counting, and the last
+		// call to end hands the count back to it before ending its own,
+		// so the run never looks idle in between.
 		var wg sync.WaitGroup
 		r := t.run
+		var left atomic.Int32
+		left.Store(int32(len(calls)))
 		for i := range calls {
 			if r != nil {
 				r.activity(1)
 			}
 			wg.Go(func() {
 				if r != nil {
-					defer r.activity(-1)
+					defer func() {
+						if left.Add(-1) == 0 {
+							r.activity(1)
+						}
+						r.activity(-1)
+					}()
 				}
 				results[i] = t.callTool(ctx, sc, calls[i], ts)
 			})
@@ -333,9 +345,6 @@ func (t *Thread) callTools(ctx context.Context, sc *scope, calls []ToolCall, ts 
 			r.activity(-1)
 		}
 		wg.Wait()
-		if r != nil {
-			r.activity(1)
-		}
 	}
 	if err := j.err(); err != nil {
 		return nil, err
@@ -376,7 +385,11 @@ func (t *Thread) callTool(ctx context.Context, sc *scope, c ToolCall, ts *toolSe
 	tt := &Thread{bot: t.bot, adapter: t.adapter, addr: t.addr, trigger: t.trigger, skipped: t.skipped, run: t.run, scope: cs}
 	tc := &ToolContext{Thread: tt, Message: t.trigger, User: t.trigger.User, Platform: t.addr.Platform, CallID: c.ID}
 	result, err := tool.invoke(ctx, c.Arguments, tc)
-	if sc.j.isParked() || sc.j.err() != nil {
+	if sc.j.err() != nil {
+		return ""
+	}
+	parked := sc.j.isParked()
+	if parked && (errors.Is(err, ErrParked) || ctx.Err() != nil) {
 		return ""
 	}
 	var (
@@ -396,9 +409,13 @@ func (t *Thread) callTool(ctx context.Context, sc *scope, c ToolCall, ts *toolSe
 	if msg == "" {
 		msg = toolMessage(result, err)
 	}
-	if ctx.Err() != nil {
-		return msg // a cancelled call's result is not final
+	switch {
+	case ctx.Err() != nil:
+		// A cancelled call's result is not final.
+	case parked:
+		cs.finished(ctx, c.Name, c.Arguments, msg)
+	default:
+		step(ctx, cs, StepResult, c.Name, c.Arguments, func() (string, error) { return msg, nil })
 	}
-	step(ctx, cs, StepResult, c.Name, c.Arguments, func() (string, error) { return msg, nil })
 	return msg
 }

@@ -190,7 +190,7 @@ func (t *Thread) AwaitChoice(ctx context.Context, card render.Card, opts ...Choi
 	}
 	// Registered before the choice can be decided, so no decision slips
 	// by.
-	w := b.waits.register(id)
+	w := b.waits.register(id, t.run)
 	defer b.waits.unwait(id, w)
 
 	// The card is posted once: a replay finds it in the journal, or — cut
@@ -342,8 +342,8 @@ func (t *Thread) waitChoice(ctx context.Context, p choicePosted, w *waiter) (Out
 		defer tm.Stop()
 		park = tm.C
 		yield = r.lane.yielding()
-		r.activity(-1)
-		defer r.activity(1)
+		b.waits.sleep(w)
+		defer b.waits.awake(w)
 	}
 	interval := b.cfg.PollInterval
 	if b.notifier != nil {

@@ -213,7 +213,9 @@ func TestAwaitChoiceTimeoutAndCancel(t *testing.T) {
 		t.Parallel()
 		model := bottest.NewModel(bottest.Call("ask", askArgs{What: "Wait"}), bottest.Reply("ok"))
 		h := bottest.Start(t, bot.Config{Model: model, Tools: []*bot.Tool{approvalTool("ask", bot.Timeout(50*time.Millisecond))}})
-		h.Send(bottest.Ana, "go")
+		h.Send(bottest.Ana, "go") // returns once the run waits
+		waitUntil(t, "the answer after the timeout", func() bool { return len(model.Requests()) == 2 })
+		h.Wait()
 		if got := toolResult(t, model, 1); got != `{"approved":false,"by":"","timed_out":true}` {
 			t.Errorf("tool result %s", got)
 		}
@@ -297,14 +299,30 @@ func TestAwaitChoiceSelectsDecideAndTypesAreChecked(t *testing.T) {
 		t.Errorf("AwaitChoice = %+v, %v", r.c, r.err)
 	}
 
-	go func() {
-		c, err := bot.AwaitChoice[int](context.Background(), th, render.Card{Actions: render.Actions(render.Button("Text", "not a number"))})
-		done <- result{c, err}
-	}()
-	p = card(t, h.Adapter, 1)
-	h.Adapter.Click(p.Ref, "Text", bottest.Ben)
-	if r := <-done; r.err == nil || !strings.Contains(r.err.Error(), "does not fit int") {
-		t.Errorf("a value that does not fit T: %v", r.err)
+	// An option whose value does not fit T is an error before anything
+	// is posted: a card must never announce an outcome the code rejects.
+	posts := len(h.Adapter.Posts())
+	for _, tc := range []struct {
+		name string
+		card render.Card
+	}{
+		{"string for int", render.Card{Actions: render.Actions(render.Button("One", 1), render.Button("Text", "not a number"))}},
+		{"float for int", render.Card{Actions: render.Actions(render.Button("Half", 0.5))}},
+		{"select option", render.Card{Body: []render.Node{render.Select("Size", render.Opt("Small", 1), render.Opt("Odd", []int{1}))}}},
+	} {
+		_, err := bot.AwaitChoice[int](context.Background(), th, tc.card)
+		if err == nil || !strings.Contains(err.Error(), "does not fit int") {
+			t.Errorf("%s: AwaitChoice = %v, want an error saying the value does not fit int", tc.name, err)
+		}
+	}
+	type verdict struct {
+		OK bool `json:"ok"`
+	}
+	if _, err := bot.AwaitChoice[verdict](context.Background(), th, render.Card{Actions: render.Actions(render.Button("Odd", map[string]any{"ok": true, "extra": 1}))}); err == nil {
+		t.Error("a value with a field T lacks was accepted")
+	}
+	if n := len(h.Adapter.Posts()); n != posts {
+		t.Errorf("%d messages posted for choices whose values do not fit", n-posts)
 	}
 
 	if _, err := th.AwaitChoice(context.Background(), render.Card{Title: "no options"}); err == nil {

@@ -386,8 +386,10 @@ func TestNoticeWithoutEphemeral(t *testing.T) {
 
 type nopInbox struct{}
 
-func (nopInbox) Message(context.Context, bot.Message) {}
-func (nopInbox) Action(context.Context, bot.Action)   {}
+func (nopInbox) Message(context.Context, bot.Message) error     { return nil }
+func (nopInbox) Action(context.Context, bot.Action) error       { return nil }
+func (nopInbox) Edited(context.Context, bot.Message) error      { return nil }
+func (nopInbox) Deleted(context.Context, bot.MessageRef) error  { return nil }
 
 func TestRunUntilCancelled(t *testing.T) {
 	t.Parallel()

@@ -152,6 +152,19 @@ func (j *journal) end(ctx context.Context, keep time.Time) error {
 	return j.store.EndJournal(context.WithoutCancel(ctx), j.lease(), j.run, keep)
 }
 
+// took reports whether the run took the outcome of choice id: the journal
+// records its decision step, and the code that asked closed its card.
+func (j *journal) took(id string) bool {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	for _, es := range j.recorded {
+		if consumed(es, id) {
+			return true
+		}
+	}
+	return consumed(j.buf, id)
+}
+
 // scope is a cursor over one scope of a journal.
 type scope struct {
 	j    *journal
@@ -162,6 +175,10 @@ type scope struct {
 	n       int // steps taken in the scope, replayed or live
 	subs    int // sub-scopes opened
 	choices int // choices asked
+	// stopped is set when a step of the scope was refused because the run
+	// had parked: what the scope's code did next is not what it would do
+	// live, and must not be recorded as such.
+	stopped bool
 }
 
 func (j *journal) scope(name string) *scope { return &scope{j: j, name: name} }
@@ -265,6 +282,9 @@ func step[T any](ctx context.Context, s *scope, kind StepKind, key string, whole
 	if j.isParked() {
 		// A handler going on after its run parked (reporting the error,
 		// say) must not act live: the run resumes by replay.
+		s.mu.Lock()
+		s.stopped = true
+		s.mu.Unlock()
 		return zero, ErrParked
 	}
 	sm := sum(kind, key, whole)
@@ -296,6 +316,9 @@ func step[T any](ctx context.Context, s *scope, kind StepKind, key string, whole
 
 	v, err := live()
 	if errors.Is(err, ErrParked) {
+		s.mu.Lock()
+		s.stopped = true
+		s.mu.Unlock()
 		return v, err
 	}
 	r := stepResult[T]{Value: v}
@@ -310,4 +333,21 @@ func step[T any](ctx context.Context, s *scope, kind StepKind, key string, whole
 		return zero, werr
 	}
 	return v, err
+}
+
+// finished records the result of a tool call whose code ran to its end
+// without meeting its run's park: a sibling call of one that parked. Its
+// result stands, and the replay must not run it again.
+func (s *scope) finished(ctx context.Context, name, args, msg string) {
+	s.mu.Lock()
+	stopped := s.stopped
+	s.mu.Unlock()
+	if stopped || s.j.err() != nil {
+		return
+	}
+	data, err := json.Marshal(stepResult[string]{Value: msg})
+	if err != nil {
+		return
+	}
+	s.j.record(ctx, JournalEntry{Scope: s.name, Kind: StepResult, Key: name, Sum: sum(StepResult, name, args), Data: data})
 }

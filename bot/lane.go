@@ -29,6 +29,8 @@ type lane struct {
 	lease Lease
 	cur   *run          // the run being done, if any
 	yield chan struct{} // closed to ask cur to give the lane up while it waits for a person
+	// yieldHeld is set when the request to yield counts as work of cur's.
+	yieldHeld bool
 	lost  bool          // the lease was lost: another process holds the lane
 	// records are transcript entries of the lane's runs, written when
 	// their items are reported done.
@@ -94,6 +96,12 @@ func (l *lane) requestYield(run string) {
 	case <-l.yield:
 	default:
 		close(l.yield)
+		if l.cur != nil {
+			// The queued work keeps the bot busy until the run yields
+			// and the lane takes it up (see execute).
+			l.cur.activity(1)
+			l.yieldHeld = true
+		}
 	}
 }
 
@@ -417,10 +425,17 @@ type waitTable struct {
 // waiter is an AwaitChoice waiting for a choice's outcome.
 type waiter struct {
 	ch chan Outcome
+	// run is the run waiting, if any; while it sleeps it does not keep
+	// the bot busy. An outcome delivered counts the run as at work again
+	// at once (woke), before its goroutine wakes, so the bot is never seen
+	// idle in between.
+	run   *run
+	slept bool
+	woke  bool
 }
 
-func (w *waitTable) register(id string) *waiter {
-	wt := &waiter{ch: make(chan Outcome, 1)}
+func (w *waitTable) register(id string, r *run) *waiter {
+	wt := &waiter{ch: make(chan Outcome, 1), run: r}
 	w.mu.Lock()
 	w.m[id] = wt
 	w.mu.Unlock()
@@ -445,9 +460,40 @@ func (w *waitTable) deliver(id string, o Outcome) bool {
 	// the outcome or is gone before this looks.
 	select {
 	case wt.ch <- o:
+		w.wake(wt)
 	default:
 	}
 	return true
+}
+
+// wake marks the waiter as given an outcome, counting its run as at work
+// again if it slept; w.mu must be held.
+func (w *waitTable) wake(wt *waiter) {
+	if wt.woke {
+		return
+	}
+	wt.woke = true
+	if wt.slept && wt.run != nil {
+		wt.run.activity(1)
+	}
+}
+
+// sleep counts the waiter's run as waiting for a person, unless an
+// outcome came already.
+func (w *waitTable) sleep(wt *waiter) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !wt.woke && wt.run != nil {
+		wt.slept = true
+		wt.run.activity(-1)
+	}
+}
+
+// awake ends a wait: its run is at work again, however the wait ended.
+func (w *waitTable) awake(wt *waiter) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.wake(wt)
 }
 
 // unwait stops waiting for choice id and returns the outcome delivered

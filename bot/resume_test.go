@@ -2,7 +2,10 @@ package bot_test
 
 import (
 	"context"
+	"errors"
+	"log/slog"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -182,11 +185,20 @@ func TestReplayThatDivergesFailsLoudly(t *testing.T) {
 	a.ClickID(p.Ref, idOf(p, "Approve"), bottest.Ana)
 	waitIdle(t, b2)
 	last := a.LastText()
-	if !strings.Contains(last, "could not resume") || !strings.Contains(last, "step 0") || !strings.Contains(last, `"lookup U_ANA"`) || !strings.Contains(last, `"choice Deploy?"`) {
+	if !strings.Contains(last, "could not resume") || !strings.Contains(last, "step 1 of a tool call") || !strings.Contains(last, `lookup "U_ANA"`) || !strings.Contains(last, `choice "Deploy?"`) {
 		t.Errorf("the thread was told %q; want a message naming the step", last)
+	}
+	if strings.Contains(last, p.Ref.ID) || strings.Contains(last, "run ") {
+		t.Errorf("the notice shows internal ids: %q", last)
 	}
 	if n := len(model2.Requests()); n != 0 {
 		t.Errorf("a diverged run went on to the model (%d requests)", n)
+	}
+	// Nothing will act on the decision; the card shows it, without
+	// buttons, beside the notice saying the task could not go on.
+	closed, _ := a.Lookup(p.Ref)
+	if len(render.Interactives(closed.Content)) != 0 || !strings.Contains(closed.Text(), "✅ Approve — chosen by @ana") {
+		t.Errorf("the diverged run's card:\n%s", closed.Text())
 	}
 }
 
@@ -271,33 +283,51 @@ func TestActionBindingSurvivesRestart(t *testing.T) {
 	}
 }
 
-func TestRunTakenOverElsewhereStopsQuietly(t *testing.T) {
+// A process whose lease on a thread lapsed (it could not renew it) and
+// was taken by another stops the run there without a word: the run goes on
+// in the process that took the thread.
+func TestRunWhoseThreadWasTakenOverStopsQuietly(t *testing.T) {
 	t.Parallel()
-	store := bot.NewMemoryStore()
+	mem := bot.NewMemoryStore()
+	var failRenew atomic.Bool
+	store := &hookStore{Store: mem, renew: func() error {
+		if failRenew.Load() {
+			return errors.New("database unreachable")
+		}
+		return nil
+	}}
 	model := bottest.NewModel(bottest.Call("ask", askArgs{What: "Deploy"}), bottest.Reply("here"))
 	a := bottest.NewAdapter()
-	b := startBot(t, bot.Config{Model: model, Tools: []*bot.Tool{approvalTool("ask")}}, a, store)
+	lost := make(chan struct{})
+	var once sync.Once
+	logger := slog.New(hookHandler{bottest.Logger(t).Handler(), func(msg string) {
+		if strings.HasPrefix(msg, "bot: lost a thread's lease") {
+			once.Do(func() { close(lost) })
+		}
+	}})
+	b := startBot(t, bot.Config{Model: model, Logger: logger, LeaseTTL: 60 * time.Millisecond, Tools: []*bot.Tool{approvalTool("ask")}}, a, store)
 	a.Send(bottest.Ana, "deploy")
 	p := card(t, a, 0)
-	// Another replica resumed the run and journaled the decision first.
-	rec, err := store.Action(context.Background(), idOf(p, "Approve"))
+	rec, err := mem.Action(context.Background(), idOf(p, "Approve"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, _ := store.Choice(context.Background(), rec.Choice)
-	callJournal := c.Run + "/call_1_0"
-	var j []bot.JournalEntry
-	waitUntil(t, "the card in the journal", func() bool { // journaled just after it is posted
-		j, _ = store.Journal(context.Background(), callJournal)
-		return len(j) > 0
+	c, _ := mem.Choice(context.Background(), rec.Choice)
+	failRenew.Store(true)
+	waitUntil(t, "another process to take the thread", func() bool {
+		_, err := mem.Claim(context.Background(), c.Lane, "other-process", time.Minute)
+		return err == nil
 	})
-	if err := store.Append(context.Background(), callJournal, bot.JournalEntry{Seq: len(j), Kind: "decision", Key: c.ID, Data: []byte(`{}`)}); err != nil {
-		t.Fatal(err)
+	select {
+	case <-lost:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the bot did not notice it lost the thread")
 	}
+	waitIdle(t, b)
 	a.ClickID(p.Ref, idOf(p, "Approve"), bottest.Ana)
 	waitIdle(t, b)
 	for _, text := range a.Texts() {
-		if strings.Contains(text, "Sorry") || text == "here" {
+		if strings.Contains(text, "Sorry") || strings.Contains(text, "interrupted") || text == "here" {
 			t.Errorf("the run went on or complained here: %q", text)
 		}
 	}

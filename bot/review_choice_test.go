@@ -20,7 +20,17 @@ type hookStore struct {
 	bot.Store
 	putActions  func(ctx context.Context, actions []bot.ActionRecord) error
 	resolve     func(ctx context.Context, id string, o bot.Outcome) (bot.ChoiceRecord, bool, error)
+	renew       func() error
 	appendDelay time.Duration
+}
+
+func (s *hookStore) Renew(ctx context.Context, l bot.Lease, ttl time.Duration) (bot.Lease, int, error) {
+	if s.renew != nil {
+		if err := s.renew(); err != nil {
+			return bot.Lease{}, 0, err
+		}
+	}
+	return s.Store.Renew(ctx, l, ttl)
 }
 
 func (s *hookStore) PutActions(ctx context.Context, actions []bot.ActionRecord) error {
@@ -39,9 +49,9 @@ func (s *hookStore) Resolve(ctx context.Context, id string, o bot.Outcome) (bot.
 	return s.Store.Resolve(ctx, id, o)
 }
 
-func (s *hookStore) Append(ctx context.Context, run string, e bot.JournalEntry) error {
+func (s *hookStore) AppendJournal(ctx context.Context, l bot.Lease, run string, es []bot.JournalEntry) error {
 	time.Sleep(s.appendDelay)
-	return s.Store.Append(ctx, run, e)
+	return s.Store.AppendJournal(ctx, l, run, es)
 }
 
 // hookHandler passes each log record to the test's log and to hook.
@@ -116,6 +126,7 @@ func TestReviewClickWhileResumedRunParksAgain(t *testing.T) {
 	b := startBot(t, bot.Config{Model: model, ParkAfter: 10 * time.Millisecond, Logger: logger, Tools: []*bot.Tool{approvalTool("ask")}}, a, store)
 	a.Send(bottest.Ana, "build and ship")
 	p := card(t, a, 0)
+	waitUntil(t, "the run to park", func() bool { return parks.Load() >= 1 })
 	waitIdle(t, b)
 	a.ClickID(p.Ref, idOf(p, "Approve"), bottest.Ana)
 	waitUntil(t, "the second card", func() bool { return parks.Load() >= 2 })
@@ -370,7 +381,7 @@ func TestReviewFailedOptionsLeaveNoPendingChoice(t *testing.T) {
 	waitIdle(t, b)
 	time.Sleep(100 * time.Millisecond) // past the deadline, several sweeps
 	waitIdle(t, b)
-	if due, _ := mem.Expiring(context.Background(), time.Now().Add(time.Hour)); len(due) != 0 {
+	if due, _ := mem.Expiring(context.Background(), time.Now().Add(time.Hour), 0); len(due) != 0 {
 		t.Errorf("%d choices left pending", len(due))
 	}
 	thinking := 0

@@ -122,7 +122,12 @@ func (l *lane) execute(r *run, agent *RunOptions) (RunResult, error) {
 	defer func() {
 		l.mu.Lock()
 		l.cur = nil
+		held := l.yieldHeld
+		l.yieldHeld = false
 		l.mu.Unlock()
+		if held {
+			r.activity(-1)
+		}
 		r.cancel(nil)
 	}()
 	if b.adapters[r.start.Trigger.Address.Platform] == nil {
@@ -282,7 +287,9 @@ func (r *run) end(ctx context.Context) {
 }
 
 // cancelChoices cancels the choices of the run still pending and closes
-// their cards plainly: nothing would ever read their decision.
+// their cards plainly: nothing would ever read their decision. The card of
+// a choice decided that the run did not take the decision of is closed
+// with that decision.
 func (r *run) cancelChoices(ctx context.Context) {
 	b := r.b
 	ctx = context.WithoutCancel(ctx)
@@ -292,15 +299,18 @@ func (r *run) cancelChoices(ctx context.Context) {
 		return
 	}
 	for _, c := range cs {
-		if c.Outcome.State != ChoicePending {
-			continue
+		if c.Outcome.State == ChoicePending {
+			var won bool
+			if c, won, err = b.store.Resolve(ctx, c.ID, Outcome{State: ChoiceCancelled, At: time.Now()}); err != nil {
+				continue
+			}
+			if won {
+				b.waits.deliver(c.ID, c.Outcome)
+			}
 		}
-		c, won, err := b.store.Resolve(ctx, c.ID, Outcome{State: ChoiceCancelled, At: time.Now()})
-		if err != nil || !won {
-			continue
+		if !r.j.took(c.ID) {
+			b.closePlainly(c)
 		}
-		b.waits.deliver(c.ID, c.Outcome)
-		b.closePlainly(c)
 	}
 }
 

@@ -151,7 +151,9 @@ func (a *Adapter) Click(ref bot.MessageRef, label string, u bot.User) error {
 
 // ClickID delivers a click, as u, carrying the raw action id: what a forged
 // or stale button would send. Each click is a new event; see
-// [Adapter.Redeliver] for a platform's redelivery of one.
+// [Adapter.Redeliver] for a platform's redelivery of one. Where the
+// platform has ephemeral messages, the click comes with a reply that
+// answers it privately (see bot.ActionReply).
 func (a *Adapter) ClickID(ref bot.MessageRef, id string, u bot.User) error {
 	a.Chat.mu.Lock()
 	ev := a.nextID("Ac")
@@ -166,7 +168,13 @@ func (a *Adapter) Redeliver(ref bot.MessageRef, id string, u bot.User, eventID s
 	if err != nil {
 		return err
 	}
-	return in.Action(context.Background(), bot.Action{ID: id, EventID: eventID, User: u, Message: ref, Reply: &reply{a: a, ref: ref, user: u.ID}})
+	act := bot.Action{ID: id, EventID: eventID, User: u, Message: ref}
+	if a.Capabilities(ref.Address).Has(bot.CapEphemeral) {
+		// A platform that shows messages to one person answers clicks
+		// privately too.
+		act.Reply = &reply{a: a, ref: ref, user: u.ID}
+	}
+	return in.Action(context.Background(), act)
 }
 
 // reply answers one click, as an interaction's response does.

@@ -52,6 +52,13 @@ func TestConfirm(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
+			// Clicked or timed out, the card closes; then the run goes on.
+			if err := h.Adapter.WaitFor(ctx, func([]bottest.Posted) bool {
+				p, _ := h.Adapter.Lookup(ref)
+				return len(render.Interactives(p.Content)) == 0
+			}); err != nil {
+				t.Fatal("the card was not closed")
+			}
 			h.Wait()
 			reqs := model.Requests()
 			msgs := reqs[len(reqs)-1].Messages

@@ -28,7 +28,8 @@ type ThreadMessage struct {
 }
 
 // ReadThread returns the read_thread tool: the conversation's most recent
-// messages, oldest first. It needs the history capability.
+// messages, oldest first, from the bot's transcript of the thread (or the
+// platform's history, for a thread the bot has only just joined).
 func ReadThread() *bot.Tool {
 	return bot.DefineTool(bot.ToolSpec[ReadThreadArgs]{
 		Name:        "read_thread",

@@ -38,14 +38,21 @@ func TestReadThread(t *testing.T) {
 	}
 }
 
-func TestReadThreadUnsupported(t *testing.T) {
+// On a platform without history, read_thread reads the bot's own
+// transcript of the thread.
+func TestReadThreadWithoutPlatformHistory(t *testing.T) {
 	t.Parallel()
-	model := bottest.NewModel(bottest.Call("read_thread", struct{}{}), bottest.Reply("can't"))
+	model := bottest.NewModel(bottest.Reply("hi ana"), bottest.Call("read_thread", struct{}{}), bottest.Reply("read"))
 	h := bottest.Start(t, bot.Config{Model: model, Tools: []*bot.Tool{tools.ReadThread()}})
 	h.Adapter.SetCapabilities(bot.AllCapabilities.Without(bot.CapHistory))
-	h.Send(bottest.Ana, "read it")
-	if got := lastToolMessage(t, model); got != `{"error":"bot: test does not support history"}` {
-		t.Errorf("tool message %s", got)
+	h.Send(bottest.Ana, "hello")
+	h.Send(bottest.Ben, "read it")
+	var got []tools.ThreadMessage
+	if err := json.Unmarshal([]byte(lastToolMessage(t, model)), &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 || got[0].Text != "hello" || got[1].Text != "hi ana" || !got[1].Bot || got[2].From != "ben" {
+		t.Errorf("read_thread returned %+v", got)
 	}
 }
 

@@ -167,7 +167,7 @@ func TestLookupUnknownUser(t *testing.T) {
 func TestStreamAfterClose(t *testing.T) {
 	t.Parallel()
 	term := terminal.New(terminal.Config{Out: io.Discard})
-	s, _ := term.StartStream(context.Background(), terminal.Address)
+	s, _ := term.StartStream(context.Background(), terminal.Address, bot.StreamOptions{})
 	if _, err := s.Close(context.Background()); err != nil {
 		t.Fatal(err)
 	}

@@ -140,7 +140,7 @@ type Message struct {
 	// none and never delivers twice.
 	EventID string `json:",omitempty"`
 	Address Address
-	User User
+	User    User
 	// Text is the message's text in markdown, with the bot's own mention
 	// removed where the platform inserts one.
 	Text string

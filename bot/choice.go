@@ -202,13 +202,6 @@ func (t *Thread) AwaitChoice(ctx context.Context, card render.Card, opts ...Choi
 	if err != nil {
 		return Choice[json.RawMessage]{}, err
 	}
-	if t.scope != nil {
-		// What the run did up to the card is in the Store before the
-		// wait: a crash while waiting replays nothing twice.
-		if err := t.scope.j.flush(ctx); err != nil {
-			return Choice[json.RawMessage]{}, err
-		}
-	}
 	live := false
 	o, err := step(ctx, t.scope, StepDecision, posted.ID, nil, func() (Outcome, error) {
 		live = true
@@ -216,6 +209,13 @@ func (t *Thread) AwaitChoice(ctx context.Context, card render.Card, opts ...Choi
 	})
 	if err != nil {
 		return Choice[json.RawMessage]{}, err
+	}
+	if live && t.scope != nil {
+		// The decision is taken: in the Store before the code acts on it,
+		// so that a crash after never makes a replay take it again.
+		if err := t.scope.j.flush(ctx); err != nil {
+			return Choice[json.RawMessage]{}, err
+		}
 	}
 	if live {
 		label := ""
@@ -250,7 +250,9 @@ type choicePosted struct {
 // postChoice records a new choice and its options in the Store, then
 // posts its card. A choice of a run found in the Store already — the run
 // was cut after recording it, before its journal did — is the same choice
-// if its options are the same, and its card is posted only if it was not.
+// if its options are the same, and its card is posted again only if the
+// Store does not know it went out: then two cards carry the same option
+// ids, and a click on either decides.
 func (t *Thread) postChoice(ctx context.Context, id string, card render.Card, ts []target, values []json.RawMessage, cfg choiceConfig) (choicePosted, error) {
 	b := t.bot
 	now := time.Now()
@@ -267,6 +269,15 @@ func (t *Thread) postChoice(ctx context.Context, id string, card render.Card, ts
 		rec.Options = append(rec.Options, OptionRecord{ID: ids[tg.el], Label: tg.label, Value: values[i]})
 	}
 	err := b.store.PutChoice(ctx, rec)
+	if err == nil && t.scope != nil {
+		// What the run did up to the card is in the Store before the card
+		// is out: a replay after a crash finds the same choice, and
+		// posts its card again only if it never went out.
+		if err := t.scope.j.flush(ctx); err != nil {
+			t.endChoice(ctx, id, Outcome{State: ChoiceCancelled, At: time.Now()})
+			return choicePosted{}, err
+		}
+	}
 	if errors.Is(err, ErrConflict) && t.scope != nil {
 		old, gerr := b.store.Choice(ctx, id)
 		if gerr != nil {

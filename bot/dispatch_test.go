@@ -386,10 +386,10 @@ func TestNoticeWithoutEphemeral(t *testing.T) {
 
 type nopInbox struct{}
 
-func (nopInbox) Message(context.Context, bot.Message) error     { return nil }
-func (nopInbox) Action(context.Context, bot.Action) error       { return nil }
-func (nopInbox) Edited(context.Context, bot.Message) error      { return nil }
-func (nopInbox) Deleted(context.Context, bot.MessageRef) error  { return nil }
+func (nopInbox) Message(context.Context, bot.Message) error    { return nil }
+func (nopInbox) Action(context.Context, bot.Action) error      { return nil }
+func (nopInbox) Edited(context.Context, bot.Message) error     { return nil }
+func (nopInbox) Deleted(context.Context, bot.MessageRef) error { return nil }
 
 func TestRunUntilCancelled(t *testing.T) {
 	t.Parallel()
@@ -482,5 +482,171 @@ func TestSelectOptionsAct(t *testing.T) {
 	h.Send(bottest.Ana, "unbound")
 	if !strings.Contains(h.Adapter.LastText(), "something went wrong") {
 		t.Errorf("a select without a handler posted; last text %q", h.Adapter.LastText())
+	}
+}
+
+func TestQueuedMentionIsNotLostBehindPlainMessage(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	model := bottest.NewModel(bottest.Step{Text: "A1", Wait: release}, bottest.Reply("A2"))
+	h := bottest.Start(t, bot.Config{Model: model})
+	var plain []string
+	h.Bot.OnMessage(func(ctx context.Context, th *bot.Thread, m bot.Message) error {
+		plain = append(plain, m.Text)
+		return nil
+	})
+	h.Adapter.Send(bottest.Ana, "m1")
+	waitUntil(t, "the first run", func() bool { return len(model.Requests()) == 1 })
+	h.Adapter.Send(bottest.Ana, "@bot question")
+	h.Adapter.Deliver(bot.Message{Address: bottest.DefaultThread, User: bottest.Ben, Text: "chatter"})
+	close(release)
+	h.Wait()
+	if len(model.Requests()) != 2 || h.Adapter.LastText() != "A2" {
+		t.Fatalf("the queued mention was not answered: %q", h.Adapter.Texts())
+	}
+	if len(plain) != 0 {
+		t.Errorf("OnMessage got %q", plain)
+	}
+	if got, want := userTexts(model.Requests()[1]), "u:m1|a:A1|u:chatter|u:@bot question"; got != want {
+		t.Errorf("history %q, want %q", got, want)
+	}
+}
+
+func TestMessageWithoutIDOnPlatformWithoutHistory(t *testing.T) {
+	t.Parallel()
+	model := bottest.NewModel(bottest.Reply("hi"))
+	h := bottest.Start(t, bot.Config{Model: model})
+	h.Adapter.SetCapabilities(bot.AllCapabilities.Without(bot.CapHistory))
+	h.Adapter.Deliver(bot.Message{ID: "", Address: bottest.DefaultThread, User: bottest.Ana, Text: "hello", Mention: true})
+	h.Wait()
+	if got := userTexts(model.Requests()[0]); got != "u:hello" {
+		t.Errorf("model saw %q, want the message once", got)
+	}
+}
+
+func TestStopDetails(t *testing.T) {
+	t.Parallel()
+	t.Run("queued messages are handled within the grace period", func(t *testing.T) {
+		t.Parallel()
+		release := make(chan struct{})
+		model := bottest.NewModel(bottest.Step{Text: "A1", Wait: release}, bottest.Reply("A2"))
+		a := bottest.NewAdapter()
+		b, _ := bot.New(bot.Config{Model: model, Adapters: []bot.Adapter{a}, Logger: bottest.Logger(t)})
+		b.Start(context.Background())
+		a.Send(bottest.Ana, "m1")
+		waitUntil(t, "the run", func() bool { return len(model.Requests()) == 1 })
+		a.Send(bottest.Ana, "m2")
+		go func() { time.Sleep(10 * time.Millisecond); close(release) }()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := b.Stop(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(a.Texts(), ","); got != "A1,A2" {
+			t.Errorf("posted %q", got)
+		}
+	})
+	t.Run("a handler that finishes after the cancel gets no stop notice", func(t *testing.T) {
+		t.Parallel()
+		a := bottest.NewAdapter()
+		b, _ := bot.New(bot.Config{Model: bottest.NewModel(), Adapters: []bot.Adapter{a}, Logger: bottest.Logger(t)})
+		entered := make(chan struct{})
+		b.OnMention(func(ctx context.Context, th *bot.Thread, m bot.Message) error {
+			close(entered)
+			<-ctx.Done()
+			_, err := th.Post(context.WithoutCancel(ctx), render.Text("cleaned up"))
+			return err
+		})
+		b.Start(context.Background())
+		a.Send(bottest.Ana, "hi")
+		<-entered
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+		defer cancel()
+		b.Stop(ctx)
+		if got := a.Texts(); len(got) != 1 || got[0] != "cleaned up" {
+			t.Errorf("posted %q", got)
+		}
+	})
+	t.Run("a click while stopping is not handled", func(t *testing.T) {
+		t.Parallel()
+		a := &stickyAdapter{Adapter: bottest.NewAdapter()}
+		b, _ := bot.New(bot.Config{Model: bottest.NewModel(), Adapters: []bot.Adapter{a}, Logger: bottest.Logger(t)})
+		var clicks atomic.Int32
+		b.OnAction("x", func(context.Context, *bot.Thread, bot.ActionEvent) error { clicks.Add(1); return nil })
+		entered, release := make(chan struct{}), make(chan struct{})
+		b.OnMention(func(ctx context.Context, th *bot.Thread, m bot.Message) error {
+			close(entered)
+			<-release
+			return nil
+		})
+		b.Start(context.Background())
+		ref, err := mustThread(t, b).Post(context.Background(), render.Card{Actions: render.Actions(render.Button("Go", 1).OnAction("x"))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.Send(bottest.Ana, "hi")
+		<-entered
+		stopped := make(chan error)
+		go func() { stopped <- b.Stop(context.Background()) }()
+		// The bot is stopping once the adapter no longer receives; a click
+		// already on its way arrives now.
+		waitUntil(t, "the adapter to stop receiving", func() bool { return !a.Receiving() })
+		var id string
+		for _, v := range a.Posts()[0].IDs {
+			id = v
+		}
+		a.inbox.Action(context.Background(), bot.Action{ID: id, User: bottest.Ana, Message: ref})
+		close(release)
+		if err := <-stopped; err != nil {
+			t.Fatal(err)
+		}
+		if clicks.Load() != 0 || len(a.Posts()) != 1 {
+			t.Errorf("a click while stopping was handled: %d clicks, posts %q", clicks.Load(), a.Texts())
+		}
+	})
+}
+
+// stickyAdapter keeps the bot's inbox after the bot stops receiving, to
+// deliver what a platform still had in flight.
+type stickyAdapter struct {
+	*bottest.Adapter
+	inbox bot.Inbox
+}
+
+func (a *stickyAdapter) Start(ctx context.Context, in bot.Inbox) error {
+	a.inbox = in
+	return a.Adapter.Start(ctx, in)
+}
+
+func mustThread(t *testing.T, b *bot.Bot) *bot.Thread {
+	t.Helper()
+	th, err := b.Thread(bottest.DefaultThread)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return th
+}
+
+func TestRunAgentOutsideAHandler(t *testing.T) {
+	t.Parallel()
+	boom := bot.DefineTool(bot.ToolSpec[struct{}]{Name: "boom", Description: "Boom.",
+		Handler: func(context.Context, struct{}, *bot.ToolContext) (any, error) { panic("kaboom") }})
+	model := bottest.NewModel(bottest.Call("boom", struct{}{}), bottest.Step{Text: "Report posted.", Silent: true})
+	a := bottest.NewAdapter()
+	a.SetCapabilities(bot.AllCapabilities)
+	b, err := bot.New(bot.Config{Model: model, Adapters: []bot.Adapter{a}, Tools: []*bot.Tool{boom}, Logger: bottest.Logger(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	th, err := b.Thread(bot.Address{Platform: bottest.Platform, Channel: "C_REPORTS"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := th.RunAgent(context.Background(), bot.RunOptions{Instructions: "Post the daily report."})
+	if err != nil || res.Text != "Report posted." || res.Steps != 2 || res.ToolCalls != 1 {
+		t.Errorf("RunAgent = %+v, %v", res, err)
+	}
+	if got := toolMessages(model.Requests()[1]); len(got) != 1 || got[0] != `{"error":"tool panicked: kaboom"}` {
+		t.Errorf("tool message %q", got)
 	}
 }

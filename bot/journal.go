@@ -39,6 +39,8 @@ type journal struct {
 	mu sync.Mutex
 	// recorded holds, by scope, the entries read from the Store to replay.
 	recorded map[string][]JournalEntry
+	// taken holds the choices whose decision the run took.
+	taken map[string]bool
 	stored   int            // entries in the Store
 	buf      []JournalEntry // entries recorded since, not yet written
 	// broken is set when a replay asked for a different step than the
@@ -59,6 +61,7 @@ func newJournal(s Store, run string, lease func() Lease, entries []JournalEntry)
 		j.recorded = map[string][]JournalEntry{}
 		for _, e := range entries {
 			j.recorded[e.Scope] = append(j.recorded[e.Scope], e)
+			j.noteTaken(e)
 		}
 	}
 	return j
@@ -119,11 +122,23 @@ func (j *journal) flush(ctx context.Context) error {
 	return nil
 }
 
+// noteTaken remembers a decision the run took; j.mu must be held, or j
+// not shared yet.
+func (j *journal) noteTaken(e JournalEntry) {
+	if e.Kind == StepDecision {
+		if j.taken == nil {
+			j.taken = map[string]bool{}
+		}
+		j.taken[e.Key] = true
+	}
+}
+
 // record buffers a live step's entry, writing the buffer when it is full.
 func (j *journal) record(ctx context.Context, e JournalEntry) error {
 	j.mu.Lock()
 	e.Seq = j.stored + len(j.buf)
 	j.buf = append(j.buf, e)
+	j.noteTaken(e)
 	full := len(j.buf) >= maxBuffered
 	j.mu.Unlock()
 	if full {
@@ -157,12 +172,7 @@ func (j *journal) end(ctx context.Context, keep time.Time) error {
 func (j *journal) took(id string) bool {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	for _, es := range j.recorded {
-		if consumed(es, id) {
-			return true
-		}
-	}
-	return consumed(j.buf, id)
+	return j.taken[id]
 }
 
 // scope is a cursor over one scope of a journal.
@@ -170,7 +180,7 @@ type scope struct {
 	j    *journal
 	name string
 
-	mu   sync.Mutex
+	mu      sync.Mutex
 	pos     int // recorded entries of the scope replayed so far
 	n       int // steps taken in the scope, replayed or live
 	subs    int // sub-scopes opened

@@ -31,7 +31,7 @@ type lane struct {
 	yield chan struct{} // closed to ask cur to give the lane up while it waits for a person
 	// yieldHeld is set when the request to yield counts as work of cur's.
 	yieldHeld bool
-	lost  bool          // the lease was lost: another process holds the lane
+	lost      bool // the lease was lost: another process holds the lane
 	// records are transcript entries of the lane's runs, written when
 	// their items are reported done.
 	records []ThreadRecord
@@ -512,4 +512,3 @@ func (w *waitTable) unwait(id string, wt *waiter) (Outcome, bool) {
 		return Outcome{}, false
 	}
 }
-

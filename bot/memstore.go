@@ -23,7 +23,7 @@ type MemoryStore struct {
 	mu        sync.Mutex
 	actions   map[string]ActionRecord
 	choices   map[string]ChoiceRecord
-	byRun     map[string][]string // run → its choices' ids
+	byRun     map[string][]string  // run → its choices' ids
 	deadlines map[string]time.Time // pending choices with a deadline
 	lanes     map[string]*memLane
 	queued    map[string]struct{} // lanes with queued items

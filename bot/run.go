@@ -414,8 +414,9 @@ func (l *lane) replay(id string, es []JournalEntry, it WorkItem) {
 
 // recover handles an item handed out before, which a process took and did
 // not finish: it crashed, or lost its lease. A run that was waiting for a
-// person still is (it parked in effect) or resumes, if its choice ended
-// meanwhile; any other is resumed by replay or told of, as
+// person still is — it parked, in effect — unless its choice ended
+// meanwhile, or its card never went out: then it resumes by replay. Any
+// other run is resumed by replay or ended with a word to its thread, as
 // Config.Interrupted says.
 func (l *lane) recover(it WorkItem) {
 	b := l.b
@@ -428,37 +429,41 @@ func (l *lane) recover(it WorkItem) {
 		b.log.Error("bot: reading an interrupted run's journal failed", "run", id, "err", err)
 		return
 	}
-	if it.Kind == WorkResume && over(es) {
+	if (it.Kind == WorkResume && len(es) == 0) || (len(es) > 0 && es[len(es)-1].Kind == StepEnd) {
+		return // over
+	}
+	cs, err := b.store.Choices(b.runCtx, id)
+	if err != nil {
+		b.log.Error("bot: reading an interrupted run's choices failed", "run", id, "err", err)
 		return
 	}
-	if len(es) > 0 && es[len(es)-1].Kind == StepEnd {
-		return
+	waiting, resumable := 0, 0
+	for _, c := range cs {
+		switch {
+		case consumed(es, c.ID):
+		case c.Outcome.State == ChoicePending && c.Message.ID != "":
+			waiting++
+		default: // ended, and the run did not take it; or never shown
+			resumable++
+		}
 	}
-	waiting := awaited(es)
-	pending := 0
-	for _, c := range waiting {
-		if ch, err := b.store.Choice(b.runCtx, c); err == nil && ch.Outcome.State == ChoicePending {
-			pending++
+	start := startOf(it, nil)
+	if len(es) > 0 {
+		var s stepResult[runStart]
+		if json.Unmarshal(es[0].Data, &s) == nil {
+			start = s.Value
 		}
 	}
 	switch {
-	case len(waiting) > 0 && pending == len(waiting):
-		b.log.Info("bot: an interrupted run was waiting for a person; it resumes when they decide", "run", id)
-	case len(waiting) > 0 || b.cfg.Interrupted == ReplayInterrupted:
+	case resumable > 0 || (waiting == 0 && b.cfg.Interrupted == ReplayInterrupted):
 		l.replay(id, es, it)
+	case waiting > 0:
+		b.log.Info("bot: an interrupted run was waiting for a person; it resumes when they decide", "run", id)
+	case b.adapters[start.Trigger.Address.Platform] == nil:
+		b.log.Error("bot: an interrupted run is on a platform this bot has no adapter for", "run", id)
 	default:
-		start := startOf(it, nil)
-		if len(es) > 0 {
-			var s stepResult[runStart]
-			if json.Unmarshal(es[0].Data, &s) == nil {
-				start = s.Value
-			}
-		}
 		r := l.newRun(id, start, es)
 		defer r.cancel(nil)
-		if b.adapters[start.Trigger.Address.Platform] == nil {
-			return
-		}
 		b.log.Warn("bot: a run was cut by a crash or a lost lease; telling its thread", "run", id, "thread", start.Trigger.Address.String())
 		r.endPlainly(r.threadOutside(), "⚠️ I was interrupted before I could finish (the bot restarted). Please ask again.")
 	}
@@ -470,35 +475,6 @@ func (r *run) threadOutside() *Thread {
 	t := r.thread()
 	t.scope = nil
 	return t
-}
-
-// awaited lists the choices a journal shows its run waiting for: asked,
-// with no decision recorded.
-func awaited(es []JournalEntry) []string {
-	var ids []string
-	for _, e := range es {
-		switch e.Kind {
-		case StepChoice:
-			var p stepResult[choicePosted]
-			if json.Unmarshal(e.Data, &p) == nil && p.Value.ID != "" {
-				ids = append(ids, p.Value.ID)
-			}
-		case StepDecision:
-			if i := indexOf(ids, e.Key); i >= 0 {
-				ids = append(ids[:i], ids[i+1:]...)
-			}
-		}
-	}
-	return ids
-}
-
-func indexOf(s []string, v string) int {
-	for i, x := range s {
-		if x == v {
-			return i
-		}
-	}
-	return -1
 }
 
 // safely calls f, turning a panic into an error that carries the stack.

@@ -500,3 +500,40 @@ func TestStatusDuringRun(t *testing.T) {
 		t.Errorf("statuses %q", got)
 	}
 }
+
+// modelFunc is a bot.Model made of a function.
+type modelFunc func(ctx context.Context, req *bot.ModelRequest, onText func(string)) (*bot.ModelResponse, error)
+
+func (f modelFunc) Generate(ctx context.Context, req *bot.ModelRequest, onText func(string)) (*bot.ModelResponse, error) {
+	return f(ctx, req, onText)
+}
+
+func TestRunOptionsOverrideParallelTools(t *testing.T) {
+	t.Parallel()
+	var running, most atomic.Int32
+	slow := bot.DefineTool(bot.ToolSpec[struct{}]{Name: "slow", Description: "Slow.",
+		Handler: func(context.Context, struct{}, *bot.ToolContext) (any, error) {
+			n := running.Add(1)
+			for {
+				m := most.Load()
+				if n <= m || most.CompareAndSwap(m, n) {
+					break
+				}
+			}
+			time.Sleep(5 * time.Millisecond)
+			running.Add(-1)
+			return "ok", nil
+		}})
+	calls := []bot.ToolCall{bottest.ToolCall("slow", struct{}{}), bottest.ToolCall("slow", struct{}{}), bottest.ToolCall("slow", struct{}{})}
+	model := bottest.NewModel(bottest.Step{ToolCalls: calls}, bottest.Reply("done"))
+	h := bottest.Start(t, bot.Config{Model: model, Tools: []*bot.Tool{slow}, ParallelTools: true})
+	sequential := false
+	h.Bot.OnMention(func(ctx context.Context, th *bot.Thread, m bot.Message) error {
+		_, err := th.RunAgent(ctx, bot.RunOptions{ParallelTools: &sequential})
+		return err
+	})
+	h.Send(bottest.Ana, "go")
+	if most.Load() != 1 {
+		t.Errorf("%d tool calls ran at once with ParallelTools off for the run", most.Load())
+	}
+}

@@ -233,3 +233,83 @@ func toolMessages(req bot.ModelRequest) []string {
 	}
 	return out
 }
+
+type badJSON struct{}
+
+func TestPanickingResultMarshal(t *testing.T) {
+	t.Parallel()
+	for _, parallel := range []bool{false, true} {
+		t.Run(map[bool]string{false: "sequential", true: "parallel"}[parallel], func(t *testing.T) {
+			t.Parallel()
+			bad := bot.DefineTool(bot.ToolSpec[struct{}]{Name: "bad", Description: "Bad.",
+				Handler: func(context.Context, struct{}, *bot.ToolContext) (any, error) { return badJSON{}, nil }})
+			model := bottest.NewModel(
+				bottest.Step{ToolCalls: []bot.ToolCall{bottest.ToolCall("bad", struct{}{}), bottest.ToolCall("echo", EchoArgs{Text: "ok"})}},
+				bottest.Reply("done"),
+			)
+			h := bottest.Start(t, bot.Config{Model: model, Tools: []*bot.Tool{bad, echoTool("echo")}, ParallelTools: parallel})
+			h.Send(bottest.Ana, "go")
+			got := toolMessages(model.Requests()[1])
+			if len(got) != 2 || got[0] != `{"error":"the tool's result could not be serialized: panic: marshal exploded"}` || got[1] != "ok" {
+				t.Errorf("tool messages %q", got)
+			}
+			if h.Adapter.LastText() != "done" {
+				t.Errorf("the run did not finish: %q", h.Adapter.Texts())
+			}
+		})
+	}
+}
+
+type Color string
+
+type Panicky string
+
+func TestOptionalEnumPointer(t *testing.T) {
+	t.Parallel()
+	type args struct {
+		Color *Color `json:"color,omitempty"`
+	}
+	tool := bot.DefineTool(bot.ToolSpec[args]{Name: "paint", Description: "Paint.",
+		Handler: func(context.Context, args, *bot.ToolContext) (any, error) { return nil, nil }})
+	if err := tool.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if s := string(tool.Schema()); !strings.Contains(s, `"enum":["red","green"]`) {
+		t.Errorf("schema %s lacks the enum", s)
+	}
+	bad := bot.DefineTool(bot.ToolSpec[struct {
+		P Panicky `json:"p"`
+	}]{Name: "bad", Handler: func(context.Context, struct {
+		P Panicky `json:"p"`
+	}, *bot.ToolContext) (any, error) {
+		return nil, nil
+	}})
+	if err := bad.Err(); err == nil || !strings.Contains(err.Error(), "Enum panicked") {
+		t.Errorf("Err() = %v", err)
+	}
+}
+
+func TestExplicitSchemaMustBeObject(t *testing.T) {
+	t.Parallel()
+	tool := bot.DefineTool(bot.ToolSpec[string]{Name: "s", Schema: &jsonschema.Schema{Type: "string"},
+		Handler: func(context.Context, string, *bot.ToolContext) (any, error) { return nil, nil }})
+	if err := tool.Err(); err == nil || !strings.Contains(err.Error(), `type "object"`) {
+		t.Errorf("Err() = %v", err)
+	}
+}
+
+func TestSchemaIsACopy(t *testing.T) {
+	t.Parallel()
+	tool := echoTool("echo")
+	s := tool.Schema()
+	s[0] = 'X'
+	if !json.Valid(tool.Schema()) {
+		t.Error("changing the returned schema changed the tool")
+	}
+}
+
+func (badJSON) MarshalJSON() ([]byte, error) { panic("marshal exploded") }
+
+func (Color) Enum() []any { return []any{"red", "green"} }
+
+func (Panicky) Enum() []any { panic("no values today") }

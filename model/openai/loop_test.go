@@ -1,7 +1,7 @@
-package bot_test
+package openai_test
 
-// The agent loop over the real model client and an OpenAI-compatible server
-// on loopback that speaks the streaming wire format.
+// The bot's agent loop over this client and an OpenAI-compatible server on
+// loopback that speaks the streaming wire format.
 
 import (
 	"bytes"
@@ -222,7 +222,7 @@ func TestStopCancelsStreamingRun(t *testing.T) {
 // BenchmarkTurn measures one user message → one streamed tool call → the
 // final streamed answer, through the real client and the fake server on
 // loopback.
-func BenchmarkTurn(b *testing.B) {
+func BenchmarkTurnOverTheWire(b *testing.B) {
 	srv := openaitest.NewServer(b)
 	lookup := bot.DefineTool(bot.ToolSpec[LookupArgs]{Name: "lookup", Description: "Look up an order.",
 		Handler: func(_ context.Context, a LookupArgs, _ *bot.ToolContext) (any, error) {
@@ -258,5 +258,17 @@ func BenchmarkTurn(b *testing.B) {
 	b.StopTimer()
 	if n := srv.Pending(); n != 0 {
 		b.Fatalf("%d scripted responses unused", n)
+	}
+}
+
+// waitUntil polls cond until it holds, failing the test after 5 seconds.
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(time.Millisecond)
 	}
 }

@@ -91,7 +91,7 @@ func countingTool(name string, n *atomic.Int32, release <-chan struct{}) *bot.To
 // A click that lands while a resumed run parks again at its next choice
 // — after its wait gave up the choice, before the resume ended — must
 // resume it once more, not be dropped as "already resuming".
-func TestReviewClickWhileResumedRunParksAgain(t *testing.T) {
+func TestClickWhileResumedRunParksAgain(t *testing.T) {
 	t.Parallel()
 	store := bot.NewMemoryStore()
 	a := bottest.NewAdapter()
@@ -139,7 +139,7 @@ func TestReviewClickWhileResumedRunParksAgain(t *testing.T) {
 // With sequential tool calls, a call that parks its run parks the step:
 // the calls after it run when the run resumes, not while the person has
 // not decided yet.
-func TestReviewSequentialCallsWaitForParkedCall(t *testing.T) {
+func TestSequentialCallsWaitForParkedCall(t *testing.T) {
 	t.Parallel()
 	var noted atomic.Int32
 	model := bottest.NewModel(bottest.Step{ToolCalls: []bot.ToolCall{
@@ -163,7 +163,7 @@ func TestReviewSequentialCallsWaitForParkedCall(t *testing.T) {
 // A click on a parked call's card while a parallel sibling call of the
 // same step is still running must not replay the run beside it: the
 // sibling would run twice.
-func TestReviewResumeWaitsForParallelSibling(t *testing.T) {
+func TestResumeWaitsForParallelSibling(t *testing.T) {
 	t.Parallel()
 	var slow atomic.Int32
 	release := make(chan struct{})
@@ -190,7 +190,7 @@ func TestReviewResumeWaitsForParallelSibling(t *testing.T) {
 // A click that wins just before the choice's deadline, delivered after
 // the wait took the click's outcome from the Store and went on, must not
 // replay the live run beside itself.
-func TestReviewClickRacingTimeoutDoesNotReplayLiveRun(t *testing.T) {
+func TestClickRacingTimeoutDoesNotReplayLiveRun(t *testing.T) {
 	t.Parallel()
 	mem := bot.NewMemoryStore()
 	gate := make(chan struct{})
@@ -235,7 +235,7 @@ func TestReviewClickRacingTimeoutDoesNotReplayLiveRun(t *testing.T) {
 // A handler that reports AwaitChoice's error to the thread must not post
 // "the run is waiting" when its run parks, nor journal that post: the
 // replay would diverge.
-func TestReviewHandlerReportingParkIsQuiet(t *testing.T) {
+func TestHandlerReportingParkIsQuiet(t *testing.T) {
 	t.Parallel()
 	ask := bot.DefineTool(bot.ToolSpec[askArgs]{
 		Name: "ask", Description: "asks",
@@ -272,7 +272,7 @@ func TestReviewHandlerReportingParkIsQuiet(t *testing.T) {
 // Thread operations a handler makes concurrently are journaled one after
 // the other; they must not collide in the journal and silently park the
 // run.
-func TestReviewConcurrentThreadOpsInHandler(t *testing.T) {
+func TestConcurrentThreadOpsInHandler(t *testing.T) {
 	t.Parallel()
 	two := bot.DefineTool(bot.ToolSpec[struct{}]{
 		Name: "two", Description: "posts twice at once",
@@ -301,7 +301,7 @@ func TestReviewConcurrentThreadOpsInHandler(t *testing.T) {
 
 // A Thread may run the agent twice at once (it is safe for concurrent
 // use); run with -race.
-func TestReviewConcurrentRunsOnOneThread(t *testing.T) {
+func TestConcurrentRunsOnOneThread(t *testing.T) {
 	t.Parallel()
 	const runs = 20
 	model := bottest.NewModel()
@@ -328,7 +328,7 @@ func TestReviewConcurrentRunsOnOneThread(t *testing.T) {
 // A click accepted just before Stop, whose decision is recorded while
 // the bot stops, resumes its parked run within Stop's grace: nothing
 // else ever would.
-func TestReviewClickDuringStopResumesRun(t *testing.T) {
+func TestClickDuringStopResumesRun(t *testing.T) {
 	t.Parallel()
 	mem := bot.NewMemoryStore()
 	gate := make(chan struct{})
@@ -364,7 +364,7 @@ func TestReviewClickDuringStopResumesRun(t *testing.T) {
 
 // When a choice's options cannot be stored, the choice is ended, not
 // left pending to expire later and replay a run that is over.
-func TestReviewFailedOptionsLeaveNoPendingChoice(t *testing.T) {
+func TestFailedOptionsLeaveNoPendingChoice(t *testing.T) {
 	t.Parallel()
 	mem := bot.NewMemoryStore()
 	var failed atomic.Bool

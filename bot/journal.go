@@ -40,9 +40,9 @@ type journal struct {
 	// recorded holds, by scope, the entries read from the Store to replay.
 	recorded map[string][]JournalEntry
 	// taken holds the choices whose decision the run took.
-	taken map[string]bool
-	stored   int            // entries in the Store
-	buf      []JournalEntry // entries recorded since, not yet written
+	taken  map[string]bool
+	stored int            // entries in the Store
+	buf    []JournalEntry // entries recorded since, not yet written
 	// broken is set when a replay asked for a different step than the
 	// journal recorded, or the journal could not be written: the run
 	// cannot go on.

@@ -82,16 +82,16 @@ type Outgoing struct {
 // Address locates a conversation: a channel of a workspace on a platform
 // and, where the platform has threads, the thread in it.
 type Address struct {
-	Platform string
+	Platform string `json:",omitempty"`
 	// Workspace is the platform's workspace: a Slack team, a Discord
 	// guild; empty where the platform has none (direct messages on
 	// Discord, the terminal). One bot serves several.
-	Workspace string
+	Workspace string `json:",omitempty"`
 	// Channel is the platform's channel, DM or conversation id.
-	Channel string
+	Channel string `json:",omitempty"`
 	// Thread is the id of the thread's root message within Channel, or empty
 	// for a conversation that is the whole channel.
-	Thread string
+	Thread string `json:",omitempty"`
 }
 
 // String returns the address as "platform:workspace:channel/thread"
@@ -118,40 +118,40 @@ func (a Address) String() string {
 type MessageRef struct {
 	Address
 	// ID is the platform's message id (a Slack ts, a Discord snowflake).
-	ID string
+	ID string `json:",omitempty"`
 }
 
 // User is a person, or a bot, on a platform.
 type User struct {
-	ID   string
-	Name string
+	ID   string `json:",omitempty"`
+	Name string `json:",omitempty"`
 	// IsBot is true for bot and app accounts.
-	IsBot bool
+	IsBot bool `json:",omitempty"`
 }
 
 // Message is a message in a conversation, normalized by an adapter.
 type Message struct {
 	// ID is the platform's message id. The bot gives a message delivered
 	// without one an id of its own.
-	ID string
+	ID string `json:",omitempty"`
 	// EventID is the id of the platform's delivery of the message (Slack's
 	// event_id, Discord's message id), by which the bot drops a delivery
 	// it has seen before, across replicas. Empty means the platform gives
 	// none and never delivers twice.
-	EventID string `json:",omitempty"`
-	Address Address
-	User    User
+	EventID string  `json:",omitempty"`
+	Address Address `json:",omitzero"`
+	User    User    `json:",omitzero"`
 	// Text is the message's text in markdown, with the bot's own mention
 	// removed where the platform inserts one.
-	Text string
-	Time time.Time
+	Text string    `json:",omitempty"`
+	Time time.Time `json:",omitzero"`
 	// Mention is true when the message addresses the bot: it mentions the
 	// bot, or it was written in a direct conversation with it.
-	Mention bool
+	Mention bool `json:",omitempty"`
 	// Direct is true for a message in a direct conversation with the bot.
-	Direct bool
+	Direct bool `json:",omitempty"`
 	// FromSelf is true for messages this bot posted (seen in history).
-	FromSelf bool
+	FromSelf bool `json:",omitempty"`
 }
 
 // Action is a click on an interactive element, normalized by an adapter.

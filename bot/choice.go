@@ -244,7 +244,7 @@ func (t *Thread) AwaitChoice(ctx context.Context, card render.Card, opts ...Choi
 type choicePosted struct {
 	ID       string
 	Ref      MessageRef
-	Deadline time.Time
+	Deadline time.Time `json:",omitzero"`
 }
 
 // postChoice records a new choice and its options in the Store, then

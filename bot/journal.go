@@ -274,7 +274,7 @@ func sum(parts ...any) string {
 			fmt.Fprintf(h, "%T %v\n", p, p)
 		}
 	}
-	return hex.EncodeToString(h.Sum(nil)[:12])
+	return hex.EncodeToString(h.Sum(nil)[:8])
 }
 
 // step runs live, or answers from the journal, the step of kind asked

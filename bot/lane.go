@@ -16,8 +16,9 @@ import (
 
 // laneTable holds the lanes this process works on.
 type laneTable struct {
-	mu sync.Mutex
-	m  map[string]*lane
+	mu   sync.Mutex
+	m    map[string]*lane
+	peak int // see shrunk
 }
 
 // lane is a lane this process holds.
@@ -70,6 +71,7 @@ func (t *laneTable) release(ln *lane) {
 	t.mu.Lock()
 	if t.m[ln.key] == ln {
 		delete(t.m, ln.key)
+		t.m = shrunk(t.m, &t.peak)
 	}
 	t.mu.Unlock()
 	ln.b.work.add(-1)
@@ -418,8 +420,9 @@ func (b *Bot) receiveNote(note string) {
 
 // waitTable holds the choices waited for here.
 type waitTable struct {
-	mu sync.Mutex
-	m  map[string]*waiter
+	mu   sync.Mutex
+	m    map[string]*waiter
+	peak int // see shrunk
 }
 
 // waiter is an AwaitChoice waiting for a choice's outcome.
@@ -504,6 +507,7 @@ func (w *waitTable) unwait(id string, wt *waiter) (Outcome, bool) {
 	defer w.mu.Unlock()
 	if w.m[id] == wt {
 		delete(w.m, id)
+		w.m = shrunk(w.m, &w.peak)
 	}
 	select {
 	case o := <-wt.ch:

@@ -21,8 +21,9 @@ import (
 // oldest go first).
 type MemoryStore struct {
 	mu        sync.Mutex
-	actions   map[string]ActionRecord
-	choices   map[string]ChoiceRecord
+	actions   map[string]ActionRecord // bound to handlers
+	options   map[string]memOption    // options of choices, by id
+	choices   map[string]*memChoice
 	byRun     map[string][]string  // run → its choices' ids
 	deadlines map[string]time.Time // pending choices with a deadline
 	lanes     map[string]*memLane
@@ -36,6 +37,9 @@ type MemoryStore struct {
 
 	subMu sync.Mutex
 	subs  map[*memSub]struct{}
+
+	// The largest the maps that empty as work ends have been (see shrunk).
+	lanesPeak, queuedPeak, journalsPeak int
 }
 
 const (
@@ -52,12 +56,28 @@ type memLane struct {
 
 type memItem struct {
 	WorkItem
+	handouts int   // hand-outs to distinct leases, counted
 	handedTo int64 // the token of the lease it was last handed out with
 }
 
+// A parked choice should cost little memory: choices and journals are
+// kept encoded, and an option's id points into its choice.
+
+type memChoice struct {
+	data []byte // the ChoiceRecord, by encodeChoice
+	run  string
+	end  time.Time // when it ended; zero while pending
+}
+
+type memOption struct {
+	choice string
+	index  int
+}
+
 type memJournal struct {
-	entries []JournalEntry
-	keep    time.Time // zero while the run goes on
+	n    int       // entries
+	data []byte    // the entries, encoded by appendEntry
+	keep time.Time // zero while the run goes on
 }
 
 type memThread struct {
@@ -75,7 +95,8 @@ var (
 func NewMemoryStore() *MemoryStore {
 	return &MemoryStore{
 		actions:   map[string]ActionRecord{},
-		choices:   map[string]ChoiceRecord{},
+		options:   map[string]memOption{},
+		choices:   map[string]*memChoice{},
 		byRun:     map[string][]string{},
 		deadlines: map[string]time.Time{},
 		lanes:     map[string]*memLane{},
@@ -93,7 +114,7 @@ func (s *MemoryStore) PutActions(ctx context.Context, actions []ActionRecord) er
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i, a := range actions {
-		if _, dup := s.actions[a.ID]; dup || slices.ContainsFunc(actions[:i], func(b ActionRecord) bool { return b.ID == a.ID }) {
+		if s.taken(a.ID) || slices.ContainsFunc(actions[:i], func(b ActionRecord) bool { return b.ID == a.ID }) {
 			return fmt.Errorf("bot: action id %q: %w", a.ID, ErrConflict)
 		}
 	}
@@ -108,12 +129,41 @@ func (s *MemoryStore) PutActions(ctx context.Context, actions []ActionRecord) er
 func (s *MemoryStore) Action(ctx context.Context, id string) (ActionRecord, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if o, ok := s.options[id]; ok {
+		c := s.choice(o.choice)
+		opt := c.Options[o.index]
+		return ActionRecord{ID: id, Address: c.Address, Choice: c.ID, Option: o.index, Label: opt.Label, Value: opt.Value}, nil
+	}
 	a, ok := s.actions[id]
 	if !ok {
 		return ActionRecord{}, fmt.Errorf("bot: action id %q: %w", id, ErrNotFound)
 	}
 	a.Value = slices.Clone(a.Value)
 	return a, nil
+}
+
+// taken reports whether an action id is in use; s.mu must be held.
+func (s *MemoryStore) taken(id string) bool {
+	_, action := s.actions[id]
+	_, option := s.options[id]
+	return action || option
+}
+
+// choice decodes a stored choice; s.mu must be held.
+func (s *MemoryStore) choice(id string) ChoiceRecord {
+	return decodeChoice(s.choices[id].data)
+}
+
+// putChoice encodes and stores c; s.mu must be held.
+func (s *MemoryStore) putChoice(c ChoiceRecord) {
+	mc := &memChoice{data: encodeChoice(c), run: c.Run}
+	if old, ok := s.choices[c.ID]; ok {
+		mc.run = old.run // the string already kept
+	}
+	if c.Outcome.State != ChoicePending {
+		mc.end = c.Outcome.At
+	}
+	s.choices[c.ID] = mc
 }
 
 // PutChoice implements [Store].
@@ -124,12 +174,11 @@ func (s *MemoryStore) PutChoice(ctx context.Context, c ChoiceRecord) error {
 		return fmt.Errorf("bot: choice %q: %w", c.ID, ErrConflict)
 	}
 	for i, o := range c.Options {
-		if _, dup := s.actions[o.ID]; dup || slices.ContainsFunc(c.Options[:i], func(p OptionRecord) bool { return p.ID == o.ID }) {
+		if s.taken(o.ID) || slices.ContainsFunc(c.Options[:i], func(p OptionRecord) bool { return p.ID == o.ID }) {
 			return fmt.Errorf("bot: choice %q: option id %q: %w", c.ID, o.ID, ErrConflict)
 		}
 	}
-	c = cloneChoice(c)
-	s.choices[c.ID] = c
+	s.putChoice(c)
 	if c.Run != "" {
 		s.byRun[c.Run] = append(s.byRun[c.Run], c.ID)
 	}
@@ -137,7 +186,7 @@ func (s *MemoryStore) PutChoice(ctx context.Context, c ChoiceRecord) error {
 		s.deadlines[c.ID] = c.Deadline
 	}
 	for i, o := range c.Options {
-		s.actions[o.ID] = ActionRecord{ID: o.ID, Address: c.Address, Choice: c.ID, Option: i, Label: o.Label, Value: o.Value}
+		s.options[o.ID] = memOption{choice: c.ID, index: i}
 	}
 	return nil
 }
@@ -146,11 +195,10 @@ func (s *MemoryStore) PutChoice(ctx context.Context, c ChoiceRecord) error {
 func (s *MemoryStore) Choice(ctx context.Context, id string) (ChoiceRecord, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c, ok := s.choices[id]
-	if !ok {
+	if _, ok := s.choices[id]; !ok {
 		return ChoiceRecord{}, fmt.Errorf("bot: choice %q: %w", id, ErrNotFound)
 	}
-	return cloneChoice(c), nil
+	return s.choice(id), nil
 }
 
 // Choices implements [Store].
@@ -159,8 +207,8 @@ func (s *MemoryStore) Choices(ctx context.Context, run string) ([]ChoiceRecord, 
 	defer s.mu.Unlock()
 	var out []ChoiceRecord
 	for _, id := range s.byRun[run] {
-		if c, ok := s.choices[id]; ok {
-			out = append(out, cloneChoice(c))
+		if _, ok := s.choices[id]; ok {
+			out = append(out, s.choice(id))
 		}
 	}
 	slices.SortFunc(out, func(a, b ChoiceRecord) int {
@@ -176,12 +224,12 @@ func (s *MemoryStore) Choices(ctx context.Context, run string) ([]ChoiceRecord, 
 func (s *MemoryStore) SetChoiceMessage(ctx context.Context, id string, ref MessageRef) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c, ok := s.choices[id]
-	if !ok {
+	if _, ok := s.choices[id]; !ok {
 		return fmt.Errorf("bot: choice %q: %w", id, ErrNotFound)
 	}
+	c := s.choice(id)
 	c.Message = ref
-	s.choices[id] = c
+	s.putChoice(c)
 	return nil
 }
 
@@ -189,18 +237,17 @@ func (s *MemoryStore) SetChoiceMessage(ctx context.Context, id string, ref Messa
 func (s *MemoryStore) Resolve(ctx context.Context, id string, o Outcome) (ChoiceRecord, bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c, ok := s.choices[id]
-	if !ok {
+	if _, ok := s.choices[id]; !ok {
 		return ChoiceRecord{}, false, fmt.Errorf("bot: choice %q: %w", id, ErrNotFound)
 	}
+	c := s.choice(id)
 	if c.Outcome.State != ChoicePending || o.State == ChoicePending {
-		return cloneChoice(c), false, nil
+		return c, false, nil
 	}
-	o.Value = slices.Clone(o.Value)
 	c.Outcome = o
-	s.choices[id] = c
+	s.putChoice(c)
 	delete(s.deadlines, id)
-	return cloneChoice(c), true, nil
+	return s.choice(id), true, nil
 }
 
 // Expiring implements [Store].
@@ -210,7 +257,7 @@ func (s *MemoryStore) Expiring(ctx context.Context, t time.Time, limit int) ([]C
 	var out []ChoiceRecord
 	for id, d := range s.deadlines {
 		if !d.After(t) {
-			out = append(out, s.choices[id])
+			out = append(out, s.choice(id))
 		}
 	}
 	slices.SortFunc(out, func(a, b ChoiceRecord) int {
@@ -221,9 +268,6 @@ func (s *MemoryStore) Expiring(ctx context.Context, t time.Time, limit int) ([]C
 	})
 	if limit > 0 && len(out) > limit {
 		out = out[:limit]
-	}
-	for i := range out {
-		out[i] = cloneChoice(out[i])
 	}
 	return out, nil
 }
@@ -250,7 +294,7 @@ func (s *MemoryStore) Accept(ctx context.Context, a Acceptance) (Claimed, error)
 		l = &memLane{}
 		s.lanes[a.Item.Lane] = l
 	}
-	l.items = append(l.items, memItem{WorkItem: a.Item})
+	l.items = append(l.items, memItem{WorkItem: memItem{WorkItem: a.Item}.copy(0)})
 	s.queued[a.Item.Lane] = struct{}{}
 	if a.Owner == "" || (l.owner != "" && l.expires.After(now)) {
 		return Claimed{}, nil
@@ -270,7 +314,8 @@ func (l *memLane) lease(lane string) Lease {
 	return Lease{Lane: lane, Owner: l.owner, Token: l.token, Expires: l.expires}
 }
 
-// handOut returns the lane's queued items, counting the hand-out.
+// handOut returns the lane's queued items, counting each first hand-out
+// to this lease.
 func (l *memLane) handOut() []WorkItem {
 	if len(l.items) == 0 {
 		return nil
@@ -278,13 +323,30 @@ func (l *memLane) handOut() []WorkItem {
 	out := make([]WorkItem, len(l.items))
 	for i := range l.items {
 		it := &l.items[i]
-		out[i] = it.WorkItem
-		if it.handedTo != 0 {
-			it.Attempts++
+		if it.handedTo != l.token {
+			it.handouts++
+			it.handedTo = l.token
 		}
-		it.handedTo = l.token
+		out[i] = it.copy(it.handouts - 1)
 	}
 	return out
+}
+
+// copy returns the item as handed out: its own copy, with its attempts.
+func (it memItem) copy(attempts int) WorkItem {
+	w := it.WorkItem
+	w.Attempts = attempts
+	if w.Action != nil {
+		a := *w.Action
+		a.Value = slices.Clone(a.Value)
+		w.Action = &a
+	}
+	if w.Agent != nil {
+		a := *w.Agent
+		a.Tools = slices.Clone(a.Tools)
+		w.Agent = &a
+	}
+	return w
 }
 
 // Claim implements [Store].
@@ -332,10 +394,20 @@ func (s *MemoryStore) Complete(ctx context.Context, l Lease, c Completion) (Clai
 		ml.expires = now.Add(c.TTL)
 		return Claimed{Lease: ml.lease(l.Lane), Items: ml.handOut()}, nil
 	}
+	// Items handed out with this lease and not done were not begun: the
+	// hand-out does not count.
+	for i := range ml.items {
+		if it := &ml.items[i]; it.handedTo == ml.token {
+			it.handouts--
+			it.handedTo = 0
+		}
+	}
 	ml.owner, ml.expires = "", time.Time{}
 	if len(ml.items) == 0 {
 		delete(s.lanes, l.Lane)
 		delete(s.queued, l.Lane)
+		s.lanes = shrunk(s.lanes, &s.lanesPeak)
+		s.queued = shrunk(s.queued, &s.queuedPeak)
 	}
 	return Claimed{Queued: len(ml.items)}, nil
 }
@@ -412,7 +484,7 @@ func (s *MemoryStore) AppendJournal(ctx context.Context, l Lease, run string, en
 	j := s.journals[run]
 	n := 0
 	if j != nil {
-		n = len(j.entries)
+		n = j.n
 	}
 	for i, e := range entries {
 		if e.Seq != n+i {
@@ -422,14 +494,19 @@ func (s *MemoryStore) AppendJournal(ctx context.Context, l Lease, run string, en
 	if len(entries) == 0 {
 		return nil
 	}
+	data := []byte(nil)
+	if j != nil {
+		data = j.data
+	}
+	for _, e := range entries {
+		data = appendEntry(data, e)
+	}
 	if j == nil {
 		j = &memJournal{}
 		s.journals[run] = j
 	}
-	for _, e := range entries {
-		e.Data = slices.Clone(e.Data)
-		j.entries = append(j.entries, e)
-	}
+	j.n += len(entries)
+	j.data = slices.Clone(data) // to size: appending grew it by doubling
 	return nil
 }
 
@@ -441,9 +518,11 @@ func (s *MemoryStore) Journal(ctx context.Context, run string) ([]JournalEntry, 
 	if j == nil {
 		return nil, nil
 	}
-	out := slices.Clone(j.entries)
-	for i := range out {
-		out[i].Data = slices.Clone(out[i].Data)
+	out := make([]JournalEntry, 0, j.n)
+	for data := j.data; len(data) > 0; {
+		var e JournalEntry
+		e, data = readEntry(data)
+		out = append(out, e)
 	}
 	return out, nil
 }
@@ -460,6 +539,7 @@ func (s *MemoryStore) EndJournal(ctx context.Context, l Lease, run string, keep 
 	case j == nil:
 	case keep.IsZero():
 		delete(s.journals, run)
+		s.journals = shrunk(s.journals, &s.journalsPeak)
 	default:
 		j.keep = keep
 	}
@@ -556,17 +636,18 @@ func (s *MemoryStore) Purge(ctx context.Context, p Purge) error {
 		}
 	}
 	if !p.ChoicesEndedBefore.IsZero() {
-		for id, c := range s.choices {
-			if c.Outcome.State != ChoicePending && c.Outcome.At.Before(p.ChoicesEndedBefore) {
-				for _, o := range c.Options {
-					delete(s.actions, o.ID)
-				}
-				delete(s.choices, id)
-				if ids := slices.DeleteFunc(s.byRun[c.Run], func(x string) bool { return x == id }); len(ids) > 0 {
-					s.byRun[c.Run] = ids
-				} else {
-					delete(s.byRun, c.Run)
-				}
+		for id, mc := range s.choices {
+			if mc.end.IsZero() || !mc.end.Before(p.ChoicesEndedBefore) {
+				continue
+			}
+			for _, o := range s.choice(id).Options {
+				delete(s.options, o.ID)
+			}
+			delete(s.choices, id)
+			if ids := slices.DeleteFunc(s.byRun[mc.run], func(x string) bool { return x == id }); len(ids) > 0 {
+				s.byRun[mc.run] = ids
+			} else {
+				delete(s.byRun, mc.run)
 			}
 		}
 	}
@@ -633,6 +714,9 @@ func (s *MemoryStore) Subscribe(ctx context.Context, receive func(note string)) 
 			sub.notes = nil
 			sub.mu.Unlock()
 			for _, n := range notes {
+				if ctx.Err() != nil {
+					return // the subscription ended while notes were waiting
+				}
 				receive(n)
 			}
 		}
@@ -648,4 +732,20 @@ func cloneChoice(c ChoiceRecord) ChoiceRecord {
 	}
 	c.Outcome.Value = slices.Clone(c.Outcome.Value)
 	return c
+}
+
+// shrunk returns m, or a copy of it made to its size when it has fallen
+// far below the largest it was (*peak, kept up to date): Go maps never
+// give back the memory a burst made them take.
+func shrunk[K comparable, V any](m map[K]V, peak *int) map[K]V {
+	*peak = max(*peak, len(m))
+	if *peak < 1024 || len(m) > *peak/8 {
+		return m
+	}
+	out := make(map[K]V, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	*peak = len(out)
+	return out
 }

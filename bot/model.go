@@ -44,15 +44,15 @@ type ModelRequest struct {
 
 // ModelMessage is one message of the conversation sent to the model.
 type ModelMessage struct {
-	Role Role
+	Role Role `json:",omitempty"`
 	// Name is the display name of the person who wrote a user message.
-	Name string
+	Name string `json:",omitempty"`
 	// Content is the message text; for a tool message, the tool's result.
-	Content string
+	Content string `json:",omitempty"`
 	// ToolCalls are the calls an assistant message made.
-	ToolCalls []ToolCall
+	ToolCalls []ToolCall `json:",omitempty"`
 	// ToolCallID ties a tool message to the call it answers.
-	ToolCallID string
+	ToolCallID string `json:",omitempty"`
 }
 
 // ToolDef describes a tool to the model.
@@ -65,31 +65,31 @@ type ToolDef struct {
 
 // ToolCall is the model's request to run a tool.
 type ToolCall struct {
-	ID   string
-	Name string
+	ID   string `json:",omitempty"`
+	Name string `json:",omitempty"`
 	// Arguments is the JSON text the model wrote. It is not guaranteed to be
 	// valid JSON, let alone to match the tool's schema: the run validates it.
-	Arguments string
+	Arguments string `json:",omitempty"`
 }
 
 // ModelResponse is the model's complete answer to one request.
 type ModelResponse struct {
 	// Text is the answer's text content, the concatenation of what was
 	// streamed to onText.
-	Text string
+	Text string `json:",omitempty"`
 	// ToolCalls are the tools the model wants run, in the order it gave them.
-	ToolCalls []ToolCall
+	ToolCalls []ToolCall `json:",omitempty"`
 	// FinishReason is the service's reason for stopping ("stop",
 	// "tool_calls", "length", ...), empty if it gave none.
-	FinishReason string
-	Usage        Usage
+	FinishReason string `json:",omitempty"`
+	Usage        Usage  `json:",omitzero"`
 }
 
 // Usage counts the tokens of one model call.
 type Usage struct {
-	PromptTokens     int
-	CompletionTokens int
-	TotalTokens      int
+	PromptTokens     int `json:",omitempty"`
+	CompletionTokens int `json:",omitempty"`
+	TotalTokens      int `json:",omitempty"`
 }
 
 // Add returns the sum of u and v.

@@ -16,7 +16,11 @@ import (
 //
 // [NewMemoryStore] is the default. A Store must pass the conformance suite
 // in store/storetest. Every method is safe for concurrent use, across
-// processes where the Store is shared; each is atomic.
+// processes where the Store is shared; each is atomic. What a Store is
+// given and what it returns are copies: neither side's later changes reach
+// the other. A limit or keep of 0 or less means no limit. Expiry times set
+// by the bot (leases, dedupe keys) are compared with the Store's clock;
+// the times the bot passes (Expiring, Lapsed, Purge) are its own.
 type Store interface {
 	ActionStore
 	ChoiceStore
@@ -50,7 +54,8 @@ type ChoiceStore interface {
 	PutChoice(ctx context.Context, c ChoiceRecord) error
 	// Choice returns a choice, or an error matching ErrNotFound.
 	Choice(ctx context.Context, id string) (ChoiceRecord, error)
-	// Choices returns the choices run asked, oldest first.
+	// Choices returns the choices run asked, by Created, oldest first; none
+	// for run "" (choices asked outside a run belong to none).
 	Choices(ctx context.Context, run string) ([]ChoiceRecord, error)
 	// SetChoiceMessage records the message the choice's card was posted
 	// as. An unknown choice is an error matching ErrNotFound.
@@ -60,7 +65,8 @@ type ChoiceStore interface {
 	// one finds it pending, records o and returns the resolved choice and
 	// true. Every other call, and any call after, returns the choice as
 	// it stands — with the winning outcome — and false. An outcome whose
-	// State is ChoicePending resolves nothing.
+	// State is ChoicePending resolves nothing. An unknown choice is an
+	// error matching ErrNotFound.
 	Resolve(ctx context.Context, id string, o Outcome) (ChoiceRecord, bool, error)
 	// Expiring lists up to limit pending choices whose deadline is not
 	// after t, oldest deadline first; choices without a deadline never
@@ -84,15 +90,22 @@ type QueueStore interface {
 	// recorded. Each part is optional (see [Acceptance]).
 	Accept(ctx context.Context, a Acceptance) (Claimed, error)
 	// Claim takes lane for owner if no lease on it is live (none, or one
-	// expired), and hands out its queued items. A live lease of another
-	// is an error matching ErrConflict.
+	// expired), and hands out its queued items. A live lease, even the
+	// owner's own, is an error matching ErrConflict.
+	//
+	// Items handed out carry Attempts: how many leases they were handed
+	// out to before. A hand-out to the same lease again does not count,
+	// nor one whose lease released the lane without doing the item (see
+	// Completion.Release): it was never begun. So Attempts > 0 means a
+	// process took the item and died, or lost its lease, with it.
 	Claim(ctx context.Context, lane, owner string, ttl time.Duration) (Claimed, error)
 	// Complete removes the items done from the lease's lane and records
 	// transcript entries. Then, unless c.Release is set, if items remain
 	// queued, it renews the lease and hands them out; otherwise it
 	// releases the lane, leaving what is queued for the next claim. A
-	// lease that is no longer the lane's is an error matching
-	// ErrConflict, and then nothing is done.
+	// lease that is no longer the lane's — another claim took the lane —
+	// is an error matching ErrConflict, and then nothing is done; a lease
+	// that expired but that no claim took is still the lane's.
 	Complete(ctx context.Context, l Lease, c Completion) (Claimed, error)
 	// Renew extends a live lease to ttl from now and returns it with the
 	// number of items queued in its lane that were not handed out with
@@ -113,7 +126,8 @@ type QueueStore interface {
 type JournalStore interface {
 	// AppendJournal adds entries to the journal of run. The first entry's
 	// Seq must be the journal's length and the rest follow it, and l must
-	// be the current lease of its lane: otherwise it is an error matching
+	// be the current lease of its lane (l.Lane; a run's journal is always
+	// written under its lane's lease): otherwise it is an error matching
 	// ErrConflict and nothing is added, so two processes never both
 	// extend one journal.
 	AppendJournal(ctx context.Context, l Lease, run string, entries []JournalEntry) error
@@ -131,14 +145,15 @@ type JournalStore interface {
 // fallback: some are slow or tightly rate limited (Slack's
 // conversations.replies allows many apps one request a minute).
 type TranscriptStore interface {
-	// Record adds messages to the transcript of thread, or replaces those
-	// already there with the same ID, and keeps the newest keep of them.
+	// Record adds messages to the end of the transcript of thread, or
+	// replaces in place those already there with the same ID, and keeps
+	// the last keep of them.
 	Record(ctx context.Context, thread string, msgs []Message, keep int) error
 	// Unrecord removes the message with the given id from the transcript
 	// of thread, if it is there.
 	Unrecord(ctx context.Context, thread, id string) error
-	// Transcript returns up to limit of the newest messages of thread,
-	// oldest first.
+	// Transcript returns up to limit of the last messages of thread, in
+	// the order recorded.
 	Transcript(ctx context.Context, thread string, limit int) ([]Message, error)
 }
 
@@ -208,22 +223,23 @@ type ChoiceRecord struct {
 	ID string
 	// Run is the id of the run that asked, and Lane the lane it runs in;
 	// both empty for a choice asked outside a run.
-	Run, Lane string
-	Address   Address
+	Run     string `json:",omitempty"`
+	Lane    string `json:",omitempty"`
+	Address Address
 	// Approvers are the user ids allowed to decide; empty means anyone in
 	// the conversation.
-	Approvers []string
+	Approvers []string `json:",omitempty"`
 	// Options are the choice's options, in order.
 	Options []OptionRecord
 	// Text is the card without its options, as plain text: what the card
 	// is closed with when the code that asked cannot close it.
-	Text string
+	Text string `json:",omitempty"`
 	// Message is the card, once posted.
-	Message MessageRef
+	Message MessageRef `json:",omitzero"`
 	// Deadline is when the choice expires; zero means never.
-	Deadline time.Time
+	Deadline time.Time `json:",omitzero"`
 	Created  time.Time
-	Outcome  Outcome
+	Outcome  Outcome `json:",omitzero"`
 }
 
 // OptionRecord is one option of a choice: its opaque action id, its label
@@ -236,14 +252,14 @@ type OptionRecord struct {
 
 // Outcome is how a choice ended.
 type Outcome struct {
-	State ChoiceState
+	State ChoiceState `json:",omitempty"`
 	// Option is the index of the chosen option, Value its value as the
 	// Store recorded it for the clicked id, and User who chose it; set
 	// when State is ChoiceDecided.
-	Option int
-	Value  json.RawMessage
-	User   User
-	At     time.Time
+	Option int             `json:",omitempty"`
+	Value  json.RawMessage `json:",omitempty"`
+	User   User            `json:",omitzero"`
+	At     time.Time       `json:",omitzero"`
 }
 
 // JournalEntry is one recorded step of a run.
@@ -253,16 +269,16 @@ type JournalEntry struct {
 	// Scope is the part of the run the step belongs to: "" for the
 	// handler, then one scope per agent loop and per tool call, so that
 	// tool calls running at once journal side by side.
-	Scope string
+	Scope string `json:",omitempty"`
 	// Kind names the step: a [StepKind].
 	Kind StepKind
 	// Key identifies what the step was asked, readably, and Sum is a hash
 	// of the whole request, so that a replay asking for something else is
 	// caught however small the difference.
-	Key string
-	Sum string
+	Key string `json:",omitempty"`
+	Sum string `json:",omitempty"`
 	// Data is the step's result.
-	Data json.RawMessage
+	Data json.RawMessage `json:",omitempty"`
 }
 
 // StepKind names a kind of journaled step.
@@ -335,7 +351,8 @@ type AgentStart struct {
 }
 
 // Lease is a process's hold on a lane. Token grows with every new holder
-// of the lane: it fences the writes of a holder whose lease lapsed.
+// of the lane, also after the lane was emptied and claimed again: it
+// fences the writes of a holder whose lease lapsed.
 type Lease struct {
 	Lane    string
 	Owner   string
@@ -368,7 +385,9 @@ type Completion struct {
 	// Records are transcript entries to add (see [TranscriptStore.Record]).
 	Records []ThreadRecord
 	Keep    int
-	// Release gives the lane up even if items remain queued.
+	// Release gives the lane up even if items remain queued. Those
+	// handed out with the lease and not Done were not begun: their
+	// hand-out does not count in their Attempts.
 	Release bool
 	// TTL is the renewed lease's duration when items are handed out.
 	TTL time.Duration
@@ -393,9 +412,10 @@ type Claimed struct {
 func (c Claimed) Held() bool { return c.Lease.Owner != "" }
 
 // Purge says what [Store.Purge] deletes: dedupe keys, kept journals and
-// action ids expired by Now; choices that ended before ChoicesEndedBefore,
-// with their options; transcripts of threads with no message recorded
-// since TranscriptsIdleBefore. A zero time purges nothing of its kind.
+// action ids whose time is not after Now; choices that ended before
+// ChoicesEndedBefore, with their options; transcripts of threads with no
+// message recorded since TranscriptsIdleBefore. A zero time purges nothing
+// of its kind.
 type Purge struct {
 	Now                   time.Time
 	ChoicesEndedBefore    time.Time

@@ -63,11 +63,33 @@ var ErrScriptDone = errors.New("bottest: the model's script is used up")
 type Model struct {
 	mu       sync.Mutex
 	steps    []Step
+	script   []Step // the whole script, for Cycle
+	cycle    bool
+	keep     int // requests kept; 0 keeps all
 	requests []bot.ModelRequest
 }
 
 // NewModel returns a model that answers with steps, in order.
 func NewModel(steps ...Step) *Model { return &Model{steps: steps} }
+
+// Cycle makes the model start its script over once it is used up, to
+// answer any number of runs one after the other (a benchmark's turns).
+// Runs at the same time would take each other's steps.
+func (m *Model) Cycle() *Model {
+	m.mu.Lock()
+	m.cycle, m.script = true, slices.Clone(m.steps)
+	m.mu.Unlock()
+	return m
+}
+
+// KeepRequests makes the model keep only the last n requests it received,
+// so that a long benchmark does not measure the model's memory.
+func (m *Model) KeepRequests(n int) *Model {
+	m.mu.Lock()
+	m.keep = n
+	m.mu.Unlock()
+	return m
+}
 
 // Add appends steps to the script.
 func (m *Model) Add(steps ...Step) {
@@ -83,6 +105,12 @@ func (m *Model) Generate(ctx context.Context, req *bot.ModelRequest, onText func
 	cp.Messages = slices.Clone(req.Messages)
 	cp.Tools = slices.Clone(req.Tools)
 	m.requests = append(m.requests, cp)
+	if m.keep > 0 && len(m.requests) > 2*m.keep {
+		m.requests = slices.Clone(m.requests[len(m.requests)-m.keep:])
+	}
+	if len(m.steps) == 0 && m.cycle {
+		m.steps = slices.Clone(m.script)
+	}
 	if len(m.steps) == 0 {
 		m.mu.Unlock()
 		return nil, ErrScriptDone

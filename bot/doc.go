@@ -1,14 +1,18 @@
 // Package bot is Parley's core: the [Bot], the conversations it takes part
 // in ([Thread]), the tools its agent calls ([DefineTool]), the agent's run
-// loop, and the contracts that platforms ([Adapter]) and language models
-// ([Model]) implement.
+// loop, and the contracts that platforms ([Adapter]), language models
+// ([Model]) and state ([Store], [Notifier]) implement.
 //
 // # How a message flows
 //
 // An adapter receives a platform event, verifies it, and hands a normalized
-// [Message] to the bot. The bot serializes the work of each thread (see
-// [BusyStrategy]) and calls the thread's handler; the default one runs the
-// agent with [Thread.RunAgent]. A run sends the thread's history, the
+// [Message] to the bot's [Inbox]. Before the Inbox answers, the message is
+// in the [Store]: deduplicated by its platform event id, added to the
+// bot's transcript of the thread, and queued in the thread's lane — so an
+// adapter acknowledges the platform only for what cannot be lost. The
+// process that holds the lane (it takes it if it is free) handles its
+// messages one at a time, as [BusyStrategy] says; the default handler runs
+// the agent with [Thread.RunAgent]. A run sends the thread's history, the
 // instructions and every tool's JSON Schema to the model, streams the
 // model's text into the thread as it arrives, and runs the tools the model
 // calls, feeding their results back, until the model answers without a
@@ -33,63 +37,107 @@
 // an http.ResponseWriter may implement http.Flusher. A Thread method whose
 // capability the platform lacks returns an error matching [ErrUnsupported]
 // that names the platform and the capability; [Thread.Capabilities] tells
-// a tool in advance.
+// a tool in advance. [Thread.Messages] works everywhere: it reads the
+// bot's own transcript, and a platform's history only for a thread the bot
+// has just been called into.
 //
 // # Waiting for a person
 //
 // A tool that must not act without a person's say calls [AwaitChoice]: it
-// posts a card and blocks until someone picks one of its buttons or
-// select options, the timeout passes, or ctx ends. Each option goes to
-// the platform as an opaque id, bound in the [Store] to the choice; its
+// posts a card and waits until someone picks one of its buttons or select
+// options, the timeout passes, or ctx ends. The choice and its options are
+// in the Store before the card is posted; each option goes to the platform
+// as an opaque id, valid only at the address it was posted to, and its
 // value stays on the server. With [Approvers], only those users decide and
 // anyone else is told privately; without it, anyone in the conversation
 // decides. The first valid click wins, atomically in the Store, so one
 // choice gets one decision even when clicks race across replicas. The
 // card is then edited in place: its options removed, an outcome line
-// added. Confirm in package tools is a ready-made approval tool
-// built on it.
+// added. Confirm in package tools is a ready-made approval tool built on
+// it.
 //
 // Cards posted outside a wait may carry buttons bound by name to a
 // handler registered with [Bot.OnAction]; the binding lives in the Store
-// too, so a click after a restart still reaches the handler.
+// too, so a click after a restart, or on another replica, still reaches
+// the handler.
 //
 // # Surviving a restart: the replay rule
 //
 // Go cannot save a blocked goroutine, so a run is made replayable instead.
-// Every step whose result the code does not determine — each model
-// response, each Thread operation inside a tool handler (posts, edits,
-// uploads, user lookups, history reads), each decision, each tool's result
-// — is appended to the run's journal in the [Store] before it is used. A
-// run waiting in [AwaitChoice] parks after [Config.ParkAfter], or when the
-// bot stops: its goroutine ends and only the Store remembers it. When the
-// person decides — on this process, after a restart, or on another
-// replica sharing the Store — the run is replayed: recorded model
-// responses are not requested again, tools whose results are recorded do
-// not run again, and the tool that was waiting runs from its start with
-// each Thread operation answered from the journal, so nothing is posted
-// twice, until it passes AwaitChoice with the decision and goes on live.
+// A run is one handler's work: a message handler's (the default one runs
+// the agent), an action handler's, or a RunAgent called outside any
+// handler. Every step whose result the code does not determine — each
+// model response, each Thread operation (posts, edits, uploads, user
+// lookups, history reads), each decision, each tool's result — is recorded
+// in the run's journal in the [Store], in batches written before anything
+// a replay must find there: before a choice's card is posted, as soon as
+// a decision is taken, when the run parks, when it ends.
 //
-// So a tool handler that waits for a person must replay the same way:
+// A run waiting in [AwaitChoice] parks after [Config.ParkAfter], when
+// other work is queued in its thread, or when the bot stops: its goroutine
+// ends and only the Store remembers it. When the person decides — on this
+// process, after a restart, or on another replica sharing the Store — the
+// run is replayed: its handler runs again from its start, each recorded
+// step answered from the journal (nothing is asked of the model or posted
+// twice), until it passes AwaitChoice with the decision and goes on live.
+//
+// So a handler, and every tool it may run, must replay the same way:
 //
 //   - Side effects outside the Thread (a database write, a deploy, an
 //     email) go after AwaitChoice, or are idempotent: everything before it
 //     runs again on replay.
-//   - Thread operations before AwaitChoice come in the same order with the
-//     same arguments; read the clock or random numbers after it, or
-//     through the Thread. A replay that asks for a different step than the
-//     journal holds stops the run with a message in the thread naming the
-//     step — it never silently goes another way.
+//   - Thread operations come in the same order with the same arguments;
+//     read the clock or random numbers after the wait, or through the
+//     Thread. A replay that asks for a different step than the journal
+//     holds — another post, a card with other options, even one character
+//     more — stops the run with a message in the thread naming the step,
+//     and closes its cards: it never silently goes another way, and a
+//     click is never mapped to an option other than the one shown.
+//   - A run's tools and options come from its code: a handler passes
+//     RunAgent the same RunOptions again, its extra tools included. A
+//     RunAgent called outside any handler has no code to replay its
+//     options from; it resumes after a restart only without extra tools,
+//     and otherwise ends plainly, its cards closed.
 //   - Return [ErrParked] as it is when AwaitChoice or RunAgent returns it.
-//     Once a run has parked, the Thread operations its handler still
-//     makes return ErrParked too and do nothing.
+//     Once a run has parked, its Thread operations return ErrParked too
+//     and do nothing.
 //   - Make a handler's Thread operations one after the other: concurrent
 //     ones are journaled in the order they finish, which a replay need not
-//     repeat.
+//     repeat. Tool calls the model makes at once are journaled apart.
+//   - Errors keep their identity through the journal for the errors of
+//     this package, context's and those registered with [RegisterError]:
+//     a replayed error matches them under errors.Is as the live one did.
+//
+// # Replicas and crashes
+//
+// Several processes may share one Store (Postgres) behind one webhook
+// endpoint. Work is done in lanes — a thread's messages, or one click's
+// handler — and a lane is held by one process at a time through a lease
+// with a fencing token, renewed while it works: a run is live on exactly
+// one process, and a process whose lease lapsed cannot write over the one
+// that took over. A click may land on any replica: it is decided in the
+// Store and wakes the waiting goroutine through the [Notifier], or by
+// polling the Store without one; when no goroutine waits, the run resumes
+// by replay in its lane. A platform's retry of an event landing on
+// another replica is dropped there, by its event id.
+//
+// After a crash, another process takes over the lanes whose lease lapsed.
+// A run that was waiting for a person still is, and resumes on the click.
+// A run cut while it worked is ended with a plain sentence in its thread,
+// its cards closed ([TellInterrupted], the default), or replayed
+// ([ReplayInterrupted]). Messages accepted and not yet handled are handled
+// by whichever process takes the thread next. Nothing accepted is lost
+// silently.
+//
+// The [MemoryStore], the default, keeps all this in memory: a restart
+// empties it. Use a database Store for anything that must outlive the
+// process.
 //
 // # Failures
 //
 // People in the thread hear about failures in plain words: the model
 // service refusing the credentials, rate limiting or failing, the step limit,
-// a handler's error, the bot stopping mid-run. Logs get the details.
-// Nothing a model or a platform sends can crash the process.
+// a handler's error, the bot stopping mid-run, a task that cannot be
+// resumed. Logs get the details. Nothing a model or a platform sends can
+// crash the process.
 package bot

@@ -115,3 +115,64 @@ func ExampleThread_RunAgent() {
 	//
 	// Answer in French.
 }
+
+// DeployArgs are the arguments of the deploy tool.
+type DeployArgs struct {
+	Service string `json:"service"`
+}
+
+func ExampleAwaitChoice() {
+	deploy := bot.DefineTool(bot.ToolSpec[DeployArgs]{
+		Name:        "deploy",
+		Description: "Deploy a service to production, once the person who asked approves.",
+		Handler: func(ctx context.Context, args DeployArgs, tc *bot.ToolContext) (any, error) {
+			choice, err := bot.AwaitChoice[bool](ctx, tc.Thread, render.Card{
+				Title: "Deploy " + args.Service + " to production?",
+				Actions: render.Actions(
+					render.Button("Deploy", true).Primary(),
+					render.Button("Cancel", false),
+				),
+			}, bot.Approvers(tc.User.ID), bot.Timeout(time.Hour))
+			if err != nil {
+				return nil, err // ErrParked included: return it as it is
+			}
+			if choice.TimedOut || !choice.Value {
+				return "not deployed", nil
+			}
+			// The side effect comes after the wait: a replay runs what
+			// comes before it again.
+			return "deployed " + args.Service + ", approved by " + choice.User.Name, nil
+		},
+	})
+	model := bottest.NewModel(
+		bottest.Call("deploy", DeployArgs{Service: "web"}),
+		bottest.Reply("Done: web is deployed."),
+	)
+	chat := bottest.NewAdapter()
+	b, _ := bot.New(bot.Config{Model: model, Adapters: []bot.Adapter{chat}, Tools: []*bot.Tool{deploy}})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	b.Start(ctx)
+
+	chat.Send(bottest.Ana, "deploy web")
+	card, _ := chat.WaitForCard(ctx, 0) // the run waits for a person
+	chat.Click(card.Ref, "Deploy", bottest.Ben) // not an approver: told privately
+	chat.WaitFor(ctx, func(ps []bottest.Posted) bool { return ps[len(ps)-1].Ephemeral })
+	chat.Click(card.Ref, "Deploy", bottest.Ana)
+	chat.WaitFor(ctx, func([]bottest.Posted) bool { return chat.LastText() == "Done: web is deployed." })
+	b.Idle(ctx)
+	b.Stop(ctx)
+
+	for _, p := range chat.Posts() {
+		if p.Ephemeral {
+			fmt.Println("(to " + p.To + " only) " + p.Text())
+			continue
+		}
+		fmt.Println(p.Text())
+	}
+	// Output:
+	// Deploy web to production?
+	// ✅ Deploy — chosen by @ana
+	// (to U_BEN only) Only the people asked to approve this can decide it; your click changed nothing.
+	// Done: web is deployed.
+}

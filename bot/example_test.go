@@ -155,7 +155,7 @@ func ExampleAwaitChoice() {
 	b.Start(ctx)
 
 	chat.Send(bottest.Ana, "deploy web")
-	card, _ := chat.WaitForCard(ctx, 0) // the run waits for a person
+	card, _ := chat.WaitForCard(ctx, 0)         // the run waits for a person
 	chat.Click(card.Ref, "Deploy", bottest.Ben) // not an approver: told privately
 	chat.WaitFor(ctx, func(ps []bottest.Posted) bool { return ps[len(ps)-1].Ephemeral })
 	chat.Click(card.Ref, "Deploy", bottest.Ana)

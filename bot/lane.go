@@ -28,8 +28,11 @@ type lane struct {
 
 	mu    sync.Mutex
 	lease Lease
-	cur   *run          // the run being done, if any
-	yield chan struct{} // closed to ask cur to give the lane up while it waits for a person
+	// renewed is when this process last took or renewed the lease, by its
+	// own clock: the lease is surely lost once renewed+LeaseTTL passed.
+	renewed time.Time
+	cur     *run          // the run being done, if any
+	yield   chan struct{} // closed to ask cur to give the lane up while it waits for a person
 	// yieldHeld is set when the request to yield counts as work of cur's.
 	yieldHeld bool
 	lost      bool // the lease was lost: another process holds the lane
@@ -59,7 +62,7 @@ func (t *laneTable) all() []*lane {
 func (b *Bot) holdLane(l Lease) *lane { return b.lanes.hold(b, l) }
 
 func (t *laneTable) hold(b *Bot, l Lease) *lane {
-	ln := &lane{b: b, key: l.Lane, lease: l, yield: make(chan struct{})}
+	ln := &lane{b: b, key: l.Lane, lease: l, renewed: time.Now(), yield: make(chan struct{})}
 	b.work.add(1)
 	t.mu.Lock()
 	t.m[l.Lane] = ln
@@ -150,7 +153,7 @@ func (l *lane) work(items []WorkItem, first func(*lane) []string) {
 		}
 		items, busy = c.Items, true
 		l.mu.Lock()
-		l.lease = c.Lease
+		l.lease, l.renewed = c.Lease, time.Now()
 		l.yield = make(chan struct{})
 		l.mu.Unlock()
 	}
@@ -201,12 +204,15 @@ func (l *lane) complete(done []string) (Claimed, error) {
 func (l *lane) process(items []WorkItem, busy bool) []string {
 	b := l.b
 	var done []string
-	var msgs []WorkItem
+	var msgs, cut []WorkItem
 	for _, it := range items {
 		if b.runCtx.Err() != nil || l.isLost() {
 			return done
 		}
 		switch {
+		case it.Attempts > 0 && it.Kind == WorkMessage:
+			cut = append(cut, it)
+			continue
 		case it.Attempts > 0:
 			l.recover(it)
 		case it.Kind == WorkMessage:
@@ -218,6 +224,18 @@ func (l *lane) process(items []WorkItem, busy bool) []string {
 			l.start(it, nil)
 		}
 		done = append(done, it.ID)
+	}
+	if len(cut) > 0 && b.runCtx.Err() == nil && !l.isLost() {
+		// Messages a process took and died with were handled by one run,
+		// as the Busy strategy picked it: the others were its skipped.
+		main := cut[0]
+		if b.cfg.Busy != BusyConcurrent {
+			main, _ = next(cut)
+		}
+		l.recover(main)
+		for _, it := range cut {
+			done = append(done, it.ID)
+		}
 	}
 	if len(msgs) == 0 || b.runCtx.Err() != nil || l.isLost() {
 		return done
@@ -276,17 +294,20 @@ func (b *Bot) renew(ctx context.Context) {
 		case <-tick.C:
 		}
 		for _, l := range b.lanes.all() {
-			old := l.currentLease()
+			l.mu.Lock()
+			old, renewed := l.lease, l.renewed
+			l.mu.Unlock()
+			asked := time.Now()
 			nl, queued, err := b.store.Renew(ctx, old, b.cfg.LeaseTTL)
 			switch {
 			case err == nil:
 				l.mu.Lock()
-				l.lease = nl
+				l.lease, l.renewed = nl, asked
 				l.mu.Unlock()
 				if queued > 0 {
 					l.requestYield("")
 				}
-			case errors.Is(err, ErrConflict), time.Now().After(old.Expires):
+			case errors.Is(err, ErrConflict), time.Since(renewed) > b.cfg.LeaseTTL:
 				if ctx.Err() != nil {
 					return
 				}

@@ -37,6 +37,10 @@ type Config struct {
 	// FileDir is where uploaded files are written. Default: a new
 	// directory under os.TempDir().
 	FileDir string
+	// ShowIDs prints each message's id after the bot's name ("bot [b3]:"),
+	// so that a reader — a test, or a person debugging an adapter — can
+	// tell which message an edit replaces. Default false.
+	ShowIDs bool
 }
 
 // Adapter is the terminal adapter. Create it with [New].
@@ -174,7 +178,7 @@ func (a *Adapter) show(id, prefix string, m bot.Outgoing) {
 	if prefix != "(only you) " {
 		a.remember(self(id, text))
 	}
-	fmt.Fprintf(a.cfg.Out, "%s%s: %s\n", prefix, a.cfg.BotName, indent(text))
+	fmt.Fprintf(a.cfg.Out, "%s%s: %s\n", prefix, a.name(id), indent(text))
 	els := render.Interactives(m.Content)
 	switch {
 	case len(els) > 0:
@@ -187,6 +191,14 @@ func (a *Adapter) show(id, prefix string, m bot.Outgoing) {
 	case id == a.choiceM:
 		a.choices, a.choiceM = nil, "" // the buttons are gone
 	}
+}
+
+// name is how the bot's message id is signed on screen.
+func (a *Adapter) name(id string) string {
+	if a.cfg.ShowIDs {
+		return a.cfg.BotName + " [" + id + "]"
+	}
+	return a.cfg.BotName
 }
 
 // remember adds m to the conversation's history, or replaces the message
@@ -251,8 +263,9 @@ func (a *Adapter) Update(ctx context.Context, ref bot.MessageRef, m bot.Outgoing
 func (a *Adapter) StartStream(ctx context.Context, to bot.Address, _ bot.StreamOptions) (bot.TextStream, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	fmt.Fprintf(a.cfg.Out, "%s: ", a.cfg.BotName)
-	return &stream{a: a, ref: bot.MessageRef{Address: to, ID: a.nextID()}}, nil
+	id := a.nextID()
+	fmt.Fprintf(a.cfg.Out, "%s: ", a.name(id))
+	return &stream{a: a, ref: bot.MessageRef{Address: to, ID: id}}, nil
 }
 
 type stream struct {
@@ -333,8 +346,8 @@ func (a *Adapter) PostFile(ctx context.Context, to bot.Address, f bot.File) (bot
 		return bot.MessageRef{}, fmt.Errorf("terminal: %w", err)
 	}
 	id := a.nextID()
-	if f.Comment != "" {
-		fmt.Fprintf(a.cfg.Out, "%s: %s\n", a.cfg.BotName, indent(f.Comment))
+	if f.Comment != "" || a.cfg.ShowIDs {
+		fmt.Fprintf(a.cfg.Out, "%s: %s\n", a.name(id), indent(f.Comment))
 	}
 	a.remember(self(id, strings.TrimSpace(f.Comment+"\n📎 "+f.Name)))
 	fmt.Fprintf(a.cfg.Out, "  📎 %s (%d bytes): %s\n", f.Name, len(f.Data), path)

@@ -204,26 +204,18 @@ func (l *lane) complete(done []string) (Claimed, error) {
 func (l *lane) process(items []WorkItem, busy bool) []string {
 	b := l.b
 	var done []string
-	var msgs, cut []WorkItem
+	var msgs, cut, rest []WorkItem
 	for _, it := range items {
-		if b.runCtx.Err() != nil || l.isLost() {
-			return done
-		}
 		switch {
 		case it.Attempts > 0 && it.Kind == WorkMessage:
 			cut = append(cut, it)
-			continue
 		case it.Attempts > 0:
-			l.recover(it)
+			rest = append([]WorkItem{it}, rest...) // cut runs first
 		case it.Kind == WorkMessage:
 			msgs = append(msgs, it)
-			continue
-		case it.Kind == WorkResume:
-			l.resume(it)
 		default:
-			l.start(it, nil)
+			rest = append(rest, it)
 		}
-		done = append(done, it.ID)
 	}
 	if len(cut) > 0 && b.runCtx.Err() == nil && !l.isLost() {
 		// Messages a process took and died with were handled by one run,
@@ -236,6 +228,20 @@ func (l *lane) process(items []WorkItem, busy bool) []string {
 		for _, it := range cut {
 			done = append(done, it.ID)
 		}
+	}
+	for _, it := range rest {
+		if b.runCtx.Err() != nil || l.isLost() {
+			return done
+		}
+		switch {
+		case it.Attempts > 0:
+			l.recover(it)
+		case it.Kind == WorkResume:
+			l.resume(it)
+		default:
+			l.start(it, nil)
+		}
+		done = append(done, it.ID)
 	}
 	if len(msgs) == 0 || b.runCtx.Err() != nil || l.isLost() {
 		return done

@@ -437,6 +437,9 @@ func (l *lane) recover(it WorkItem) {
 		b.log.Error("bot: reading an interrupted run's choices failed", "run", id, "err", err)
 		return
 	}
+	if len(es) == 0 && len(cs) > 0 {
+		return // over: a run's journal is written before its first card
+	}
 	waiting, resumable := 0, 0
 	for _, c := range cs {
 		switch {

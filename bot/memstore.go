@@ -278,10 +278,10 @@ func (l *memLane) handOut() []WorkItem {
 	out := make([]WorkItem, len(l.items))
 	for i := range l.items {
 		it := &l.items[i]
-		out[i] = it.WorkItem
 		if it.handedTo != 0 {
 			it.Attempts++
 		}
+		out[i] = it.WorkItem
 		it.handedTo = l.token
 	}
 	return out

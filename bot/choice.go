@@ -268,16 +268,16 @@ func (t *Thread) postChoice(ctx context.Context, id string, card render.Card, ts
 		ids[tg.el] = rand.Text()
 		rec.Options = append(rec.Options, OptionRecord{ID: ids[tg.el], Label: tg.label, Value: values[i]})
 	}
-	err := b.store.PutChoice(ctx, rec)
-	if err == nil && t.scope != nil {
-		// What the run did up to the card is in the Store before the card
-		// is out: a replay after a crash finds the same choice, and
-		// posts its card again only if it never went out.
+	if t.scope != nil {
+		// What the run did up to the choice is in the Store before the
+		// choice is: a replay after a crash finds the same choice, and
+		// posts its card again only if it never went out; and a run with
+		// choices always has a journal.
 		if err := t.scope.j.flush(ctx); err != nil {
-			t.endChoice(ctx, id, Outcome{State: ChoiceCancelled, At: time.Now()})
 			return choicePosted{}, err
 		}
 	}
+	err := b.store.PutChoice(ctx, rec)
 	if errors.Is(err, ErrConflict) && t.scope != nil {
 		old, gerr := b.store.Choice(ctx, id)
 		if gerr != nil {

@@ -431,7 +431,7 @@ func deployTool(begun *atomic.Int32) *bot.Tool {
 
 // waitForText waits up to within for a public post reading text in
 // thread (any thread if thread is zero).
-func waitForText(t *testing.T, chat *bottest.Chat, within time.Duration, thread bot.Address, text string) {
+func waitForPostIn(t *testing.T, chat *bottest.Chat, within time.Duration, thread bot.Address, text string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), within)
 	defer cancel()
@@ -496,27 +496,6 @@ func closedOnce(t *testing.T, chat *bottest.Chat, p bottest.Posted, line string)
 	}
 }
 
-// cardTitled waits for the card titled title.
-func cardTitled(t *testing.T, chat *bottest.Chat, title string) bottest.Posted {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	var found bottest.Posted
-	err := chat.WaitFor(ctx, func([]bottest.Posted) bool {
-		for _, c := range chat.Cards() {
-			if posted, ok := c.Versions[0].(render.Card); ok && posted.Title == title {
-				found = c
-				return true
-			}
-		}
-		return false
-	})
-	if err != nil {
-		t.Fatalf("no card %q was posted", title)
-	}
-	return found
-}
-
 // A click that lands on replica B for a run waiting on replica A is
 // decided in the Store by B, and A's waiting goroutine hears of it at once
 // through the Notifier and goes on: nothing is replayed.
@@ -539,7 +518,7 @@ func TestReplicaClickOnOtherReplicaWakesWaitingRun(t *testing.T) {
 	p := cardTitled(t, chat, "Deploy web?")
 	a.idle(t) // the run waits for a person, on A
 	b.click(t, p, "Approve", bottest.Ana)
-	waitForText(t, chat, 5*time.Second, bottest.DefaultThread, "Deployed.")
+	waitForPostIn(t, chat, 5*time.Second, bottest.DefaultThread, "Deployed.")
 	a.idle(t)
 	b.idle(t)
 
@@ -591,7 +570,7 @@ func TestReplicaWithoutNotifierLearnsDecisionByPolling(t *testing.T) {
 	b.click(t, p, "Approve", bottest.Ana)
 	// Parking (a minute) or the lease's renewal (20 s) would come much
 	// later: only polling answers within this.
-	waitForText(t, chat, 5*time.Second, bottest.DefaultThread, "Deployed.")
+	waitForPostIn(t, chat, 5*time.Second, bottest.DefaultThread, "Deployed.")
 	t.Logf("the decision reached the waiting run after %v (PollInterval %v)", time.Since(clicked), cfg.PollInterval)
 	a.idle(t)
 	b.idle(t)
@@ -658,7 +637,7 @@ func TestReplicaParallelChoicesDecidedOnBothReplicas(t *testing.T) {
 				})
 				b.click(t, ship, "Deny", bottest.Ben)
 			}
-			waitForText(t, chat, 5*time.Second, bottest.DefaultThread, "done")
+			waitForPostIn(t, chat, 5*time.Second, bottest.DefaultThread, "done")
 			a.idle(t)
 			b.idle(t)
 
@@ -725,7 +704,7 @@ func TestReplicaSecondChoiceNotHeldUpByOtherReplicasParkAfter(t *testing.T) {
 			}
 			clicked := time.Now()
 			a.click(t, ship, "Approve", bottest.Ben)
-			waitForText(t, chat, 3*time.Second, bottest.DefaultThread, "done")
+			waitForPostIn(t, chat, 3*time.Second, bottest.DefaultThread, "done")
 			t.Logf("the run finished %v after the click", time.Since(clicked))
 			a.idle(t)
 			b.idle(t)
@@ -793,7 +772,7 @@ func TestReplicaRedeliveredEventActsOnce(t *testing.T) {
 			r := []*replica{b, a}[i%2]
 			return r.adapter.Redeliver(p.Ref, idOf(p, "Approve"), bottest.Ana, "Ev-click")
 		})
-		waitForText(t, chat, 5*time.Second, bottest.DefaultThread, "done")
+		waitForPostIn(t, chat, 5*time.Second, bottest.DefaultThread, "done")
 		a.idle(t)
 		b.idle(t)
 		checkOneAccepted(t, errs)
@@ -1002,7 +981,7 @@ func TestReplicaDeathLeavesThreadsToSurvivor(t *testing.T) {
 			a.deliver(t, think, bottest.Ana, "think")
 			deployCard, thinkCard := cardTitled(t, chat, "deploy?"), cardTitled(t, chat, "think?")
 			a.click(t, thinkCard, "Approve", bottest.Ana)
-			waitForText(t, chat, 5*time.Second, think, "Let me think about")
+			waitForPostIn(t, chat, 5*time.Second, think, "Let me think about")
 			// A death between posting a card and recording where it is
 			// leaves a card nobody can close: not this test's case.
 			waitUntil(t, "the Store to know where the card is", func() bool {
@@ -1019,7 +998,7 @@ func TestReplicaDeathLeavesThreadsToSurvivor(t *testing.T) {
 				b.click(t, deployCard, "Approve", bottest.Ana)
 			}
 			interrupted := "⚠️ I was interrupted before I could finish (the bot restarted). Please ask again."
-			waitForText(t, chat, 5*time.Second, think, interrupted)
+			waitForPostIn(t, chat, 5*time.Second, think, interrupted)
 			if clickAfterTakeover {
 				waitUntil(t, "replica B to take the waiting run over", func() bool {
 					return b.logs.count("bot: an interrupted run was waiting for a person") == 1
@@ -1027,7 +1006,7 @@ func TestReplicaDeathLeavesThreadsToSurvivor(t *testing.T) {
 				b.click(t, deployCard, "Approve", bottest.Ana)
 			}
 			want := `Deployed: {"approved":true,"by":"ana"}`
-			waitForText(t, chat, 5*time.Second, deploy, want)
+			waitForPostIn(t, chat, 5*time.Second, deploy, want)
 			b.idle(t)
 
 			if got, want := textsIn(chat, deploy), []string{"Asking ana about deploy…", "deploy?\n✅ Approve — chosen by @ana", want}; strings.Join(got, "|") != strings.Join(want, "|") {
@@ -1078,7 +1057,7 @@ func TestReplicaOneRunPerThreadAcrossReplicas(t *testing.T) {
 			t.Fatalf("the second message was handled while the first run worked (%d model requests)", n)
 		}
 		close(release)
-		waitForText(t, chat, 5*time.Second, bottest.DefaultThread, "second answer")
+		waitForPostIn(t, chat, 5*time.Second, bottest.DefaultThread, "second answer")
 		a.idle(t)
 		b.idle(t)
 
@@ -1115,7 +1094,7 @@ func TestReplicaOneRunPerThreadAcrossReplicas(t *testing.T) {
 			t.Fatalf("the message was handled while the resumed run worked (%d model requests)", n)
 		}
 		close(release)
-		waitForText(t, chat, 5*time.Second, bottest.DefaultThread, "second answer")
+		waitForPostIn(t, chat, 5*time.Second, bottest.DefaultThread, "second answer")
 		a.idle(t)
 		b.idle(t)
 
@@ -1161,14 +1140,14 @@ func TestReplicaWaitingRunYieldsThreadToMessageOnOtherReplica(t *testing.T) {
 			p := cardTitled(t, chat, "Deploy?")
 			a.idle(t)
 			b.deliver(t, bottest.DefaultThread, bottest.Ben, "two")
-			waitForText(t, chat, 5*time.Second, bottest.DefaultThread, "second answer")
+			waitForPostIn(t, chat, 5*time.Second, bottest.DefaultThread, "second answer")
 			if now, _ := chat.Lookup(p.Ref); len(now.Options()) == 0 {
 				t.Fatalf("the card closed before anyone decided:\n%s", now.Text())
 			}
 			a.idle(t)
 			b.idle(t)
 			b.click(t, p, "Approve", bottest.Ana)
-			waitForText(t, chat, 5*time.Second, bottest.DefaultThread, "Deployed.")
+			waitForPostIn(t, chat, 5*time.Second, bottest.DefaultThread, "Deployed.")
 			a.idle(t)
 			b.idle(t)
 
@@ -1211,7 +1190,7 @@ func TestReplicaRacingClicksOnOneCard(t *testing.T) {
 	if err := errors.Join(errs...); err != nil {
 		t.Fatalf("the clicks were refused: %v", err)
 	}
-	waitForText(t, chat, 5*time.Second, bottest.DefaultThread, "done")
+	waitForPostIn(t, chat, 5*time.Second, bottest.DefaultThread, "done")
 	a.idle(t)
 	b.idle(t)
 
@@ -1256,7 +1235,7 @@ func TestReplicaStoppingRefusesEventWhichOtherReplicaTakes(t *testing.T) {
 	if _, err := b.adapter.Deliver(m); err != nil {
 		t.Fatalf("the retry on replica B: %v", err)
 	}
-	waitForText(t, chat, 5*time.Second, other, "retried answer")
+	waitForPostIn(t, chat, 5*time.Second, other, "retried answer")
 	if _, err := b.adapter.Deliver(m); !errors.Is(err, bot.ErrDuplicate) {
 		t.Errorf("a second retry on replica B: %v, want ErrDuplicate", err)
 	}

@@ -438,7 +438,7 @@ func (l *lane) recover(it WorkItem) {
 		return
 	}
 	if len(es) == 0 && len(cs) > 0 {
-		return // over: a run's journal is written before its first card
+		return // over: a run's journal is written before its first choice
 	}
 	waiting, resumable := 0, 0
 	for _, c := range cs {

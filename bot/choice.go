@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -284,7 +285,8 @@ func (t *Thread) postChoice(ctx context.Context, id string, card render.Card, ts
 			return choicePosted{}, fmt.Errorf("bot: reading the choice: %w", gerr)
 		}
 		if !sameOptions(old.Options, rec.Options) {
-			return choicePosted{}, t.scope.diverged(StepChoice, card.Title+" with options "+optionList(old.Options), card.Title+" with options "+optionList(rec.Options))
+			title := strconv.Quote(card.Title)
+			return choicePosted{}, t.scope.diverged(StepChoice, title+" with options "+optionList(old.Options), title+" with options "+optionList(rec.Options))
 		}
 		for i, tg := range ts {
 			ids[tg.el] = old.Options[i].ID

@@ -204,12 +204,18 @@ func (b *Bot) decide(ctx context.Context, t *Thread, rec ActionRecord, act Actio
 	}
 	o := Outcome{State: ChoiceDecided, Option: rec.Option, Value: rec.Value, User: act.User, At: time.Now()}
 	c, won, err := b.store.Resolve(ctx, rec.Choice, o)
-	switch {
-	case err != nil:
+	if err != nil {
 		b.log.Error("bot: could not record a decision", "choice", rec.Choice, "err", err)
 		t.tell(ctx, act, "Something went wrong recording your choice; please try again.")
 		return
-	case !won:
+	}
+	if c.Message.ID != "" && act.Message.ID != c.Message.ID {
+		// A second card of the choice, posted by a run that a crash cut
+		// before the Store knew where the first went: the code that asked
+		// closes the card it knows; this one is closed here.
+		b.closePlainly(c, act.Message, act.Reply)
+	}
+	if !won {
 		t.tell(ctx, act, lateNotice(c.Outcome))
 		return
 	}

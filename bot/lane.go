@@ -301,8 +301,11 @@ func (b *Bot) renew(ctx context.Context) {
 		}
 		for _, l := range b.lanes.all() {
 			l.mu.Lock()
-			old, renewed := l.lease, l.renewed
+			old, renewed, lost := l.lease, l.renewed, l.lost
 			l.mu.Unlock()
+			if lost {
+				continue // given up already; its worker is ending
+			}
 			asked := time.Now()
 			nl, queued, err := b.store.Renew(ctx, old, b.cfg.LeaseTTL)
 			switch {

@@ -73,6 +73,27 @@ func (h hookHandler) WithGroup(name string) slog.Handler {
 	return hookHandler{h.Handler.WithGroup(name), h.hook}
 }
 
+// runLog counts a bot's runs parking and resuming by replay, from its
+// logs.
+type runLog struct{ parked, replayed atomic.Int32 }
+
+func (r *runLog) logger(t *testing.T) *slog.Logger {
+	return slog.New(hookHandler{bottest.Logger(t).Handler(), func(msg string) {
+		switch msg {
+		case "bot: run parked until a person decides":
+			r.parked.Add(1)
+		case "bot: resuming a run by replay":
+			r.replayed.Add(1)
+		}
+	}})
+}
+
+// waitParked waits until n runs have parked.
+func (r *runLog) waitParked(t *testing.T, n int32) {
+	t.Helper()
+	waitUntil(t, "the run to park", func() bool { return r.parked.Load() >= n })
+}
+
 // countingTool counts its calls and returns "ok" once release is closed
 // (at once when release is nil).
 func countingTool(name string, n *atomic.Int32, release <-chan struct{}) *bot.Tool {
@@ -146,10 +167,12 @@ func TestSequentialCallsWaitForParkedCall(t *testing.T) {
 		bottest.ToolCall("ask", askArgs{What: "Deploy"}), bottest.ToolCall("note", struct{}{}),
 	}}, bottest.Reply("done"))
 	a := bottest.NewAdapter()
-	b := startBot(t, bot.Config{Model: model, ParkAfter: 10 * time.Millisecond, Tools: []*bot.Tool{approvalTool("ask"), countingTool("note", &noted, nil)}}, a, bot.NewMemoryStore())
+	var rl runLog
+	b := startBot(t, bot.Config{Model: model, Logger: rl.logger(t), ParkAfter: 10 * time.Millisecond, Tools: []*bot.Tool{approvalTool("ask"), countingTool("note", &noted, nil)}}, a, bot.NewMemoryStore())
 	a.Send(bottest.Ana, "deploy")
 	p := card(t, a, 0)
-	waitIdle(t, b) // parked
+	rl.waitParked(t, 1)
+	waitIdle(t, b)
 	if n := noted.Load(); n != 0 {
 		t.Errorf("the call after the parked one ran %d times before anyone decided", n)
 	}
@@ -157,6 +180,9 @@ func TestSequentialCallsWaitForParkedCall(t *testing.T) {
 	waitIdle(t, b)
 	if n := noted.Load(); n != 1 || a.LastText() != "done" {
 		t.Errorf("after the click: note ran %d times, last text %q", n, a.LastText())
+	}
+	if rl.replayed.Load() != 1 {
+		t.Errorf("the run resumed by replay %d times, want 1", rl.replayed.Load())
 	}
 }
 
@@ -250,9 +276,11 @@ func TestHandlerReportingParkIsQuiet(t *testing.T) {
 	})
 	model := bottest.NewModel(bottest.Call("ask", askArgs{What: "Deploy"}), bottest.Reply("done"))
 	a := bottest.NewAdapter()
-	b := startBot(t, bot.Config{Model: model, ParkAfter: 10 * time.Millisecond, Tools: []*bot.Tool{ask}}, a, bot.NewMemoryStore())
+	var rl runLog
+	b := startBot(t, bot.Config{Model: model, Logger: rl.logger(t), ParkAfter: 10 * time.Millisecond, Tools: []*bot.Tool{ask}}, a, bot.NewMemoryStore())
 	a.Send(bottest.Ana, "deploy")
 	p := card(t, a, 0)
+	rl.waitParked(t, 1)
 	waitIdle(t, b)
 	a.ClickID(p.Ref, idOf(p, "Approve"), bottest.Ana)
 	waitIdle(t, b)
@@ -263,6 +291,9 @@ func TestHandlerReportingParkIsQuiet(t *testing.T) {
 	}
 	if a.LastText() != "done" {
 		t.Errorf("last text %q", a.LastText())
+	}
+	if rl.replayed.Load() != 1 {
+		t.Errorf("the run resumed by replay %d times, want 1", rl.replayed.Load())
 	}
 }
 
@@ -338,10 +369,12 @@ func TestClickDuringStopResumesRun(t *testing.T) {
 	}
 	model := bottest.NewModel(bottest.Call("ask", askArgs{What: "Deploy"}), bottest.Reply("done"))
 	a := bottest.NewAdapter()
-	b := startBot(t, bot.Config{Model: model, ParkAfter: 10 * time.Millisecond, Tools: []*bot.Tool{approvalTool("ask")}}, a, store)
+	var rl runLog
+	b := startBot(t, bot.Config{Model: model, Logger: rl.logger(t), ParkAfter: 10 * time.Millisecond, Tools: []*bot.Tool{approvalTool("ask")}}, a, store)
 	a.Send(bottest.Ana, "deploy")
 	p := card(t, a, 0)
-	waitIdle(t, b) // parked
+	rl.waitParked(t, 1)
+	waitIdle(t, b)
 	a.ClickID(p.Ref, idOf(p, "Approve"), bottest.Ana)
 	stopped := make(chan error, 1)
 	go func() {
@@ -356,6 +389,9 @@ func TestClickDuringStopResumesRun(t *testing.T) {
 	}
 	if a.LastText() != "done" {
 		t.Errorf("the decision recorded during Stop was lost: last text %q", a.LastText())
+	}
+	if rl.replayed.Load() != 1 {
+		t.Errorf("the run resumed by replay %d times, want 1", rl.replayed.Load())
 	}
 }
 

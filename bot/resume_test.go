@@ -206,10 +206,12 @@ func TestParkedRunResumesOnClick(t *testing.T) {
 	t.Parallel()
 	model := bottest.NewModel(bottest.Call("ask", askArgs{What: "Ship"}), bottest.Reply("Shipped."))
 	a := bottest.NewAdapter()
-	b := startBot(t, bot.Config{Model: model, ParkAfter: 10 * time.Millisecond, Tools: []*bot.Tool{approvalTool("ask")}}, a, bot.NewMemoryStore())
+	var rl runLog
+	b := startBot(t, bot.Config{Model: model, Logger: rl.logger(t), ParkAfter: 10 * time.Millisecond, Tools: []*bot.Tool{approvalTool("ask")}}, a, bot.NewMemoryStore())
 	a.Send(bottest.Ana, "ship")
 	p := card(t, a, 0)
-	waitIdle(t, b) // the run parked: nothing is running
+	rl.waitParked(t, 1)
+	waitIdle(t, b)
 	if n := len(model.Requests()); n != 1 {
 		t.Fatalf("%d model requests while parked", n)
 	}
@@ -225,6 +227,9 @@ func TestParkedRunResumesOnClick(t *testing.T) {
 	msgs := reqs[1].Messages
 	if got := msgs[len(msgs)-1].Content; got != `{"approved":false,"by":"ben","timed_out":false}` {
 		t.Errorf("tool result %s", got)
+	}
+	if rl.replayed.Load() != 1 {
+		t.Errorf("the run resumed by replay %d times, want 1", rl.replayed.Load())
 	}
 }
 

@@ -309,26 +309,32 @@ func (r *run) cancelChoices(ctx context.Context) {
 			}
 		}
 		if !r.j.took(c.ID) {
-			b.closePlainly(c)
+			b.closePlainly(c, c.Message, nil)
 		}
 	}
 }
 
-// closePlainly closes a choice's card from what the Store holds of it —
-// its text, without the formatting only the code that asked can rebuild —
-// with the outcome line.
-func (b *Bot) closePlainly(c ChoiceRecord) {
-	a := b.adapters[c.Message.Platform]
-	if c.Message.ID == "" || a == nil {
+// closePlainly closes the card of a choice at ref from what the Store
+// holds of it — its text, without the formatting only the code that asked
+// can rebuild — with the outcome line; through reply, when the click on it
+// has one.
+func (b *Bot) closePlainly(c ChoiceRecord, ref MessageRef, reply ActionReply) {
+	a := b.adapters[ref.Platform]
+	if ref.ID == "" || a == nil {
 		return
 	}
 	label := ""
 	if c.Outcome.State == ChoiceDecided && c.Outcome.Option >= 0 && c.Outcome.Option < len(c.Options) {
 		label = c.Options[c.Outcome.Option].Label
 	}
-	text := strings.TrimSpace(c.Text + "\n\n" + DefaultOutcomeLine(label, c.Outcome))
+	out := Outgoing{Content: render.Text(strings.TrimSpace(c.Text + "\n\n" + DefaultOutcomeLine(label, c.Outcome)))}
 	b.retry("closing a choice's card", func(ctx context.Context) error {
-		return a.Update(ctx, c.Message, Outgoing{Content: render.Text(text)})
+		if reply != nil {
+			if err := reply.Update(ctx, out); err == nil {
+				return nil
+			}
+		}
+		return a.Update(ctx, ref, out)
 	})
 }
 

@@ -2,6 +2,7 @@ package bottest
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,6 +23,7 @@ type Harness struct {
 	t     testing.TB
 	cfg   bot.Config
 	store *killable
+	dying sync.WaitGroup // bots killed by Crash, ending in the background
 }
 
 // settle bounds how long the harness waits for the bot to finish.
@@ -51,6 +53,7 @@ func Start(t testing.TB, cfg bot.Config) *Harness {
 		if err := h.Bot.Stop(ctx); err != nil {
 			t.Errorf("bottest: stopping the bot: %v", err)
 		}
+		h.dying.Wait()
 	})
 	return h
 }
@@ -98,9 +101,13 @@ func (h *Harness) Crash() {
 	old, oldStore := h.Bot, h.store
 	h.Adapter.kill()
 	oldStore.kill()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Millisecond)
-	defer cancel()
-	old.Stop(ctx) // its goroutines end; nothing they do arrives anywhere
+	// Its goroutines end in the background; nothing they do arrives
+	// anywhere.
+	h.dying.Go(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Millisecond)
+		defer cancel()
+		old.Stop(ctx)
+	})
 	h.start()
 }
 

@@ -278,11 +278,11 @@ func (l *memLane) handOut() []WorkItem {
 	out := make([]WorkItem, len(l.items))
 	for i := range l.items {
 		it := &l.items[i]
-		out[i] = it.WorkItem
 		if it.handedTo != 0 {
 			it.Attempts++
 		}
 		it.handedTo = l.token
+		out[i] = it.WorkItem
 	}
 	return out
 }

@@ -218,7 +218,10 @@ func (t *Thread) AwaitChoice(ctx context.Context, card render.Card, opts ...Choi
 			return Choice[json.RawMessage]{}, err
 		}
 	}
-	if live {
+	// A replayed decision whose run was cut right after it was written
+	// may have left its card open: closing it again changes nothing if
+	// it was closed.
+	if live || (t.scope != nil && t.scope.j.reclose(posted.ID)) {
 		label := ""
 		if o.State == ChoiceDecided && o.Option >= 0 && o.Option < len(ts) {
 			label = ts[o.Option].label

@@ -169,8 +169,9 @@ func (b *Bot) handleClick(a Adapter, act Action) {
 		t.tell(ctx, act, "Something went wrong with this button; please try again.")
 		return
 	}
-	l := b.holdLane(c.Lease)
-	l.work(c.Items, nil)
+	// The lane's work counts on its own: once the handler waits for a
+	// person, the bot is idle, though the click was handled only now.
+	b.startLane(c)
 }
 
 // tell answers the person who clicked, privately: through the click's

@@ -40,9 +40,13 @@ type journal struct {
 	// recorded holds, by scope, the entries read from the Store to replay.
 	recorded map[string][]JournalEntry
 	// taken holds the choices whose decision the run took.
-	taken  map[string]bool
-	stored int            // entries in the Store
-	buf    []JournalEntry // entries recorded since, not yet written
+	taken map[string]bool
+	// unclosed holds the choices whose decision is the last step the
+	// Store recorded in its scope: the process that took it may have
+	// died before the card's closing edit reached the platform.
+	unclosed map[string]bool
+	stored   int            // entries in the Store
+	buf      []JournalEntry // entries recorded since, not yet written
 	// broken is set when a replay asked for a different step than the
 	// journal recorded, or the journal could not be written: the run
 	// cannot go on.
@@ -62,6 +66,14 @@ func newJournal(s Store, run string, lease func() Lease, entries []JournalEntry)
 		for _, e := range entries {
 			j.recorded[e.Scope] = append(j.recorded[e.Scope], e)
 			j.noteTaken(e)
+		}
+		for _, es := range j.recorded {
+			if last := es[len(es)-1]; last.Kind == StepDecision {
+				if j.unclosed == nil {
+					j.unclosed = map[string]bool{}
+				}
+				j.unclosed[last.Key] = true
+			}
 		}
 	}
 	return j
@@ -172,7 +184,20 @@ func (j *journal) end(ctx context.Context, keep time.Time) error {
 func (j *journal) took(id string) bool {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	return j.taken[id]
+	return j.taken[id] && !j.unclosed[id]
+}
+
+// reclose reports whether the card of choice id, whose decision was just
+// replayed, may never have been closed, and counts it as closed from now
+// on: the replaying code closes it.
+func (j *journal) reclose(id string) bool {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if !j.unclosed[id] {
+		return false
+	}
+	delete(j.unclosed, id)
+	return true
 }
 
 // scope is a cursor over one scope of a journal.

@@ -386,12 +386,14 @@ func (b *Bot) Start(ctx context.Context) error {
 }
 
 // Stop stops the bot gracefully: the adapters stop receiving, and the
-// Inbox refuses new events with ErrStopping; then the work being done gets
-// until ctx ends to finish. Runs waiting for a person do not hold Stop up:
-// they park, to resume wherever the decision lands. Runs still working
-// when ctx ends are cancelled, each telling its thread it was stopped, and
-// Stop returns ctx's error once they have returned. Work accepted but not
-// begun stays queued in the Store for the next process.
+// Inbox refuses new events with ErrStopping; then the work being done and
+// the messages queued behind it here get until ctx ends to finish. Runs
+// waiting for a person do not hold Stop up: they park, to resume wherever
+// the decision lands. Runs still working when ctx ends are cancelled, each
+// telling its thread it was stopped, and Stop returns ctx's error once
+// they have returned; the queued messages not begun by then stay in the
+// Store for the next process (with the MemoryStore, for another bot
+// sharing it, if any).
 //
 // Stop waits for handlers, so a handler must not call it (it would wait
 // for itself); start it on a goroutine of its own instead.

@@ -204,29 +204,31 @@ func (t *Thread) AwaitChoice(ctx context.Context, card render.Card, opts ...Choi
 		return Choice[json.RawMessage]{}, err
 	}
 	live := false
-	o, err := step(ctx, t.scope, StepDecision, posted.ID, nil, func() (Outcome, error) {
+	d, err := step(ctx, t.scope, StepDecision, posted.ID, nil, func() (decision, error) {
 		live = true
-		return t.waitChoice(ctx, posted, w)
+		o, err := t.waitChoice(ctx, posted, w)
+		if err != nil {
+			return decision{}, err
+		}
+		// The card is closed before the decision is journaled, so that
+		// the journal tells whether it was.
+		return decision{Outcome: o, Closed: t.closeCard(ctx, posted.Ref, card, cfg.outcome(label(ts, o), o))}, nil
 	})
 	if err != nil {
 		return Choice[json.RawMessage]{}, err
 	}
-	if live && t.scope != nil {
+	o := d.Outcome
+	switch {
+	case live && t.scope != nil:
 		// The decision is taken: in the Store before the code acts on it,
 		// so that a crash after never makes a replay take it again.
 		if err := t.scope.j.flush(ctx); err != nil {
 			return Choice[json.RawMessage]{}, err
 		}
-	}
-	// A replayed decision whose run was cut right after it was written
-	// may have left its card open: closing it again changes nothing if
-	// it was closed.
-	if live || (t.scope != nil && t.scope.j.reclose(posted.ID)) {
-		label := ""
-		if o.State == ChoiceDecided && o.Option >= 0 && o.Option < len(ts) {
-			label = ts[o.Option].label
-		}
-		t.closeCard(ctx, posted.Ref, card, cfg.outcome(label, o))
+	case !live && !d.Closed:
+		// Replayed, its card maybe still open: the process that took the
+		// decision could not close it, and may have died retrying.
+		t.closeCard(ctx, posted.Ref, card, cfg.outcome(label(ts, o), o))
 	}
 	switch o.State {
 	case ChoiceDecided:
@@ -242,6 +244,21 @@ func (t *Thread) AwaitChoice(ctx context.Context, card render.Card, opts ...Choi
 		}
 		return Choice[json.RawMessage]{}, errors.New("bot: the choice was cancelled")
 	}
+}
+
+// decision is how the journal remembers a choice's outcome, and whether
+// the card was closed with it.
+type decision struct {
+	Outcome
+	Closed bool `json:",omitempty"`
+}
+
+// label is the label of the option o chose, or "".
+func label(ts []target, o Outcome) string {
+	if o.State == ChoiceDecided && o.Option >= 0 && o.Option < len(ts) {
+		return ts[o.Option].label
+	}
+	return ""
 }
 
 // choicePosted is how the journal remembers a choice's card.
@@ -445,11 +462,13 @@ func closedCard(card render.Card, line string) render.Card {
 }
 
 // closeCard edits a choice's card in place: its options gone, the outcome
-// line at the bottom. A failed edit is retried.
-func (t *Thread) closeCard(ctx context.Context, ref MessageRef, card render.Card, line string) {
+// line at the bottom. A failed edit is retried; closeCard reports whether
+// the first try succeeded.
+func (t *Thread) closeCard(ctx context.Context, ref MessageRef, card render.Card, line string) bool {
 	closed := closedCard(card, line)
-	t.bot.retry("closing a choice's card", func(ctx context.Context) error {
+	ok := t.bot.retry("closing a choice's card", func(ctx context.Context) error {
 		return t.adapter.Update(ctx, ref, Outgoing{Content: closed})
 	})
 	t.recordSelf(ref.ID, transcriptText(closed))
+	return ok
 }

@@ -39,12 +39,9 @@ type journal struct {
 	mu sync.Mutex
 	// recorded holds, by scope, the entries read from the Store to replay.
 	recorded map[string][]JournalEntry
-	// taken holds the choices whose decision the run took.
-	taken map[string]bool
-	// unclosed holds the choices whose decision is the last step the
-	// Store recorded in its scope: the process that took it may have
-	// died before the card's closing edit reached the platform.
-	unclosed map[string]bool
+	// closed holds the choices whose decision the run took and whose card
+	// it closed.
+	closed map[string]bool
 	stored   int            // entries in the Store
 	buf      []JournalEntry // entries recorded since, not yet written
 	// broken is set when a replay asked for a different step than the
@@ -65,15 +62,7 @@ func newJournal(s Store, run string, lease func() Lease, entries []JournalEntry)
 		j.recorded = map[string][]JournalEntry{}
 		for _, e := range entries {
 			j.recorded[e.Scope] = append(j.recorded[e.Scope], e)
-			j.noteTaken(e)
-		}
-		for _, es := range j.recorded {
-			if last := es[len(es)-1]; last.Kind == StepDecision {
-				if j.unclosed == nil {
-					j.unclosed = map[string]bool{}
-				}
-				j.unclosed[last.Key] = true
-			}
+			j.noteClosed(e)
 		}
 	}
 	return j
@@ -134,14 +123,18 @@ func (j *journal) flush(ctx context.Context) error {
 	return nil
 }
 
-// noteTaken remembers a decision the run took; j.mu must be held, or j
-// not shared yet.
-func (j *journal) noteTaken(e JournalEntry) {
-	if e.Kind == StepDecision {
-		if j.taken == nil {
-			j.taken = map[string]bool{}
+// noteClosed remembers a decision the run took and the card it closed;
+// j.mu must be held, or j not shared yet.
+func (j *journal) noteClosed(e JournalEntry) {
+	if e.Kind != StepDecision {
+		return
+	}
+	var d stepResult[decision]
+	if json.Unmarshal(e.Data, &d) == nil && d.Value.Closed {
+		if j.closed == nil {
+			j.closed = map[string]bool{}
 		}
-		j.taken[e.Key] = true
+		j.closed[e.Key] = true
 	}
 }
 
@@ -150,7 +143,7 @@ func (j *journal) record(ctx context.Context, e JournalEntry) error {
 	j.mu.Lock()
 	e.Seq = j.stored + len(j.buf)
 	j.buf = append(j.buf, e)
-	j.noteTaken(e)
+	j.noteClosed(e)
 	full := len(j.buf) >= maxBuffered
 	j.mu.Unlock()
 	if full {
@@ -179,25 +172,12 @@ func (j *journal) end(ctx context.Context, keep time.Time) error {
 	return j.store.EndJournal(context.WithoutCancel(ctx), j.lease(), j.run, keep)
 }
 
-// took reports whether the run took the outcome of choice id: the journal
-// records its decision step, and the code that asked closed its card.
-func (j *journal) took(id string) bool {
+// closedCard reports whether the run took the outcome of choice id and
+// closed its card: the journal records its decision step, closed.
+func (j *journal) closedCard(id string) bool {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	return j.taken[id] && !j.unclosed[id]
-}
-
-// reclose reports whether the card of choice id, whose decision was just
-// replayed, may never have been closed, and counts it as closed from now
-// on: the replaying code closes it.
-func (j *journal) reclose(id string) bool {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if !j.unclosed[id] {
-		return false
-	}
-	delete(j.unclosed, id)
-	return true
+	return j.closed[id]
 }
 
 // scope is a cursor over one scope of a journal.

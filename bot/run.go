@@ -308,7 +308,7 @@ func (r *run) cancelChoices(ctx context.Context) {
 				b.waits.deliver(c.ID, c.Outcome)
 			}
 		}
-		if !r.j.took(c.ID) {
+		if !r.j.closedCard(c.ID) {
 			b.closePlainly(c, c.Message, nil)
 		}
 	}
@@ -498,7 +498,8 @@ func safely(f func() error) (err error) {
 
 // retry calls f until it succeeds, a few times over about fifteen seconds:
 // at once, then in the background. The bot counts the retries as work.
-func (b *Bot) retry(what string, f func(ctx context.Context) error) {
+// It reports whether the first call succeeded.
+func (b *Bot) retry(what string, f func(ctx context.Context) error) bool {
 	try := func() error {
 		ctx, cancel := context.WithTimeout(context.Background(), noticeTimeout)
 		defer cancel()
@@ -506,7 +507,7 @@ func (b *Bot) retry(what string, f func(ctx context.Context) error) {
 	}
 	err := try()
 	if err == nil {
-		return
+		return true
 	}
 	b.log.Warn("bot: "+what+" failed; will retry", "err", err)
 	b.work.add(1)
@@ -525,6 +526,7 @@ func (b *Bot) retry(what string, f func(ctx context.Context) error) {
 		}
 		b.log.Error("bot: "+what+" failed after retries", "err", err)
 	})
+	return false
 }
 
 // transcriptText is how the bot remembers a message it posted: markdown as

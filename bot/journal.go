@@ -42,8 +42,8 @@ type journal struct {
 	// closed holds the choices whose decision the run took and whose card
 	// it closed.
 	closed map[string]bool
-	stored   int            // entries in the Store
-	buf      []JournalEntry // entries recorded since, not yet written
+	stored int            // entries in the Store
+	buf    []JournalEntry // entries recorded since, not yet written
 	// broken is set when a replay asked for a different step than the
 	// journal recorded, or the journal could not be written: the run
 	// cannot go on.

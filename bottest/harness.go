@@ -23,6 +23,7 @@ type Harness struct {
 	t     testing.TB
 	cfg   bot.Config
 	store *killable
+	model *killableModel
 	dying sync.WaitGroup // bots killed by Crash, ending in the background
 }
 
@@ -63,9 +64,13 @@ func (h *Harness) start() {
 	h.t.Helper()
 	h.Adapter = h.Chat.Adapter()
 	h.store = &killable{Store: h.cfg.Store}
+	h.model = &killableModel{Model: h.cfg.Model}
 	cfg := h.cfg
 	cfg.Adapters = append(append([]bot.Adapter(nil), cfg.Adapters...), h.Adapter)
 	cfg.Store = h.store
+	if cfg.Model != nil {
+		cfg.Model = h.model
+	}
 	if cfg.Notifier == nil {
 		cfg.Notifier, _ = h.cfg.Store.(bot.Notifier)
 	}
@@ -93,14 +98,15 @@ func (h *Harness) Restart() {
 }
 
 // Crash kills the bot as a SIGKILL would: from now on nothing it does
-// reaches the Store or the platform, and its leases lapse on their own
-// (after Config.LeaseTTL). Then it starts a new bot over the same Store
+// reaches the Store, the platform or the model, and its leases lapse on
+// their own (after Config.LeaseTTL). Then it starts a new bot over the same Store
 // and Chat, which takes the dead one's work over once the leases lapse.
 func (h *Harness) Crash() {
 	h.t.Helper()
 	old, oldStore := h.Bot, h.store
 	h.Adapter.kill()
 	oldStore.kill()
+	h.model.dead.Store(true)
 	// Its goroutines end in the background; nothing they do arrives
 	// anywhere.
 	h.dying.Go(func() {

@@ -18,6 +18,22 @@ type killable struct {
 
 var errStoreDead = errors.New("bottest: the store's process is dead")
 
+// killableModel is a model that stops answering when its process "dies":
+// a dying run must not take a step of a script shared with the next bot.
+type killableModel struct {
+	bot.Model
+	dead atomic.Bool
+}
+
+var errModelDead = errors.New("bottest: the model's process is dead")
+
+func (m *killableModel) Generate(ctx context.Context, req *bot.ModelRequest, onText func(string)) (*bot.ModelResponse, error) {
+	if m.dead.Load() {
+		return nil, errModelDead
+	}
+	return m.Model.Generate(ctx, req, onText)
+}
+
 func (s *killable) kill() { s.dead.Store(true) }
 
 func (s *killable) check() error {

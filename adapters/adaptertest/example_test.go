@@ -10,7 +10,7 @@ import (
 // An adapter's test hands the suite a new adapter with its platform's side
 // for each check, and says what that platform can express.
 func ExampleRun() {
-	var t *testing.T // the test function's
+	var t *testing.T                                                       // the test function's
 	var newPlatform func(t *testing.T) (bot.Adapter, adaptertest.Platform) // the adapter's fake platform
 	adaptertest.Run(t, newPlatform, adaptertest.Features{Redelivery: true, RefusalVisible: true})
 }

@@ -23,7 +23,7 @@ type MemoryStore struct {
 	mu        sync.Mutex
 	actions   map[string]ActionRecord // bound to handlers
 	options   map[string]memOption    // options of choices, by id
-	choices   map[string]*memChoice
+	choices   map[string]memChoice
 	byRun     map[string][]string  // run → its choices' ids
 	deadlines map[string]time.Time // pending choices with a deadline
 	lanes     map[string]*memLane
@@ -66,7 +66,6 @@ type memItem struct {
 type memChoice struct {
 	data []byte // the ChoiceRecord, by encodeChoice
 	run  string
-	end  time.Time // when it ended; zero while pending
 }
 
 type memOption struct {
@@ -96,7 +95,7 @@ func NewMemoryStore() *MemoryStore {
 	return &MemoryStore{
 		actions:   map[string]ActionRecord{},
 		options:   map[string]memOption{},
-		choices:   map[string]*memChoice{},
+		choices:   map[string]memChoice{},
 		byRun:     map[string][]string{},
 		deadlines: map[string]time.Time{},
 		lanes:     map[string]*memLane{},
@@ -156,12 +155,9 @@ func (s *MemoryStore) choice(id string) ChoiceRecord {
 
 // putChoice encodes and stores c; s.mu must be held.
 func (s *MemoryStore) putChoice(c ChoiceRecord) {
-	mc := &memChoice{data: encodeChoice(c), run: c.Run}
+	mc := memChoice{data: encodeChoice(c), run: c.Run}
 	if old, ok := s.choices[c.ID]; ok {
 		mc.run = old.run // the string already kept
-	}
-	if c.Outcome.State != ChoicePending {
-		mc.end = c.Outcome.At
 	}
 	s.choices[c.ID] = mc
 }
@@ -574,12 +570,15 @@ func (s *MemoryStore) record(thread string, msgs []Message, keep int, now time.T
 			t.msgs[i] = m
 			continue
 		}
+		if keep > 0 && len(t.msgs) >= keep {
+			// Full: drop the oldest in place, so that a busy thread's
+			// transcript does not churn the heap.
+			copy(t.msgs, t.msgs[len(t.msgs)-keep+1:])
+			clear(t.msgs[keep-1:])
+			t.msgs = append(t.msgs[:keep-1], m)
+			continue
+		}
 		t.msgs = append(t.msgs, m)
-	}
-	if keep > 0 && len(t.msgs) > keep {
-		// Copy rather than reslice: the dropped messages must not stay
-		// reachable through the array.
-		t.msgs = slices.Clone(t.msgs[len(t.msgs)-keep:])
 	}
 }
 
@@ -637,10 +636,11 @@ func (s *MemoryStore) Purge(ctx context.Context, p Purge) error {
 	}
 	if !p.ChoicesEndedBefore.IsZero() {
 		for id, mc := range s.choices {
-			if mc.end.IsZero() || !mc.end.Before(p.ChoicesEndedBefore) {
+			c := s.choice(id)
+			if c.Outcome.State == ChoicePending || !c.Outcome.At.Before(p.ChoicesEndedBefore) {
 				continue
 			}
-			for _, o := range s.choice(id).Options {
+			for _, o := range c.Options {
 				delete(s.options, o.ID)
 			}
 			delete(s.choices, id)

@@ -16,7 +16,7 @@ import (
 
 // turnBot starts a bot whose every turn is one tool call, then the answer,
 // on a platform that shows nothing, over store.
-func turnBot(b *testing.B, store bot.Store) (*bot.Bot, *nullAdapter) {
+func turnBot(b testing.TB, store bot.Store) (*bot.Bot, *nullAdapter) {
 	b.Helper()
 	model := bottest.NewModel(
 		bottest.Call("lookup", LookupArgs{Order: "A-1001"}),
@@ -48,7 +48,7 @@ type LookupArgs struct {
 
 // turn delivers message i, in one of threads threads, and waits for its
 // answer.
-func turn(b *testing.B, bt *bot.Bot, a *nullAdapter, i, threads int) {
+func turn(b testing.TB, bt *bot.Bot, a *nullAdapter, i, threads int) {
 	m := bot.Message{
 		ID: "m" + strconv.Itoa(i), EventID: "Ev" + strconv.Itoa(i),
 		Address: bot.Address{Platform: "bench", Channel: "C1", Thread: strconv.Itoa(i % threads)},

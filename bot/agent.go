@@ -87,7 +87,7 @@ func (b *Bot) detachedAgent(ctx context.Context, t *Thread, opts RunOptions) (Ru
 	trigger := t.trigger
 	trigger.Address = t.addr
 	item := WorkItem{ID: id, Lane: "r:" + id, Kind: WorkAgent, Message: trigger, Agent: start, Accepted: time.Now()}
-	c, err := b.store.Accept(ctx, Acceptance{Item: item, Owner: b.owner, LeaseTTL: b.cfg.LeaseTTL})
+	c, err := b.store.Accept(ctx, Acceptance{Item: item, Owner: b.owner, LeaseTTL: b.cfg.LeaseTTL, Begin: true})
 	switch {
 	case err != nil:
 		return RunResult{}, fmt.Errorf("bot: recording the run: %w", err)

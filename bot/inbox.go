@@ -71,7 +71,7 @@ func (b *Bot) accept(ctx context.Context, a Adapter, m Message) error {
 	acc := Acceptance{
 		Record: &m, Thread: thread, Keep: b.cfg.HistoryLimit,
 		Item:  WorkItem{ID: id, Lane: lane, Kind: WorkMessage, Message: m, Accepted: m.Time},
-		Owner: b.owner, LeaseTTL: b.cfg.LeaseTTL,
+		Owner: b.owner, LeaseTTL: b.cfg.LeaseTTL, Begin: true,
 	}
 	if m.EventID != "" {
 		acc.Dedupe, acc.DedupeUntil = dedupeKey(m.Address, "message", m.EventID), time.Now().Add(b.cfg.DedupeTTL)
@@ -163,7 +163,7 @@ func (b *Bot) handleClick(a Adapter, act Action) {
 	id := rand.Text()
 	ev := &ActionEvent{Name: rec.Handler, Label: rec.Label, Value: rec.Value, User: act.User, Message: act.Message}
 	item := WorkItem{ID: id, Lane: "a:" + id, Kind: WorkAction, Message: t.trigger, Action: ev, Accepted: time.Now()}
-	c, err := b.store.Accept(ctx, Acceptance{Item: item, Owner: b.owner, LeaseTTL: b.cfg.LeaseTTL})
+	c, err := b.store.Accept(ctx, Acceptance{Item: item, Owner: b.owner, LeaseTTL: b.cfg.LeaseTTL, Begin: true})
 	if err != nil || !c.Held() {
 		b.log.Error("bot: could not record a click", "action", rec.Handler, "thread", t.addr.String(), "err", err)
 		t.tell(ctx, act, "Something went wrong with this button; please try again.")
@@ -240,7 +240,7 @@ func (b *Bot) ended(ctx context.Context, c ChoiceRecord) {
 		return // asked outside a run: only its waiting goroutine can go on
 	}
 	item := WorkItem{ID: rand.Text(), Lane: c.Lane, Kind: WorkResume, Run: c.Run, Choice: c.ID, Message: Message{Address: c.Address}, Accepted: time.Now()}
-	cl, err := b.store.Accept(context.WithoutCancel(ctx), Acceptance{Item: item, Owner: b.owner, LeaseTTL: b.cfg.LeaseTTL})
+	cl, err := b.store.Accept(context.WithoutCancel(ctx), Acceptance{Item: item, Owner: b.owner, LeaseTTL: b.cfg.LeaseTTL, Begin: true})
 	switch {
 	case err != nil:
 		b.log.Error("bot: could not queue the resumption of a run; it resumes when its choice is looked at again", "run", c.Run, "err", err)

@@ -39,6 +39,9 @@ type lane struct {
 	// records are transcript entries of the lane's runs, written when
 	// their items are reported done.
 	records []ThreadRecord
+	// giveBack is set when the lane should be released with its work
+	// queued: the Store could not be told the work was begun.
+	giveBack bool
 }
 
 func (t *laneTable) get(key string) *lane {
@@ -173,8 +176,10 @@ func (l *lane) complete(done []string) (Claimed, error) {
 	l.mu.Lock()
 	records := l.records
 	l.records = nil
+	giveBack := l.giveBack
+	l.giveBack = false
 	l.mu.Unlock()
-	comp := Completion{Done: done, Records: records, Keep: b.cfg.HistoryLimit, Release: b.runCtx.Err() != nil, TTL: b.cfg.LeaseTTL}
+	comp := Completion{Done: done, Records: records, Keep: b.cfg.HistoryLimit, Release: giveBack || b.runCtx.Err() != nil, TTL: b.cfg.LeaseTTL}
 	var err error
 	for attempt := range 4 {
 		if attempt > 0 {
@@ -217,8 +222,9 @@ func (l *lane) process(items []WorkItem, busy bool) []string {
 			rest = append(rest, it)
 		}
 	}
-	if len(cut) > 0 && b.runCtx.Err() == nil && !l.isLost() {
-		// Messages a process took and died with were handled by one run,
+	stop := func() bool { return b.runCtx.Err() != nil || l.isLost() }
+	if len(cut) > 0 && !stop() && l.begin(cut...) {
+		// Messages a process began and died with were handled by one run,
 		// as the Busy strategy picked it: the others were its skipped.
 		main := cut[0]
 		if b.cfg.Busy != BusyConcurrent {
@@ -230,7 +236,7 @@ func (l *lane) process(items []WorkItem, busy bool) []string {
 		}
 	}
 	for _, it := range rest {
-		if b.runCtx.Err() != nil || l.isLost() {
+		if stop() || !l.begin(it) {
 			return done
 		}
 		switch {
@@ -243,27 +249,66 @@ func (l *lane) process(items []WorkItem, busy bool) []string {
 		}
 		done = append(done, it.ID)
 	}
-	if len(msgs) == 0 || b.runCtx.Err() != nil || l.isLost() {
+	if len(msgs) == 0 || stop() {
 		return done
-	}
-	for _, m := range msgs {
-		done = append(done, m.ID)
 	}
 	if busy && b.cfg.Busy == BusyDrop {
 		for _, m := range msgs {
 			b.log.Info("bot: thread busy; message dropped", "thread", m.Message.Address.String(), "message", m.Message.ID)
+			done = append(done, m.ID)
 		}
 		return done
 	}
 	if b.cfg.Busy == BusyConcurrent {
 		for _, m := range msgs {
+			if stop() || !l.begin(m) {
+				return done
+			}
 			l.start(m, nil)
+			done = append(done, m.ID)
 		}
+		return done
+	}
+	if !l.begin(msgs...) {
 		return done
 	}
 	it, skipped := next(msgs)
 	l.start(it, skipped)
+	for _, m := range msgs {
+		done = append(done, m.ID)
+	}
 	return done
+}
+
+// begin marks items begun in the Store before they are done, unless their
+// hand-out says they are already: a process that dies doing them leaves
+// them marked cut, and one that dies before leaves them fresh. When the
+// Store cannot be told, the lane is given back for later.
+func (l *lane) begin(items ...WorkItem) bool {
+	var ids []string
+	for _, it := range items {
+		if !it.Begun {
+			ids = append(ids, it.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return true
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), noticeTimeout)
+	defer cancel()
+	err := l.b.store.Begin(ctx, l.currentLease(), ids)
+	switch {
+	case err == nil:
+		return true
+	case errors.Is(err, ErrConflict):
+		l.lose()
+	default:
+		l.b.log.Error("bot: could not mark work begun; leaving it for later", "lane", l.key, "err", err)
+		l.mu.Lock()
+		l.giveBack = true
+		l.mu.Unlock()
+	}
+	return false
 }
 
 // next picks the message to handle from those queued: the latest one that

@@ -56,7 +56,8 @@ type memLane struct {
 
 type memItem struct {
 	WorkItem
-	handouts int   // hand-outs to distinct leases, counted
+	begun    int   // leases that began it
+	beganBy  int64 // the token of the lease that began it last
 	handedTo int64 // the token of the lease it was last handed out with
 }
 
@@ -295,7 +296,12 @@ func (s *MemoryStore) Accept(ctx context.Context, a Acceptance) (Claimed, error)
 	if a.Owner == "" || (l.owner != "" && l.expires.After(now)) {
 		return Claimed{}, nil
 	}
-	return s.take(a.Item.Lane, l, a.Owner, a.LeaseTTL, now), nil
+	s.tokens++
+	l.owner, l.token, l.expires = a.Owner, s.tokens, now.Add(a.LeaseTTL)
+	if a.Begin && len(l.items) == 1 {
+		l.begin(&l.items[0])
+	}
+	return Claimed{Lease: l.lease(a.Item.Lane), Items: l.handOut()}, nil
 }
 
 // take gives lane l to owner with a new token and hands out its items;
@@ -310,22 +316,33 @@ func (l *memLane) lease(lane string) Lease {
 	return Lease{Lane: lane, Owner: l.owner, Token: l.token, Expires: l.expires}
 }
 
-// handOut returns the lane's queued items, counting each first hand-out
-// to this lease.
+// handOut returns the lane's queued items, with the attempts other
+// leases made at them.
 func (l *memLane) handOut() []WorkItem {
 	if len(l.items) == 0 {
 		return nil
 	}
 	out := make([]WorkItem, len(l.items))
 	for i := range l.items {
-		it := &l.items[i]
-		if it.handedTo != l.token {
-			it.handouts++
-			it.handedTo = l.token
+		l.items[i].handedTo = l.token
+		it := l.items[i]
+		mine := it.beganBy == l.token
+		attempts := it.begun
+		if mine {
+			attempts--
 		}
-		out[i] = it.copy(it.handouts - 1)
+		out[i] = it.copy(attempts)
+		out[i].Begun = mine
 	}
 	return out
+}
+
+// begin marks an item begun by the lane's lease.
+func (l *memLane) begin(it *memItem) {
+	if it.beganBy != l.token {
+		it.begun++
+		it.beganBy = l.token
+	}
 }
 
 // copy returns the item as handed out: its own copy, with its attempts.
@@ -390,14 +407,6 @@ func (s *MemoryStore) Complete(ctx context.Context, l Lease, c Completion) (Clai
 		ml.expires = now.Add(c.TTL)
 		return Claimed{Lease: ml.lease(l.Lane), Items: ml.handOut()}, nil
 	}
-	// Items handed out with this lease and not done were not begun: the
-	// hand-out does not count.
-	for i := range ml.items {
-		if it := &ml.items[i]; it.handedTo == ml.token {
-			it.handouts--
-			it.handedTo = 0
-		}
-	}
 	ml.owner, ml.expires = "", time.Time{}
 	if len(ml.items) == 0 {
 		delete(s.lanes, l.Lane)
@@ -406,6 +415,22 @@ func (s *MemoryStore) Complete(ctx context.Context, l Lease, c Completion) (Clai
 		s.queued = shrunk(s.queued, &s.queuedPeak)
 	}
 	return Claimed{Queued: len(ml.items)}, nil
+}
+
+// Begin implements [Store].
+func (s *MemoryStore) Begin(ctx context.Context, l Lease, ids []string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ml, err := s.held(l)
+	if err != nil {
+		return err
+	}
+	for i := range ml.items {
+		if slices.Contains(ids, ml.items[i].ID) {
+			ml.begin(&ml.items[i])
+		}
+	}
+	return nil
 }
 
 // Renew implements [Store].

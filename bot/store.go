@@ -93,12 +93,15 @@ type QueueStore interface {
 	// expired), and hands out its queued items. A live lease, even the
 	// owner's own, is an error matching ErrConflict.
 	//
-	// Items handed out carry Attempts: how many leases they were handed
-	// out to before. A hand-out to the same lease again does not count,
-	// nor one whose lease released the lane without doing the item (see
-	// Completion.Release): it was never begun. So Attempts > 0 means a
-	// process took the item and died, or lost its lease, with it.
+	// Items handed out carry Attempts: how many other leases began them
+	// (see Begin) and did not finish them; Begun is set on those this
+	// lease began. So Attempts > 0 means a process began the item and
+	// died, or lost its lease, with it.
 	Claim(ctx context.Context, lane, owner string, ttl time.Duration) (Claimed, error)
+	// Begin marks queued items of the lease's lane as begun by it, before
+	// the process does them. A lease that is no longer the lane's is an
+	// error matching ErrConflict, and then nothing is marked.
+	Begin(ctx context.Context, l Lease, ids []string) error
 	// Complete removes the items done from the lease's lane and records
 	// transcript entries. Then, unless c.Release is set, if items remain
 	// queued, it renews the lease and hands them out; otherwise it
@@ -336,9 +339,12 @@ type WorkItem struct {
 	// for WorkResume.
 	Run, Choice string
 	Accepted    time.Time
-	// Attempts is how many times the item was handed out before: more
-	// than 0 means a process took it and did not finish it.
-	Attempts int
+	// Attempts is how many processes began the item and did not finish
+	// it (they died, or lost the lane): more than 0 means it was cut.
+	Attempts int `json:",omitempty"`
+	// Begun is set on an item handed out that the lease it is handed out
+	// with began.
+	Begun bool `json:",omitempty"`
 }
 
 // AgentStart is what a detached [Thread.RunAgent] run needs to start
@@ -376,6 +382,10 @@ type Acceptance struct {
 	// Owner, when set, claims the item's lane for LeaseTTL if it is free.
 	Owner    string
 	LeaseTTL time.Duration
+	// Begin, with Owner, marks the item begun by the claim's lease when
+	// the claim succeeds and the item is the only one queued in its lane:
+	// the owner will do it at once.
+	Begin bool
 }
 
 // Completion is what [QueueStore.Complete] records.
@@ -385,9 +395,7 @@ type Completion struct {
 	// Records are transcript entries to add (see [TranscriptStore.Record]).
 	Records []ThreadRecord
 	Keep    int
-	// Release gives the lane up even if items remain queued. Those
-	// handed out with the lease and not Done were not begun: their
-	// hand-out does not count in their Attempts.
+	// Release gives the lane up even if items remain queued.
 	Release bool
 	// TTL is the renewed lease's duration when items are handed out.
 	TTL time.Duration

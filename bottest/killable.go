@@ -120,6 +120,13 @@ func (s *killable) Complete(ctx context.Context, l bot.Lease, c bot.Completion) 
 	return s.Store.Complete(ctx, l, c)
 }
 
+func (s *killable) Begin(ctx context.Context, l bot.Lease, ids []string) error {
+	if err := s.check(); err != nil {
+		return err
+	}
+	return s.Store.Begin(ctx, l, ids)
+}
+
 func (s *killable) Renew(ctx context.Context, l bot.Lease, ttl time.Duration) (bot.Lease, int, error) {
 	if err := s.check(); err != nil {
 		return bot.Lease{}, 0, err

@@ -1141,37 +1141,87 @@ func claimTokensGrow(t *testing.T, s store) {
 	}
 }
 
-// claimAttempts checks that an item counts the leases it was handed out
-// to before: a hand-out to the same lease again does not count, nor does
-// one whose lease released it without doing it (it was not begun).
+// claimAttempts checks that an item counts the leases that began it and
+// did not finish it: handing it out counts nothing, Begin counts once per
+// lease, and the lease that began it sees it Begun.
 func claimAttempts(t *testing.T, s store) {
 	ctx := t.Context()
-	attempts := func(how string, c bot.Claimed, want map[string]int) {
+	attempts := func(how string, c bot.Claimed, want map[string]int, begun ...string) {
 		t.Helper()
 		got := map[string]int{}
+		var mine []string
 		for _, it := range c.Items {
 			got[it.ID] = it.Attempts
+			if it.Begun {
+				mine = append(mine, it.ID)
+			}
 		}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: handed out with attempts %v, want %v", how, got, want)
 		}
+		if !slices.Equal(mine, begun) {
+			t.Errorf("%s: handed out Begun %v, want %v", how, mine, begun)
+		}
 	}
-	accept(t, s, item("i1", "lane-1"))
-	attempts("first claim", claim(t, s, "lane-1", "o1", short), map[string]int{"i1": 0})
+	accept(t, s, item("i1", "lane-1"), item("i2", "lane-1"))
+	attempts("first claim", claim(t, s, "lane-1", "o1", short), map[string]int{"i1": 0, "i2": 0})
 	lapse()
 	c := claim(t, s, "lane-1", "o2", long)
-	attempts("claim after a lapse", c, map[string]int{"i1": 1})
-	accept(t, s, item("i2", "lane-1"))
+	attempts("claim after a lapse, nothing begun", c, map[string]int{"i1": 0, "i2": 0})
+	if err := s.Begin(ctx, c.Lease, []string{"i1"}); err != nil {
+		t.Fatalf("Begin: %v", err)
+	}
+	if err := s.Begin(ctx, c.Lease, []string{"i1"}); err != nil {
+		t.Fatalf("Begin again: %v", err)
+	}
 	c, err := s.Complete(ctx, c.Lease, bot.Completion{TTL: long})
 	if err != nil {
 		t.Fatalf("Complete: %v", err)
 	}
-	attempts("Complete with nothing done", c, map[string]int{"i1": 1, "i2": 0})
-	c, err = s.Complete(ctx, c.Lease, bot.Completion{Done: []string{"i1"}, Release: true})
-	if err != nil || c.Held() {
-		t.Fatalf("Complete with Release = %+v, %v", c, err)
+	attempts("Complete with nothing done", c, map[string]int{"i1": 0, "i2": 0}, "i1")
+	if _, err := s.Complete(ctx, c.Lease, bot.Completion{Release: true}); err != nil {
+		t.Fatalf("Complete with Release: %v", err)
 	}
-	attempts("claim after a release", claim(t, s, "lane-1", "o3", long), map[string]int{"i2": 0})
+	c = claim(t, s, "lane-1", "o3", short)
+	attempts("claim after the lease that began i1 let go", c, map[string]int{"i1": 1, "i2": 0})
+	if err := s.Begin(ctx, c.Lease, []string{"i1", "i2"}); err != nil {
+		t.Fatalf("Begin: %v", err)
+	}
+	lapse2 := claimAfter(t, s, "lane-1", c.Lease)
+	attempts("claim after a lapse of the lease that began both", lapse2, map[string]int{"i1": 2, "i2": 1})
+	if err := s.Begin(ctx, c.Lease, []string{"i2"}); !errors.Is(err, bot.ErrConflict) {
+		t.Errorf("Begin with a lease taken over: error %v, want ErrConflict", err)
+	}
+
+	// An Accept that claims a lane with nothing else queued begins its
+	// item at once when asked.
+	got, err := s.Accept(ctx, bot.Acceptance{Item: item("j1", "lane-2"), Owner: "o1", LeaseTTL: long, Begin: true})
+	if err != nil {
+		t.Fatalf("Accept: %v", err)
+	}
+	attempts("Accept with Begin", got, map[string]int{"j1": 0}, "j1")
+	if _, err := s.Complete(ctx, got.Lease, bot.Completion{Release: true}); err != nil {
+		t.Fatal(err)
+	}
+	got, err = s.Accept(ctx, bot.Acceptance{Item: item("j2", "lane-2"), Owner: "o2", LeaseTTL: long, Begin: true})
+	if err != nil {
+		t.Fatalf("Accept: %v", err)
+	}
+	attempts("Accept with Begin behind a queued item", got, map[string]int{"j1": 1, "j2": 0})
+}
+
+// claimAfter takes lane over once the lease l lapses, by another owner.
+func claimAfter(t *testing.T, s store, lane string, l bot.Lease) bot.Claimed {
+	t.Helper()
+	for deadline := time.Now().Add(long); ; time.Sleep(short) {
+		c, err := s.Claim(t.Context(), lane, "o-next", long)
+		if err == nil {
+			return c
+		}
+		if !errors.Is(err, bot.ErrConflict) || time.Now().After(deadline) {
+			t.Fatalf("Claim after the lapse of %+v: %v", l, err)
+		}
+	}
 }
 
 func completeReleasesEmpty(t *testing.T, s store) {
@@ -2111,6 +2161,9 @@ func replicasFenced(t *testing.T, s store) {
 	h := s.replicas(t)
 	accept(t, h[0], item("i1", "lane-1"))
 	a := claim(t, h[0], "lane-1", "replica-a", short).Lease
+	if err := h[0].Begin(ctx, a, []string{"i1"}); err != nil {
+		t.Fatalf("Begin: %v", err)
+	}
 	if err := h[0].AppendJournal(ctx, a, "run-i1", []bot.JournalEntry{entry(0, "a0"), entry(1, "a1")}); err != nil {
 		t.Fatalf("AppendJournal: %v", err)
 	}

@@ -191,7 +191,7 @@ func (t *Thread) runAgent(ctx context.Context, sc *scope, opts RunOptions) (res 
 		if statusSet {
 			t.status(ctx, "is using "+calls[0].Name+"…")
 		}
-		results, err := t.callTools(ctx, sc, calls, ts, parallel)
+		results, err := t.callTools(ctx, sc, res.Steps, calls, ts, parallel)
 		if err != nil {
 			if errors.Is(err, ErrParked) {
 				b.log.Info("bot: run parked, waiting for a person", "thread", t.addr.String())
@@ -306,17 +306,28 @@ func (t *Thread) modelFailed(ctx context.Context, err error) error {
 // callTools runs the calls and returns their tool messages in call order.
 // It returns ErrParked when a call parked the run — later sequential calls
 // then wait for the resumption — and the journal's error when it broke.
-func (t *Thread) callTools(ctx context.Context, sc *scope, calls []ToolCall, ts *toolSet, parallel bool) ([]string, error) {
+func (t *Thread) callTools(ctx context.Context, sc *scope, step int, calls []ToolCall, ts *toolSet, parallel bool) ([]string, error) {
 	results := make([]string, len(calls))
 	j := sc.j
+	scopes := make([]*scope, len(calls))
+	for i := range calls {
+		scopes[i] = sc.child(callScope(step, i))
+	}
 	if !parallel || len(calls) == 1 {
 		for i := range calls {
-			if ctx.Err() != nil || j.isParked() || j.err() != nil {
+			if ctx.Err() != nil || j.isParked() || j.err() != nil || callStart(ctx, scopes[i], calls[i], ts) != nil {
 				break
 			}
-			results[i] = t.callTool(ctx, sc, calls[i], ts)
+			results[i] = t.callTool(ctx, scopes[i], calls[i], ts)
 		}
 	} else {
+		// Every call's start is journaled before any runs: a crash while
+		// one waits shows which others were at work.
+		for i := range calls {
+			if callStart(ctx, scopes[i], calls[i], ts) != nil {
+				return nil, j.err()
+			}
+		}
 		// Each call counts as work of the run's while it is not waiting
 		// for a person; the caller waits without counting, and the last
 		// call to end hands the count back to it before ending its own,
@@ -338,7 +349,7 @@ func (t *Thread) callTools(ctx context.Context, sc *scope, calls []ToolCall, ts 
 						r.activity(-1)
 					}()
 				}
-				results[i] = t.callTool(ctx, sc, calls[i], ts)
+				results[i] = t.callTool(ctx, scopes[i], calls[i], ts)
 			})
 		}
 		if r != nil {
@@ -355,15 +366,33 @@ func (t *Thread) callTools(ctx context.Context, sc *scope, calls []ToolCall, ts 
 	return results, nil
 }
 
-// callTool runs one call in a scope of its own and returns its tool
-// message. A call whose result is in its journal is not run again.
-func (t *Thread) callTool(ctx context.Context, sc *scope, c ToolCall, ts *toolSet) string {
+// callScope names the journal scope of call i of a model step: by its
+// place, which the journaled response fixes, not by the model's id for
+// it, which some servers reuse.
+func callScope(step, i int) string { return "s" + strconv.Itoa(step) + "." + strconv.Itoa(i) }
+
+// callStart journals that call c begins in scope cs — unless it will not
+// run: its result is journaled, or its tool unknown — so that a run cut by
+// a crash shows which of its calls were at work.
+func callStart(ctx context.Context, cs *scope, c ToolCall, ts *toolSet) error {
+	if e, ok := cs.last(); ok && e.Kind == StepResult {
+		return nil
+	}
+	if _, ok := ts.index[c.Name]; !ok {
+		return nil
+	}
+	_, err := step(ctx, cs, StepCall, c.Name, c.Arguments, func() (struct{}, error) { return struct{}{}, nil })
+	return err
+}
+
+// callTool runs one call in its scope cs and returns its tool message. A
+// call whose result is in its journal is not run again.
+func (t *Thread) callTool(ctx context.Context, cs *scope, c ToolCall, ts *toolSet) string {
 	log := t.bot.log.With("thread", t.addr.String(), "tool", c.Name, "call", c.ID)
-	cs := sc.child(c.ID)
 	if e, ok := cs.last(); ok && e.Kind == StepResult {
 		var r stepResult[string]
 		if err := json.Unmarshal(e.Data, &r); err != nil {
-			sc.j.fail(fmt.Errorf("bot: journal of run %s: reading the result of tool call %s: %w", sc.j.run, c.ID, err))
+			cs.j.fail(fmt.Errorf("bot: journal of run %s: reading the result of tool call %s: %w", cs.j.run, c.ID, err))
 			return ""
 		}
 		return r.Value
@@ -385,10 +414,10 @@ func (t *Thread) callTool(ctx context.Context, sc *scope, c ToolCall, ts *toolSe
 	tt := &Thread{bot: t.bot, adapter: t.adapter, addr: t.addr, trigger: t.trigger, skipped: t.skipped, run: t.run, scope: cs}
 	tc := &ToolContext{Thread: tt, Message: t.trigger, User: t.trigger.User, Platform: t.addr.Platform, CallID: c.ID}
 	result, err := tool.invoke(ctx, c.Arguments, tc)
-	if sc.j.err() != nil {
+	if cs.j.err() != nil {
 		return ""
 	}
-	parked := sc.j.isParked()
+	parked := cs.j.isParked()
 	if parked && (errors.Is(err, ErrParked) || ctx.Err() != nil) {
 		return ""
 	}

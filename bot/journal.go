@@ -21,8 +21,9 @@ import (
 //
 // A journal is split into scopes: the handler's ("") and, inside it, one
 // per agent loop ("/a1", "/a2", …) and one per tool call of a loop
-// ("/a1/call_x"). Steps of one scope replay in order; scopes are
-// independent, so tool calls running at once journal side by side.
+// ("/a1/s2.0", call 0 of step 2). Steps of one scope replay in order;
+// scopes are independent, so tool calls running at once journal side by
+// side.
 //
 // Entries are kept in memory and written to the Store in batches: before
 // anything a replay must find recorded (a choice's wait, a park), when
@@ -304,7 +305,9 @@ func step[T any](ctx context.Context, s *scope, kind StepKind, key string, whole
 	}
 	sm := sum(kind, key, whole)
 	s.mu.Lock()
-	s.n++
+	if kind != StepCall {
+		s.n++ // a call's start is the framework's step, not the code's
+	}
 	if rec := s.recorded(); s.pos < len(rec) {
 		e := rec[s.pos]
 		s.pos++

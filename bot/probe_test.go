@@ -448,11 +448,18 @@ func TestCrashMidToolBesideAWaitDoesNotRunTheToolAgain(t *testing.T) {
 	<-reached
 	recorded(t, h.Store, p) // the Store knows the card: the run "waits"
 	h.Crash()
-	time.Sleep(200 * time.Millisecond) // the new process takes the thread over
+	// The new process finds a run cut at work beside its wait: it tells
+	// the thread, and closes the card, rather than replay the deploy.
+	waitText(t, h, "interrupted")
 	h.Wait()
-	h.Click(p.Ref, "Approve", bottest.Ana)
+	if err := h.Adapter.ClickID(p.Ref, p.ID("Approve"), bottest.Ana); err != nil {
+		t.Fatal(err)
+	}
 	h.Wait()
 	if n := deploys.Load(); n != 1 {
 		t.Errorf("the deploy cut by the crash ran %d times; the thread shows %q", n, h.Chat.Texts())
+	}
+	if q, _ := h.Chat.Lookup(p.Ref); len(q.Options()) != 0 {
+		t.Errorf("the card of the ended run is still open: %q", q.Text())
 	}
 }

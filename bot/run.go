@@ -339,11 +339,14 @@ func (b *Bot) closePlainly(c ChoiceRecord, ref MessageRef, reply ActionReply) {
 }
 
 // endPlainly ends a run that cannot go on: its choices are cancelled and
-// their cards closed, the thread is told why, and its journal ends.
+// their cards closed, the thread is told why (unless text is empty), and
+// its journal ends.
 func (r *run) endPlainly(t *Thread, text string) {
 	ctx := context.WithoutCancel(r.ctx)
 	r.cancelChoices(ctx)
-	t.notice(ctx, text)
+	if text != "" {
+		t.notice(ctx, text)
+	}
 	r.mu.Lock()
 	r.choices = false
 	r.mu.Unlock()
@@ -463,19 +466,84 @@ func (l *lane) recover(it WorkItem) {
 			start = s.Value
 		}
 	}
+	var asking []string // the scopes of the choices the run waits for
+	for _, c := range cs {
+		if !consumed(es, c.ID) {
+			asking = append(asking, choiceScope(id, c.ID))
+		}
+	}
+	atWork := callsAtWork(es, asking) // beside a wait, maybe: a replay would do it again
+	replay := b.cfg.Interrupted == ReplayInterrupted
 	switch {
-	case resumable > 0 || (waiting == 0 && b.cfg.Interrupted == ReplayInterrupted):
+	case (atWork && replay) || (!atWork && (resumable > 0 || (waiting == 0 && replay))):
 		l.replay(id, es, it)
-	case waiting > 0:
+	case !atWork && waiting > 0:
 		b.log.Info("bot: an interrupted run was waiting for a person; it resumes when they decide", "run", id)
 	case b.adapters[start.Trigger.Address.Platform] == nil:
 		b.log.Error("bot: an interrupted run is on a platform this bot has no adapter for", "run", id)
 	default:
 		r := l.newRun(id, start, es)
 		defer r.cancel(nil)
-		b.log.Warn("bot: a run was cut by a crash or a lost lease; telling its thread", "run", id, "thread", start.Trigger.Address.String())
-		r.endPlainly(r.threadOutside(), "⚠️ I was interrupted before I could finish (the bot restarted). Please ask again.")
+		t := r.threadOutside()
+		text := "⚠️ I was interrupted before I could finish (the bot restarted). Please ask again."
+		if m := start.Trigger; start.Kind == WorkMessage && !m.Mention && !m.Direct && !t.botPosted(r.ctx) {
+			text = "" // a message nobody addressed the bot with: nothing to say
+		}
+		b.log.Warn("bot: a run was cut by a crash or a lost lease; ending it", "run", id, "thread", start.Trigger.Address.String(), "told", text != "")
+		r.endPlainly(t, text)
 	}
+}
+
+// callsAtWork reports whether a journal shows a tool call begun and not
+// finished that was not waiting for a person, itself or through a call of
+// its own: a call a crash cut at work. waiting names the scopes of the
+// choices the Store holds that the run has not taken the decision of.
+func callsAtWork(es []JournalEntry, waiting []string) bool {
+	begun := map[string]bool{}  // call scopes, finished or not
+	asking := map[string]bool{} // scopes waiting for a decision
+	for _, s := range waiting {
+		asking[s] = true
+	}
+	for _, e := range es {
+		switch e.Kind {
+		case StepCall:
+			begun[e.Scope] = false
+		case StepResult:
+			if _, ok := begun[e.Scope]; ok {
+				begun[e.Scope] = true
+			}
+		case StepChoice:
+			asking[e.Scope] = true
+		case StepDecision:
+			delete(asking, e.Scope) // decided: at work again after it
+		}
+	}
+	for scope, done := range begun {
+		if done || asking[scope] {
+			continue
+		}
+		waits := false
+		for a := range asking {
+			if strings.HasPrefix(a, scope+"/") {
+				waits = true
+				break
+			}
+		}
+		if !waits {
+			return true
+		}
+	}
+	return false
+}
+
+// choiceScope is the journal scope that asked choice id of run (see
+// scope.choiceID).
+func choiceScope(run, id string) string {
+	s := strings.TrimPrefix(id, run)
+	if i := strings.LastIndex(s, "/c"); i >= 0 {
+		return s[:i]
+	}
+	return s
 }
 
 // threadOutside is the run's Thread outside its journal, for the bot's

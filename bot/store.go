@@ -270,8 +270,9 @@ type JournalEntry struct {
 	// Seq is the entry's position in its journal, from 0.
 	Seq int
 	// Scope is the part of the run the step belongs to: "" for the
-	// handler, then one scope per agent loop and per tool call, so that
-	// tool calls running at once journal side by side.
+	// handler, then one scope per agent loop ("/a1") and per tool call
+	// ("/a1/s2.0": call 0 of the loop's step 2), so that tool calls
+	// running at once journal side by side.
 	Scope string `json:",omitempty"`
 	// Kind names the step: a [StepKind].
 	Kind StepKind
@@ -292,6 +293,7 @@ const (
 	StepStart     StepKind = "start"     // what the run was started for
 	StepHistory   StepKind = "history"   // the conversation an agent loop read
 	StepModel     StepKind = "model"     // a model response
+	StepCall      StepKind = "call"      // a tool call begun
 	StepResult    StepKind = "result"    // a tool call's result
 	StepPost      StepKind = "post"      // Thread.Post
 	StepUpdate    StepKind = "update"    // Thread.Update

@@ -187,6 +187,9 @@ type Bot struct {
 	waits waitTable
 	work  tracker
 	extra extraTools
+	// replies holds, by work item id, the ActionReply of a click queued
+	// here: only this process can answer through it.
+	replies sync.Map
 	// goroutines counts the goroutines doing the bot's work; Stop waits
 	// for them.
 	goroutines sync.WaitGroup

@@ -212,7 +212,7 @@ func (t *Thread) AwaitChoice(ctx context.Context, card render.Card, opts ...Choi
 		}
 		// The card is closed before the decision is journaled, so that
 		// the journal tells whether it was.
-		return decision{Outcome: o, Closed: t.closeCard(ctx, posted.Ref, card, cfg.outcome(label(ts, o), o))}, nil
+		return decision{Outcome: o, Closed: t.closeCard(ctx, posted.ID, posted.Ref, card, cfg.outcome(label(ts, o), o))}, nil
 	})
 	if err != nil {
 		return Choice[json.RawMessage]{}, err
@@ -228,7 +228,7 @@ func (t *Thread) AwaitChoice(ctx context.Context, card render.Card, opts ...Choi
 	case !live && !d.Closed:
 		// Replayed, its card maybe still open: the process that took the
 		// decision could not close it, and may have died retrying.
-		t.closeCard(ctx, posted.Ref, card, cfg.outcome(label(ts, o), o))
+		t.closeCard(ctx, posted.ID, posted.Ref, card, cfg.outcome(label(ts, o), o))
 	}
 	switch o.State {
 	case ChoiceDecided:
@@ -461,14 +461,27 @@ func closedCard(card render.Card, line string) render.Card {
 	return closed
 }
 
-// closeCard edits a choice's card in place: its options gone, the outcome
-// line at the bottom. A failed edit is retried; closeCard reports whether
-// the first try succeeded.
-func (t *Thread) closeCard(ctx context.Context, ref MessageRef, card render.Card, line string) bool {
+// closeCard edits the card of choice id in place: its options gone, the
+// outcome line at the bottom. A failed edit is retried; closeCard reports
+// whether the first try succeeded, and the run's journal learns when a
+// retry does.
+func (t *Thread) closeCard(ctx context.Context, id string, ref MessageRef, card render.Card, line string) bool {
 	closed := closedCard(card, line)
+	var j *journal
+	if t.scope != nil {
+		j = t.scope.j
+		j.setClosing(id, true)
+	}
 	ok := t.bot.retry("closing a choice's card", func(ctx context.Context) error {
 		return t.adapter.Update(ctx, ref, Outgoing{Content: closed})
+	}, func(ok bool) {
+		if j != nil {
+			j.closedLater(id, ok)
+		}
 	})
+	if ok && j != nil {
+		j.closedLater(id, true)
+	}
 	t.recordSelf(ref.ID, transcriptText(closed))
 	return ok
 }

@@ -20,6 +20,9 @@ type inbox struct {
 func (in inbox) Message(ctx context.Context, m Message) error { return in.b.accept(ctx, in.a, m) }
 func (in inbox) Action(ctx context.Context, a Action) error   { return in.b.click(ctx, in.a, a) }
 
+// Edited replaces a message in its thread's transcript. A message the
+// transcript does not hold (older than it keeps, or from a thread the bot
+// is not in) is left out: an edit does not make an old message new.
 func (in inbox) Edited(ctx context.Context, m Message) error {
 	if m.Address.Platform == "" {
 		m.Address.Platform = in.a.Platform()
@@ -27,7 +30,18 @@ func (in inbox) Edited(ctx context.Context, m Message) error {
 	if m.ID == "" {
 		return errors.New("bot: an edited message needs its ID")
 	}
-	return in.b.store.Record(ctx, m.Address.String(), []Message{m}, in.b.cfg.HistoryLimit)
+	thread := m.Address.String()
+	tr, err := in.b.store.Transcript(ctx, thread, 0)
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(tr, func(x Message) bool { return x.ID == m.ID })
+	if i < 0 {
+		return nil
+	}
+	old := tr[i]
+	old.Text = m.Text
+	return in.b.store.Record(ctx, thread, []Message{old}, in.b.cfg.HistoryLimit)
 }
 
 func (in inbox) Deleted(ctx context.Context, ref MessageRef) error {
@@ -107,8 +121,12 @@ func (b *Bot) queuedIn(ctx context.Context, lane, run string) {
 	}
 }
 
-// click takes a click: deduped through the Store, then handled on a
-// goroutine of its own.
+// click takes a click: before it returns, the click is in the Store —
+// deduped by its event id, queued as work in a lane of its own — so that
+// nothing acknowledged is lost, and a redelivery of a click no process
+// handled is not dropped as a duplicate. A click on an option decides its
+// choice; one on a button bound to a handler runs the handler as a run of
+// its own, so that a wait for a person inside it resumes after a restart.
 func (b *Bot) click(ctx context.Context, a Adapter, act Action) error {
 	if b.stopping() {
 		return ErrStopping
@@ -116,62 +134,78 @@ func (b *Bot) click(ctx context.Context, a Adapter, act Action) error {
 	if act.Message.Platform == "" {
 		act.Message.Platform = a.Platform()
 	}
-	if act.EventID != "" {
-		first, err := b.store.Dedupe(ctx, dedupeKey(act.Message.Address, "action", act.EventID), time.Now().Add(b.cfg.DedupeTTL))
-		switch {
-		case err != nil:
-			return fmt.Errorf("bot: recording the click: %w", err)
-		case !first:
-			return fmt.Errorf("bot: click %q: %w", act.EventID, ErrDuplicate)
-		}
-	}
-	b.work.add(1)
-	b.background(func() {
-		defer b.work.add(-1)
-		b.handleClick(a, act)
-	})
-	return nil
-}
-
-func (b *Bot) handleClick(a Adapter, act Action) {
-	ctx, cancel := context.WithCancelCause(b.runCtx)
-	defer cancel(nil)
 	t := &Thread{bot: b, adapter: a, addr: act.Message.Address, trigger: Message{Address: act.Message.Address, User: act.User}}
 	rec, err := b.store.Action(ctx, act.ID)
 	if err != nil && !errors.Is(err, ErrNotFound) {
-		b.log.Error("bot: could not look up a clicked action", "thread", t.addr.String(), "err", err)
-		t.tell(ctx, act, "Something went wrong with this button; please try again.")
-		return
+		return fmt.Errorf("bot: looking up the clicked action: %w", err)
 	}
 	// An id is valid only at the very address it was posted to.
 	if err != nil || rec.Address != act.Message.Address {
 		b.log.Info("bot: click on an unknown action id", "thread", t.addr.String(), "user", act.User.ID)
-		t.tell(ctx, act, "This button is no longer valid.")
-		return
+		b.aside(func(ctx context.Context) { t.tell(ctx, act, "This button is no longer valid.") })
+		return nil
 	}
-	if rec.Choice != "" {
-		b.decide(ctx, t, rec, act)
-		return
-	}
-	if b.reg.actionHandler(rec.Handler) == nil {
+	if rec.Choice == "" && b.reg.actionHandler(rec.Handler) == nil {
 		b.log.Error("bot: click for an action with no handler", "action", rec.Handler, "thread", t.addr.String())
-		t.tell(ctx, act, "This button has nothing to do right now.")
-		return
+		b.aside(func(ctx context.Context) { t.tell(ctx, act, "This button has nothing to do right now.") })
+		return nil
 	}
-	// The handler runs as a run of its own, in a lane of its own, so a
-	// wait for a person inside it resumes after a restart.
 	id := rand.Text()
 	ev := &ActionEvent{Name: rec.Handler, Label: rec.Label, Value: rec.Value, User: act.User, Message: act.Message}
 	item := WorkItem{ID: id, Lane: "a:" + id, Kind: WorkAction, Message: t.trigger, Action: ev, Accepted: time.Now()}
-	c, err := b.store.Accept(ctx, Acceptance{Item: item, Owner: b.owner, LeaseTTL: b.cfg.LeaseTTL, Begin: true})
-	if err != nil || !c.Held() {
-		b.log.Error("bot: could not record a click", "action", rec.Handler, "thread", t.addr.String(), "err", err)
-		t.tell(ctx, act, "Something went wrong with this button; please try again.")
+	if rec.Choice != "" {
+		item.Kind, item.Lane, item.Choice, item.Option = WorkChoice, "k:"+id, rec.Choice, rec.Option
+	}
+	acc := Acceptance{Item: item, Owner: b.owner, LeaseTTL: b.cfg.LeaseTTL, Begin: true}
+	if act.EventID != "" {
+		acc.Dedupe, acc.DedupeUntil = dedupeKey(act.Message.Address, "action", act.EventID), time.Now().Add(b.cfg.DedupeTTL)
+	}
+	if act.Reply != nil {
+		b.replies.Store(id, act.Reply)
+	}
+	c, err := b.store.Accept(ctx, acc)
+	switch {
+	case err != nil:
+		b.replies.Delete(id)
+		if errors.Is(err, ErrDuplicate) {
+			return err
+		}
+		return fmt.Errorf("bot: recording the click: %w", err)
+	case c.Held():
+		b.startLane(c)
+	}
+	return nil
+}
+
+// aside does f on a goroutine of its own, as work Stop waits for.
+func (b *Bot) aside(f func(ctx context.Context)) {
+	b.work.add(1)
+	b.background(func() {
+		defer b.work.add(-1)
+		ctx, cancel := context.WithCancelCause(b.runCtx)
+		defer cancel(nil)
+		f(ctx)
+	})
+}
+
+// click does a queued click on an option of a choice: it decides the
+// choice, if the clicker may. A click a crash cut is done again: deciding
+// twice is harmless.
+func (l *lane) click(it WorkItem) {
+	b := l.b
+	ev := it.Action
+	a := b.adapters[ev.Message.Platform]
+	if a == nil || ev == nil {
+		b.log.Error("bot: a click is on a platform this bot has no adapter for", "platform", it.Message.Address.Platform)
 		return
 	}
-	// The lane's work counts on its own: once the handler waits for a
-	// person, the bot is idle, though the click was handled only now.
-	b.startLane(c)
+	act := Action{User: ev.User, Message: ev.Message}
+	if r, ok := b.replies.LoadAndDelete(it.ID); ok {
+		act.Reply = r.(ActionReply)
+	}
+	t := &Thread{bot: b, adapter: a, addr: ev.Message.Address, trigger: it.Message}
+	rec := ActionRecord{Address: ev.Message.Address, Choice: it.Choice, Option: it.Option, Label: ev.Label, Value: ev.Value}
+	b.decide(b.runCtx, t, rec, act)
 }
 
 // tell answers the person who clicked, privately: through the click's
@@ -199,6 +233,15 @@ func (b *Bot) decide(ctx context.Context, t *Thread, rec ActionRecord, act Actio
 		t.tell(ctx, act, "This button is no longer valid.")
 		return
 	}
+	if c.Message.ID == "" {
+		// The card went out, but a crash cut its run before the Store knew
+		// where: it is known now, and a replay will not post it again.
+		if err := b.store.SetChoiceMessage(ctx, c.ID, act.Message); err != nil {
+			b.log.Warn("bot: recording where a choice's card is failed", "choice", c.ID, "err", err)
+		} else {
+			c.Message = act.Message
+		}
+	}
 	if len(c.Approvers) > 0 && !slices.Contains(c.Approvers, act.User.ID) {
 		t.tell(ctx, act, "Only the people asked to approve this can decide it; your click changed nothing.")
 		return
@@ -210,16 +253,21 @@ func (b *Bot) decide(ctx context.Context, t *Thread, rec ActionRecord, act Actio
 		t.tell(ctx, act, "Something went wrong recording your choice; please try again.")
 		return
 	}
-	if c.Message.ID != "" && act.Message.ID != c.Message.ID {
+	switch {
+	case c.Message.ID == "":
+	case act.Message.ID != c.Message.ID && !won:
 		// A second card of the choice, posted by a run that a crash cut
 		// before the Store knew where the first went: the code that asked
 		// closes the card it knows; this one is closed here.
 		b.closePlainly(c, act.Message, act.Reply)
 	}
-	if !won {
+	again := c.Outcome.State == ChoiceDecided && c.Outcome.User.ID == act.User.ID && c.Outcome.Option == rec.Option
+	if !won && !again {
 		t.tell(ctx, act, lateNotice(c.Outcome))
 		return
 	}
+	// Won, or won before by this very click, done again after a crash:
+	// the run takes the decision either way, once.
 	b.ended(ctx, c)
 }
 

@@ -41,8 +41,9 @@ type journal struct {
 	// recorded holds, by scope, the entries read from the Store to replay.
 	recorded map[string][]JournalEntry
 	// closed holds the choices whose decision the run took and whose card
-	// it closed.
-	closed map[string]bool
+	// it closed, and inClose those whose card it is still trying to close.
+	closed  map[string]bool
+	inClose map[string]bool
 	stored int            // entries in the Store
 	buf    []JournalEntry // entries recorded since, not yet written
 	// broken is set when a replay asked for a different step than the
@@ -174,11 +175,48 @@ func (j *journal) end(ctx context.Context, keep time.Time) error {
 }
 
 // closedCard reports whether the run took the outcome of choice id and
-// closed its card: the journal records its decision step, closed.
+// closed its card.
 func (j *journal) closedCard(id string) bool {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	return j.closed[id]
+}
+
+// setClosing records that the run is trying to close the card of choice
+// id.
+func (j *journal) setClosing(id string, on bool) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.inClose == nil {
+		j.inClose = map[string]bool{}
+	}
+	if on {
+		j.inClose[id] = true
+	} else {
+		delete(j.inClose, id)
+	}
+}
+
+// closing reports whether the run is still trying to close the card of
+// choice id: nothing else should.
+func (j *journal) closing(id string) bool {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.inClose[id]
+}
+
+// closedLater records how the run's closing of the card of choice id
+// ended.
+func (j *journal) closedLater(id string, ok bool) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	delete(j.inClose, id)
+	if ok {
+		if j.closed == nil {
+			j.closed = map[string]bool{}
+		}
+		j.closed[id] = true
+	}
 }
 
 // scope is a cursor over one scope of a journal.

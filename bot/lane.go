@@ -42,6 +42,8 @@ type lane struct {
 	// giveBack is set when the lane should be released with its work
 	// queued: the Store could not be told the work was begun.
 	giveBack bool
+	// renewing is set while a renewal of the lease is under way.
+	renewing bool
 }
 
 func (t *laneTable) get(key string) *lane {
@@ -68,8 +70,14 @@ func (t *laneTable) hold(b *Bot, l Lease) *lane {
 	ln := &lane{b: b, key: l.Lane, lease: l, renewed: time.Now(), yield: make(chan struct{})}
 	b.work.add(1)
 	t.mu.Lock()
+	old := t.m[l.Lane]
 	t.m[l.Lane] = ln
 	t.mu.Unlock()
+	if old != nil {
+		// This process took the lane again: the lease it held lapsed, so
+		// whatever the old worker still does is not the lane's.
+		old.lose()
+	}
 	return ln
 }
 
@@ -144,6 +152,7 @@ func (l *lane) work(items []WorkItem, first func(*lane) []string) {
 		if l.isLost() {
 			return
 		}
+		asked := time.Now()
 		c, err := l.complete(done)
 		if err != nil {
 			return
@@ -156,7 +165,7 @@ func (l *lane) work(items []WorkItem, first func(*lane) []string) {
 		}
 		items, busy = c.Items, true
 		l.mu.Lock()
-		l.lease, l.renewed = c.Lease, time.Now()
+		l.lease, l.renewed = c.Lease, asked
 		l.yield = make(chan struct{})
 		l.mu.Unlock()
 	}
@@ -240,6 +249,8 @@ func (l *lane) process(items []WorkItem, busy bool) []string {
 			return done
 		}
 		switch {
+		case it.Kind == WorkChoice:
+			l.click(it)
 		case it.Attempts > 0:
 			l.recover(it)
 		case it.Kind == WorkResume:
@@ -330,13 +341,17 @@ func next(pending []WorkItem) (WorkItem, []Message) {
 	return pending[i], skipped
 }
 
-// renew keeps the leases of the lanes held here alive, every third of
-// LeaseTTL, until ctx ends. A lane whose lease was taken over is given up:
-// its run stops quietly, as it goes on elsewhere. A lane with work queued
-// that was not handed out asks its run to yield (without a Notifier, this
-// is how a holder hears of it).
+// renew keeps the leases of the lanes held here alive, renewing each
+// every third of LeaseTTL, until ctx ends. A lane the Store says was taken
+// over is given up: its run stops quietly, as it goes on elsewhere. So is
+// a lane this process could not renew for two thirds of LeaseTTL, by its
+// own clock — before the Store's lease can lapse and another process take
+// the lane — so that a run is live on one process at a time even when the
+// Store hangs. A lane with work queued that was not handed out asks its
+// run to yield (without a Notifier, this is how a holder hears of it).
 func (b *Bot) renew(ctx context.Context) {
-	tick := time.NewTicker(b.cfg.LeaseTTL / 3)
+	ttl := b.cfg.LeaseTTL
+	tick := time.NewTicker(ttl / 6)
 	defer tick.Stop()
 	for {
 		select {
@@ -346,30 +361,53 @@ func (b *Bot) renew(ctx context.Context) {
 		}
 		for _, l := range b.lanes.all() {
 			l.mu.Lock()
-			old, renewed, lost := l.lease, l.renewed, l.lost
+			old, renewed, lost, busy := l.lease, l.renewed, l.lost, l.renewing
+			due := !lost && !busy && time.Since(renewed) >= ttl/3
+			if due {
+				l.renewing = true
+			}
 			l.mu.Unlock()
-			if lost {
-				continue // given up already; its worker is ending
-			}
-			asked := time.Now()
-			nl, queued, err := b.store.Renew(ctx, old, b.cfg.LeaseTTL)
 			switch {
-			case err == nil:
-				l.mu.Lock()
-				l.lease, l.renewed = nl, asked
-				l.mu.Unlock()
-				if queued > 0 {
-					l.requestYield("")
-				}
-			case errors.Is(err, ErrConflict), time.Since(renewed) > b.cfg.LeaseTTL:
-				if ctx.Err() != nil {
-					return
-				}
-				b.log.Warn("bot: lost a thread's lease; its run goes on in another process", "lane", l.key, "err", err)
+			case lost:
+			case time.Since(renewed) > 2*ttl/3:
+				b.log.Warn("bot: could not renew a thread's lease in time; giving the thread up", "lane", l.key)
 				l.lose()
-			default:
-				b.log.Warn("bot: renewing a lease failed; will try again", "lane", l.key, "err", err)
+			case due:
+				go b.renewLane(ctx, l, old)
 			}
+		}
+	}
+}
+
+// renewLane renews one lane's lease, within a third of LeaseTTL.
+func (b *Bot) renewLane(ctx context.Context, l *lane, old Lease) {
+	defer func() {
+		l.mu.Lock()
+		l.renewing = false
+		l.mu.Unlock()
+	}()
+	asked := time.Now()
+	rctx, cancel := context.WithTimeout(ctx, b.cfg.LeaseTTL/3)
+	defer cancel()
+	nl, queued, err := b.store.Renew(rctx, old, b.cfg.LeaseTTL)
+	switch {
+	case err == nil:
+		l.mu.Lock()
+		if l.lease.Token == old.Token {
+			l.lease, l.renewed = nl, asked
+		}
+		l.mu.Unlock()
+		if queued > 0 {
+			l.requestYield("")
+		}
+	case errors.Is(err, ErrConflict):
+		if ctx.Err() == nil {
+			b.log.Warn("bot: lost a thread's lease; its run goes on in another process", "lane", l.key)
+			l.lose()
+		}
+	default:
+		if ctx.Err() == nil {
+			b.log.Warn("bot: renewing a lease failed; will try again", "lane", l.key, "err", err)
 		}
 	}
 }

@@ -306,7 +306,7 @@ func TestRunWhoseThreadWasTakenOverStopsQuietly(t *testing.T) {
 	lost := make(chan struct{})
 	var once sync.Once
 	logger := slog.New(hookHandler{bottest.Logger(t).Handler(), func(msg string) {
-		if strings.HasPrefix(msg, "bot: lost a thread's lease") {
+		if strings.HasPrefix(msg, "bot: lost a thread's lease") || strings.HasPrefix(msg, "bot: could not renew a thread's lease") {
 			once.Do(func() { close(lost) })
 		}
 	}})

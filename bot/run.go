@@ -308,7 +308,7 @@ func (r *run) cancelChoices(ctx context.Context) {
 				b.waits.deliver(c.ID, c.Outcome)
 			}
 		}
-		if !r.j.closedCard(c.ID) {
+		if !r.j.closedCard(c.ID) && !r.j.closing(c.ID) {
 			b.closePlainly(c, c.Message, nil)
 		}
 	}
@@ -335,7 +335,7 @@ func (b *Bot) closePlainly(c ChoiceRecord, ref MessageRef, reply ActionReply) {
 			}
 		}
 		return a.Update(ctx, ref, out)
-	})
+	}, nil)
 }
 
 // endPlainly ends a run that cannot go on: its choices are cancelled and
@@ -565,9 +565,10 @@ func safely(f func() error) (err error) {
 }
 
 // retry calls f until it succeeds, a few times over about fifteen seconds:
-// at once, then in the background. The bot counts the retries as work.
-// It reports whether the first call succeeded.
-func (b *Bot) retry(what string, f func(ctx context.Context) error) bool {
+// at once, then in the background. The bot counts the retries as work. It
+// reports whether the first call succeeded; if not, done, when not nil, is
+// told how the retries ended.
+func (b *Bot) retry(what string, f func(ctx context.Context) error, done func(ok bool)) bool {
 	try := func() error {
 		ctx, cancel := context.WithTimeout(context.Background(), noticeTimeout)
 		defer cancel()
@@ -576,6 +577,9 @@ func (b *Bot) retry(what string, f func(ctx context.Context) error) bool {
 	err := try()
 	if err == nil {
 		return true
+	}
+	if done == nil {
+		done = func(bool) {}
 	}
 	b.log.Warn("bot: "+what+" failed; will retry", "err", err)
 	b.work.add(1)
@@ -586,13 +590,16 @@ func (b *Bot) retry(what string, f func(ctx context.Context) error) bool {
 			case <-time.After(wait):
 			case <-b.runCtx.Done():
 				b.log.Error("bot: "+what+" failed and the bot stopped before it could be retried", "err", err)
+				done(false)
 				return
 			}
 			if err = try(); err == nil {
+				done(true)
 				return
 			}
 		}
 		b.log.Error("bot: "+what+" failed after retries", "err", err)
+		done(false)
 	})
 	return false
 }

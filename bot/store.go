@@ -322,6 +322,8 @@ const (
 	// WorkResume resumes a run by replay: one of its choices ended while
 	// no goroutine waited for it.
 	WorkResume WorkKind = "resume"
+	// WorkChoice is a click on an option of a choice, to decide it.
+	WorkChoice WorkKind = "choice"
 )
 
 // WorkItem is accepted work, queued in a lane until a process has done it.
@@ -333,13 +335,15 @@ type WorkItem struct {
 	// Message is the message to handle (WorkMessage), or the message that
 	// stands for the click or call: its address and user.
 	Message Message
-	// Action is the click, for WorkAction.
+	// Action is the click, for WorkAction and WorkChoice.
 	Action *ActionEvent `json:",omitempty"`
 	// Agent is the run's options, for WorkAgent.
 	Agent *AgentStart `json:",omitempty"`
 	// Run and Choice name the run to resume and the choice that ended,
-	// for WorkResume.
+	// for WorkResume; Choice and Option the choice and the option
+	// clicked, for WorkChoice.
 	Run, Choice string
+	Option      int `json:",omitempty"`
 	Accepted    time.Time
 	// Attempts is how many processes began the item and did not finish
 	// it (they died, or lost the lane): more than 0 means it was cut.

@@ -173,7 +173,12 @@ type Action struct {
 
 // ActionReply answers one click, as the platform expects a click to be
 // answered. The bot uses it, where an Action has one, for notices to the
-// person who clicked and to edit the message clicked.
+// person who clicked, and to edit the message clicked when only the click
+// can (closing a stray copy of a card). The adapter itself acknowledges
+// the click to the platform within its deadline (a deferred update on
+// Discord, a 200 on Slack) before or as it hands it to the Inbox: the
+// bot's answer may come later, from another replica, or not at all when
+// the click changed only the card the run edits itself.
 type ActionReply interface {
 	// Ephemeral shows m to the person who clicked, only.
 	Ephemeral(ctx context.Context, m Outgoing) error

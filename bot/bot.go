@@ -194,6 +194,7 @@ type Bot struct {
 	// for them.
 	goroutines sync.WaitGroup
 
+	life       sync.Mutex   // held by Start
 	state      atomic.Int32 // stateNew, stateStarted, stateStopping
 	runCtx     context.Context
 	cancelRuns context.CancelCauseFunc
@@ -359,6 +360,8 @@ func (b *Bot) Thread(addr Address) (*Thread, error) {
 // process: messages accepted and not handled, runs cut by a crash, choices
 // decided while no process was there.
 func (b *Bot) Start(ctx context.Context) error {
+	b.life.Lock()
+	defer b.life.Unlock()
 	if !b.state.CompareAndSwap(stateNew, stateStarted) {
 		return errors.New("bot: already started")
 	}
@@ -401,6 +404,8 @@ func (b *Bot) Start(ctx context.Context) error {
 // Stop waits for handlers, so a handler must not call it (it would wait
 // for itself); start it on a goroutine of its own instead.
 func (b *Bot) Stop(ctx context.Context) error {
+	b.life.Lock() // a Start under way finishes first
+	b.life.Unlock()
 	if !b.state.CompareAndSwap(stateStarted, stateStopping) {
 		if b.state.Load() == stateNew {
 			return errors.New("bot: Stop before Start")
@@ -612,17 +617,31 @@ func (t *tracker) wait(ctx context.Context) error {
 // extraTools keeps the RunOptions.Tools of detached runs, which a resume
 // in this process needs and no journal can hold.
 type extraTools struct {
-	mu sync.Mutex
-	m  map[string][]*Tool
+	mu    sync.Mutex
+	m     map[string][]*Tool
+	order []string // runs, oldest first (some maybe dropped already)
 }
+
+// maxExtraTools bounds the detached runs whose extra tools are kept: past
+// it, the oldest is forgotten, and that run, if it ever resumes, ends
+// plainly as it would in another process.
+const maxExtraTools = 10_000
 
 func (e *extraTools) put(run string, tools []*Tool) {
 	if len(tools) == 0 {
 		return
 	}
 	e.mu.Lock()
+	defer e.mu.Unlock()
 	e.m[run] = tools
-	e.mu.Unlock()
+	e.order = append(e.order, run)
+	for len(e.m) > maxExtraTools {
+		delete(e.m, e.order[0])
+		e.order = e.order[1:]
+	}
+	if len(e.order) > 2*maxExtraTools {
+		e.order = slices.DeleteFunc(slices.Clone(e.order), func(r string) bool { _, ok := e.m[r]; return !ok })
+	}
 }
 
 func (e *extraTools) get(run string) []*Tool {

@@ -152,6 +152,12 @@ func (l *lane) work(items []WorkItem, first func(*lane) []string) {
 		if l.isLost() {
 			return
 		}
+		// A fresh request to yield for the next batch, made before the
+		// Store hands it out: a request made meanwhile is not lost (at
+		// worst a run of the batch yields for work it already has).
+		l.mu.Lock()
+		l.yield = make(chan struct{})
+		l.mu.Unlock()
 		asked := time.Now()
 		c, err := l.complete(done)
 		if err != nil {
@@ -166,7 +172,6 @@ func (l *lane) work(items []WorkItem, first func(*lane) []string) {
 		items, busy = c.Items, true
 		l.mu.Lock()
 		l.lease, l.renewed = c.Lease, asked
-		l.yield = make(chan struct{})
 		l.mu.Unlock()
 	}
 }

@@ -131,7 +131,11 @@ func (l *lane) execute(r *run, agent *RunOptions) (RunResult, error) {
 		r.cancel(nil)
 	}()
 	if b.adapters[r.start.Trigger.Address.Platform] == nil {
-		b.log.Error("bot: a run is on a platform this bot has no adapter for; it is dropped", "run", r.id, "platform", r.start.Trigger.Address.Platform)
+		// Nothing can be said there; the run ends, its choices with it, so
+		// that no click resumes it again and again.
+		b.log.Error("bot: a run is on a platform this bot has no adapter for; it is ended", "run", r.id, "platform", r.start.Trigger.Address.Platform)
+		r.choices = true // whatever it asked ends with it
+		r.end(r.ctx)
 		return RunResult{}, fmt.Errorf("bot: no adapter for platform %q", r.start.Trigger.Address.Platform)
 	}
 	ctx := r.ctx
@@ -480,7 +484,11 @@ func (l *lane) recover(it WorkItem) {
 	case !atWork && waiting > 0:
 		b.log.Info("bot: an interrupted run was waiting for a person; it resumes when they decide", "run", id)
 	case b.adapters[start.Trigger.Address.Platform] == nil:
-		b.log.Error("bot: an interrupted run is on a platform this bot has no adapter for", "run", id)
+		b.log.Error("bot: an interrupted run is on a platform this bot has no adapter for; it is ended", "run", id)
+		r := l.newRun(id, start, es)
+		r.choices = true // whatever it asked ends with it
+		r.end(r.ctx)
+		r.cancel(nil)
 	default:
 		r := l.newRun(id, start, es)
 		defer r.cancel(nil)

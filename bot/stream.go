@@ -23,6 +23,7 @@ type replyStream struct {
 	ref    MessageRef
 	posted bool
 	last   int64 // unix nanos of the last post or edit
+	failed int64 // unix nanos of the last failure
 	err    error // the last failure, cleared by a success
 }
 
@@ -44,11 +45,17 @@ func (s *replyStream) nativeMode() bool {
 func (s *replyStream) flush(ctx context.Context, force bool) {
 	text := s.buf.String()
 	t := s.t
+	now := time.Now().UnixNano()
+	// After a failure, the platform gets a rest of StreamInterval before
+	// the next try (the final flush excepted), as it does between edits.
+	if s.err != nil && !force && now-s.failed < int64(t.bot.cfg.StreamInterval) {
+		return
+	}
 	if s.nativeMode() {
 		if s.native == nil {
 			st := t.adapter.(Streamer)
 			if s.native, s.err = st.StartStream(ctx, t.addr, StreamOptions{Recipient: t.trigger.User}); s.err != nil {
-				s.native = nil
+				s.native, s.failed = nil, now
 				return
 			}
 			s.posted = true
@@ -58,13 +65,14 @@ func (s *replyStream) flush(ctx context.Context, force bool) {
 		}
 		if s.err = s.native.Append(ctx, text[s.sent:]); s.err == nil {
 			s.sent = len(text)
+		} else {
+			s.failed = now
 		}
 		return
 	}
 	if s.posted && text == s.shown {
 		return
 	}
-	now := time.Now().UnixNano()
 	if s.posted && !force && now-s.last < int64(t.bot.cfg.StreamInterval) {
 		return
 	}
@@ -78,6 +86,7 @@ func (s *replyStream) flush(ctx context.Context, force bool) {
 	if s.err == nil {
 		s.shown, s.last = text, now
 	} else {
+		s.failed = now
 		t.bot.log.Warn("bot: streaming the answer to the platform failed; will retry", "thread", t.addr.String(), "err", s.err)
 	}
 }

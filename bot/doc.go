@@ -111,21 +111,27 @@
 // # Replicas and crashes
 //
 // Several processes may share one Store (Postgres) behind one webhook
-// endpoint. Work is done in lanes — a thread's messages, or one click's
-// handler — and a lane is held by one process at a time through a lease
-// with a fencing token, renewed while it works: a run is live on exactly
-// one process, and a process whose lease lapsed cannot write over the one
-// that took over. A click may land on any replica: it is decided in the
-// Store and wakes the waiting goroutine through the [Notifier], or by
-// polling the Store without one; when no goroutine waits, the run resumes
-// by replay in its lane. A platform's retry of an event landing on
-// another replica is dropped there, by its event id.
+// endpoint. Work is done in lanes — a thread's messages, or one click —
+// and a lane is held by one process at a time through a lease with a
+// fencing token, renewed while it works. A process that could not renew a
+// lease for two thirds of [Config.LeaseTTL] gives the lane up by its own
+// clock, before the Store lets another take it, so a run is live on one
+// process at a time (as long as the processes' clocks run at the same
+// pace); and a process whose lease lapsed cannot write over the one that
+// took over. A click may land on any replica: it is queued in the Store
+// before it is acknowledged, decided there, and wakes the waiting
+// goroutine through the [Notifier], or by polling the Store without one;
+// when no goroutine waits, the run resumes by replay in its lane. A
+// platform's retry of an event landing on another replica is dropped
+// there, by its event id.
 //
 // After a crash, another process takes over the lanes whose lease lapsed.
 // A run that was waiting for a person still is, and resumes on the click.
-// A run cut while it worked is ended with a plain sentence in its thread,
-// its cards closed ([TellInterrupted], the default), or replayed
-// ([ReplayInterrupted]). Messages accepted and not yet handled are handled
+// A run cut while it worked — or while a tool call worked beside its wait
+// — is ended with a plain sentence in its thread, its cards closed
+// ([TellInterrupted], the default), or replayed ([ReplayInterrupted]).
+// Work is marked begun in the Store before it is done, so messages and
+// clicks accepted and not yet begun are handled, as if nothing happened,
 // by whichever process takes the thread next. Nothing accepted is lost
 // silently.
 //

@@ -44,8 +44,8 @@ type journal struct {
 	// it closed, and inClose those whose card it is still trying to close.
 	closed  map[string]bool
 	inClose map[string]bool
-	stored int            // entries in the Store
-	buf    []JournalEntry // entries recorded since, not yet written
+	stored  int            // entries in the Store
+	buf     []JournalEntry // entries recorded since, not yet written
 	// broken is set when a replay asked for a different step than the
 	// journal recorded, or the journal could not be written: the run
 	// cannot go on.

@@ -392,3 +392,70 @@ func TestAwaitChoicePendingInSeveralRunsOfOneThread(t *testing.T) {
 		}
 	}
 }
+
+// A model that reuses a tool call id in a later step (some OpenAI-compatible
+// servers number calls per response: "call_0" every time) must still get a
+// card for its second question. The run's journal scopes tool calls by the
+// model's id, so the second AwaitChoice gets the first one's choice id, finds
+// it decided in the Store, and returns the first decision for a different
+// question, without posting a card.
+func TestReusedToolCallIDGetsItsOwnChoice(t *testing.T) {
+	t.Parallel()
+	model := bottest.NewModel(
+		bottest.Step{ToolCalls: []bot.ToolCall{{ID: "call_0", Name: "ask", Arguments: `{"what":"Deploy"}`}}},
+		bottest.Step{ToolCalls: []bot.ToolCall{{ID: "call_0", Name: "ask", Arguments: `{"what":"Drop the database"}`}}},
+		bottest.Reply("done"),
+	)
+	h := bottest.Start(t, bot.Config{Model: model, Tools: []*bot.Tool{approvalTool("ask")}})
+	h.Send(bottest.Ana, "deploy please")
+	first := card(t, h.Adapter, 0)
+	h.Click(first.Ref, "Approve", bottest.Ana)
+	h.Wait()
+	cards := h.Chat.Cards()
+	if len(cards) < 2 {
+		t.Fatalf("the second question was never put: the model was told %s; the first card now reads %q",
+			toolResult(t, model, 2), cards[0].Text())
+	}
+	h.Click(cards[1].Ref, "Deny", bottest.Ana)
+	if got := toolResult(t, model, 2); got != `{"approved":false,"by":"ana","timed_out":false}` {
+		t.Errorf("the second question's answer: %s", got)
+	}
+	if q, _ := h.Chat.Lookup(first.Ref); !strings.HasPrefix(q.Text(), "Deploy?") {
+		t.Errorf("the first card was rewritten: %q", q.Text())
+	}
+}
+
+// A decided card whose first closing edit failed and whose retry then
+// closed it — with the card's own formatting — must stay so: the run
+// that took the decision ends later, and its end must not overwrite the
+// closed card with the plain text the Store holds of it. The journal only
+// knows the first try failed, so the end of the run closes it "plainly"
+// again, whatever the retry did.
+func TestRetriedRichCloseIsNotOverwrittenPlainly(t *testing.T) {
+	t.Parallel()
+	gate := make(chan struct{})
+	model := bottest.NewModel(bottest.Call("ask", askArgs{What: "Deploy"}), bottest.Step{Text: "done", Wait: gate})
+	h := bottest.Start(t, bot.Config{Model: model, Tools: []*bot.Tool{approvalTool("ask")}})
+	h.Adapter.Send(bottest.Ana, "deploy")
+	p := h.Card(0)
+	h.Chat.FailNext(1, errors.New("rate limited"))
+	if err := h.Adapter.Click(p.Ref, "Approve", bottest.Ana); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := h.Chat.WaitFor(ctx, func([]bottest.Posted) bool {
+		q, _ := h.Chat.Lookup(p.Ref)
+		return len(q.Options()) == 0
+	}); err != nil {
+		t.Fatal("the card was not closed after its edit failed once")
+	}
+	q, _ := h.Chat.Lookup(p.Ref)
+	t.Logf("closed by the retry as %T", q.Content)
+	close(gate)
+	h.Wait()
+	q, _ = h.Chat.Lookup(p.Ref)
+	if _, rich := q.Content.(render.Card); !rich {
+		t.Errorf("the card the retry closed as a card ends as %T after the run ended (%d versions): %q", q.Content, len(q.Versions), q.Text())
+	}
+}

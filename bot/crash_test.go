@@ -929,3 +929,243 @@ func TestCrashBetweenDecisionAndCardClose(t *testing.T) {
 		})
 	}
 }
+
+// dedupeHookStore calls hook after each Dedupe that reached the Store.
+type clickHookStore struct {
+	bot.Store
+	hook atomic.Pointer[func()]
+}
+
+func (s *clickHookStore) Accept(ctx context.Context, a bot.Acceptance) (bot.Claimed, error) {
+	c, err := s.Store.Accept(ctx, a)
+	if a.Item.Kind == bot.WorkChoice {
+		if f := s.hook.Swap(nil); f != nil {
+			(*f)()
+		}
+	}
+	return c, err
+}
+
+// A click acknowledged is in the Store: when its process dies before it
+// was done, the platform's redelivery is a duplicate, and the click is
+// done by the process that takes its work over — not lost.
+func TestClickAcceptedBeforeACrashIsDone(t *testing.T) {
+	t.Parallel()
+	store := &clickHookStore{Store: bot.NewMemoryStore()}
+	model := bottest.NewModel(bottest.Call("ask", askArgs{What: "Deploy"}), bottest.Reply("done"))
+	cfg := crashCfg(model, approvalTool("ask"))
+	cfg.Store = store
+	h := bottest.Start(t, cfg)
+	h.Adapter.Send(bottest.Ana, "deploy")
+	p := h.Card(0)
+	h.Wait()
+	old := h.Adapter
+	reached := make(chan struct{})
+	die := func() { dieHere(reached, old) }
+	store.hook.Store(&die)
+	go old.Redeliver(p.Ref, p.ID("Approve"), bottest.Ana, "EvClick1")
+	<-reached
+	h.Crash()
+	if err := h.Adapter.Redeliver(p.Ref, p.ID("Approve"), bottest.Ana, "EvClick1"); err != nil && !errors.Is(err, bot.ErrDuplicate) {
+		t.Fatal(err)
+	}
+	waitText(t, h, "done")
+	h.Wait()
+	_, c := choiceOf(t, h.Store, p, "Approve")
+	if c.Outcome.State != bot.ChoiceDecided || c.Outcome.User != bottest.Ana {
+		t.Errorf("the click is lost: the choice is %v; the thread shows %q", c.Outcome.State, h.Chat.Texts())
+	}
+	if n := countTexts(h, "done"); n != 1 {
+		t.Errorf("the run answered %d times, want once", n)
+	}
+}
+
+// transcriptHookStore calls hook on the next Transcript read.
+type transcriptHookStore struct {
+	bot.Store
+	hook atomic.Pointer[func()]
+}
+
+func (s *transcriptHookStore) Transcript(ctx context.Context, thread string, limit int) ([]bot.Message, error) {
+	if f := s.hook.Swap(nil); f != nil {
+		(*f)()
+	}
+	return s.Store.Transcript(ctx, thread, limit)
+}
+
+// A crash while the bot looks at a message not addressed to it, in a
+// thread it never spoke in (the default handler only checks whether to
+// answer), must not make the next process post "I was interrupted ...
+// Please ask again." into that thread: nobody asked the bot anything.
+func TestCrashOnUnaddressedMessageStaysQuiet(t *testing.T) {
+	t.Parallel()
+	store := &transcriptHookStore{Store: bot.NewMemoryStore()}
+	cfg := crashCfg(bottest.NewModel())
+	cfg.Store = store
+	h := bottest.Start(t, cfg)
+	old := h.Adapter
+	reached := make(chan struct{})
+	die := func() { dieHere(reached, old) }
+	store.hook.Store(&die)
+	other := bot.Address{Platform: bottest.Platform, Channel: "C_RANDOM", Thread: "T9"}
+	if _, err := old.Deliver(bot.Message{Address: other, User: bottest.Ben, Text: "lunch anyone?"}); err != nil {
+		t.Fatal(err)
+	}
+	<-reached
+	h.Crash()
+	time.Sleep(300 * time.Millisecond) // the new process takes the thread over
+	h.Wait()
+	if texts := h.Chat.Texts(); len(texts) != 0 {
+		t.Errorf("the bot spoke in a thread where nobody addressed it: %q", texts)
+	}
+}
+
+// The Store counts every item handed out with a lease as attempted, and
+// the bot reports a batch done only once all of it is. A crash while the
+// first item of a batch (a resumed run) works therefore makes the next
+// process take a message behind it, never begun, for a run the crash cut:
+// the person is told "I was interrupted ... ask again" and never
+// answered, though nothing of theirs was ever started.
+func TestMessageNeverBegunIsAnsweredAfterCrash(t *testing.T) {
+	t.Parallel()
+	slowGate := make(chan struct{})
+	never := make(chan struct{})
+	slow := countingTool("slow", new(atomic.Int32), slowGate)
+	model := bottest.NewModel(
+		bottest.Call("ask", askArgs{What: "Deploy"}), // m1's run: asks, then parks for m2
+		bottest.Call("slow", struct{}{}),             // m2's run
+		bottest.Reply("status ok"),
+		bottest.Step{Text: "deployed", Wait: never}, // m1's run, resumed: cut by the crash
+		bottest.Reply("hello to you"),               // m3, on the new process
+	)
+	cfg := crashCfg(model, approvalTool("ask"), slow)
+	h := bottest.Start(t, cfg)
+	h.Send(bottest.Ana, "deploy")
+	p := h.Card(0)
+	if _, err := h.Adapter.Send(bottest.Ben, "status?"); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "m2's run to call its tool", func() bool { return len(model.Requests()) == 2 })
+	if err := h.Adapter.Click(p.Ref, "Approve", bottest.Ana); err != nil {
+		t.Fatal(err)
+	}
+	_, c := choiceOf(t, h.Store, p, "Approve")
+	waitUntil(t, "the decision", func() bool {
+		c, _ = h.Store.Choice(context.Background(), c.ID)
+		return c.Outcome.State == bot.ChoiceDecided
+	})
+	time.Sleep(100 * time.Millisecond) // its resumption is queued behind m2's run
+	if _, err := h.Adapter.Send(bottest.Ben, "hello?"); err != nil {
+		t.Fatal(err)
+	}
+	close(slowGate)
+	waitUntil(t, "m1's run to resume and ask the model", func() bool { return len(model.Requests()) == 4 })
+	h.Crash()
+	waitText(t, h, "interrupted") // m1's run was cut: told, rightly
+	time.Sleep(200 * time.Millisecond)
+	h.Wait()
+	if n := countTexts(h, "hello to you"); n != 1 {
+		t.Errorf("\"hello?\" was never begun before the crash, yet never answered; the thread shows %q", h.Chat.Texts())
+	}
+}
+
+// A process dies right after posting a choice's card, before the Store
+// heard where the card is; the person clicks that card before the crash
+// is noticed, and the click is decided. The card is known from then on —
+// the click carried its ref — yet the next process posts a second card
+// for the decided choice (closed at once) and leaves the card that was
+// clicked open, its buttons live, forever.
+func TestClickedCardOfDecidedChoiceIsClosed(t *testing.T) {
+	t.Parallel()
+	store := &faultStore{Store: bot.NewMemoryStore()}
+	model := bottest.NewModel(bottest.Call("ask", askArgs{What: "Deploy"}), bottest.Reply("done"))
+	cfg := crashCfg(model, approvalTool("ask", bot.Approvers(bottest.Ana.ID)))
+	cfg.Store = store
+	h := bottest.Start(t, cfg)
+	old := h.Adapter
+	reached := make(chan struct{})
+	var armed atomic.Bool
+	armed.Store(true)
+	store.setChoiceMessage = func(ctx context.Context, id string, ref bot.MessageRef) error {
+		if !armed.CompareAndSwap(true, false) {
+			return store.Store.SetChoiceMessage(ctx, id, ref)
+		}
+		dieHere(reached, old) // the write never reaches the Store
+		return errors.New("the process died")
+	}
+	if _, err := h.Adapter.Send(bottest.Ana, "deploy"); err != nil {
+		t.Fatal(err)
+	}
+	<-reached
+	first := h.Card(0)
+	if err := h.Adapter.Click(first.Ref, "Approve", bottest.Ana); err != nil {
+		t.Fatal(err)
+	}
+	_, c := choiceOf(t, store, first, "Approve")
+	waitUntil(t, "the decision to reach the Store", func() bool {
+		c, _ = store.Choice(context.Background(), c.ID)
+		return c.Outcome.State == bot.ChoiceDecided
+	})
+	h.Crash()
+	waitText(t, h, "done")
+	h.Wait()
+	if n := len(h.Chat.Cards()); n != 1 {
+		t.Errorf("%d cards posted for one choice decided before the crash", n)
+	}
+	if q, _ := h.Chat.Lookup(first.Ref); len(q.Options()) != 0 {
+		t.Errorf("the card that was clicked and decided is still open: %q", q.Text())
+	}
+}
+
+// With parallel tool calls, a crash can cut a run that both waits for a
+// person (one call's card is out) and works (another call is mid-way
+// through a deploy). Recovery sees only the pending card and counts the
+// run as waiting; the click resumes it by replay and the deploy runs a
+// second time — silently, though TellInterrupted (the default) promises
+// that a run cut mid-tool is told to its thread, never done twice.
+func TestCrashMidToolBesideAWaitDoesNotRunTheToolAgain(t *testing.T) {
+	t.Parallel()
+	var deploys atomic.Int32
+	reached := make(chan struct{})
+	var old *bottest.Adapter
+	deploy := bot.DefineTool(bot.ToolSpec[struct{}]{
+		Name: "deploy", Description: "deploys",
+		Handler: func(ctx context.Context, _ struct{}, tc *bot.ToolContext) (any, error) {
+			if deploys.Add(1) == 1 {
+				dieHere(reached, old) // the process dies mid-deploy
+				<-ctx.Done()
+				return nil, ctx.Err()
+			}
+			return "deployed", nil
+		},
+	})
+	model := bottest.NewModel(
+		bottest.Step{ToolCalls: []bot.ToolCall{bottest.ToolCall("ask", askArgs{What: "Notify the team"}), bottest.ToolCall("deploy", struct{}{})}},
+		bottest.Reply("done"),
+	)
+	cfg := crashCfg(model, approvalTool("ask"), deploy)
+	cfg.ParallelTools = true
+	h := bottest.Start(t, cfg)
+	old = h.Adapter
+	if _, err := h.Adapter.Send(bottest.Ana, "deploy and tell the team"); err != nil {
+		t.Fatal(err)
+	}
+	p := h.Card(0)
+	<-reached
+	recorded(t, h.Store, p) // the Store knows the card: the run "waits"
+	h.Crash()
+	// The new process finds a run cut at work beside its wait: it tells
+	// the thread, and closes the card, rather than replay the deploy.
+	waitText(t, h, "interrupted")
+	h.Wait()
+	if err := h.Adapter.ClickID(p.Ref, p.ID("Approve"), bottest.Ana); err != nil {
+		t.Fatal(err)
+	}
+	h.Wait()
+	if n := deploys.Load(); n != 1 {
+		t.Errorf("the deploy cut by the crash ran %d times; the thread shows %q", n, h.Chat.Texts())
+	}
+	if q, _ := h.Chat.Lookup(p.Ref); len(q.Options()) != 0 {
+		t.Errorf("the card of the ended run is still open: %q", q.Text())
+	}
+}

@@ -568,3 +568,32 @@ func TestNoticesShowNoInternalIDs(t *testing.T) {
 		})
 	}
 }
+
+// An edit of a message the transcript does not hold (older than its
+// HistoryLimit, or from before the bot was in the thread) must not enter
+// the transcript as the newest message: Edited goes through Store.Record,
+// which appends what it does not find, so the model reads a months-old
+// message, edited, as the latest word in the thread, and a recent message
+// is pushed out of the transcript's window.
+func TestEditOfUnknownMessageIsNotTheNewest(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	model := bottest.NewModel(bottest.Reply("ok"))
+	a := &stickyAdapter{Adapter: bottest.NewAdapter()}
+	b := startBot(t, bot.Config{Model: model, HistoryLimit: 3}, a, bot.NewMemoryStore())
+	for _, text := range []string{"one", "two"} {
+		if _, err := a.Deliver(bot.Message{Address: bottest.DefaultThread, User: bottest.Ana, Text: text}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitIdle(t, b)
+	old := bot.Message{ID: "ancient", Address: bottest.DefaultThread, User: bottest.Ben, Text: "deploy friday (edited a year later)", Time: time.Now().Add(-365 * 24 * time.Hour)}
+	if err := a.inbox.Edited(ctx, old); err != nil {
+		t.Fatal(err)
+	}
+	a.Send(bottest.Ana, "what did we say?")
+	waitIdle(t, b)
+	if got := userTexts(model.Requests()[0]); strings.Contains(got, "edited a year later") {
+		t.Errorf("the model read the edit of a message the transcript never held as recent: %q", got)
+	}
+}

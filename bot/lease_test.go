@@ -1,0 +1,136 @@
+package bot_test
+
+// Leases: a thread is worked on by one process at a time, even when the
+// Store is slow or unreachable.
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/parleybot/parley/bot"
+	"github.com/parleybot/parley/bottest"
+)
+
+// hangRenewStore is a Store whose Renew hangs, as a call to a database
+// behind a network partition does: it returns only when its ctx ends.
+type hangRenewStore struct {
+	bot.Store
+}
+
+func (s *hangRenewStore) Renew(ctx context.Context, l bot.Lease, ttl time.Duration) (bot.Lease, int, error) {
+	<-ctx.Done()
+	return bot.Lease{}, 0, ctx.Err()
+}
+
+// A process whose lease renewals hang must give its runs up once its lease
+// has surely lapsed (renewed + LeaseTTL by its own clock), as it does when
+// renewals fail: another process takes the thread over then. The renewer
+// calls Store.Renew with no deadline, so one hung call stops every lease
+// check in the process and its runs go on beside the process that took
+// their threads over.
+func TestHungRenewStillGivesLapsedLanesUp(t *testing.T) {
+	t.Parallel()
+	mem := bot.NewMemoryStore()
+	chat := bottest.NewChat()
+	started := make(chan struct{})
+	var cancelled atomic.Bool
+	slow := bot.DefineTool(bot.ToolSpec[struct{}]{
+		Name: "slow", Description: "works for a long time",
+		Handler: func(ctx context.Context, _ struct{}, tc *bot.ToolContext) (any, error) {
+			close(started)
+			select {
+			case <-ctx.Done():
+				cancelled.Store(true)
+				return nil, ctx.Err()
+			case <-time.After(5 * time.Second):
+				return "done", nil
+			}
+		},
+	})
+	cfg := bot.Config{LeaseTTL: 60 * time.Millisecond, SweepInterval: 10 * time.Millisecond, PollInterval: 20 * time.Millisecond}
+	cfgA := cfg
+	cfgA.Model, cfgA.Tools, cfgA.Notifier = bottest.NewModel(bottest.Call("slow", struct{}{}), bottest.Reply("A's answer")), []*bot.Tool{slow}, mem
+	a := startReplica(t, chat, &hangRenewStore{Store: mem}, "A", cfgA)
+	a.deliver(t, bottest.DefaultThread, bottest.Ana, "work")
+	<-started
+	cfgB := cfg
+	cfgB.Model = bottest.NewModel(bottest.Reply("B's answer"))
+	startReplica(t, chat, mem, "B", cfgB)
+	waitForText(t, chat, "interrupted")
+	// B took the thread over; A's lease lapsed long ago by A's own clock.
+	time.Sleep(300 * time.Millisecond)
+	if !cancelled.Load() {
+		t.Errorf("A's run still works on a thread B took over; the thread shows %q", chat.Texts())
+	}
+}
+
+type slowRenewStore struct {
+	bot.Store
+	delay time.Duration
+}
+
+func (s *slowRenewStore) Renew(ctx context.Context, l bot.Lease, ttl time.Duration) (bot.Lease, int, error) {
+	select {
+	case <-time.After(s.delay):
+	case <-ctx.Done():
+		return bot.Lease{}, 0, ctx.Err()
+	}
+	return s.Store.Renew(ctx, l, ttl)
+}
+
+// A message arriving in a thread this process is working on, after the
+// lane's lease expired in the Store but before the process noticed, is
+// claimed by Accept for this same process: a second worker starts on the
+// lane beside the first, recovers the first's message as "cut by a crash"
+// and tells the thread so, while the first run goes on in the same
+// process, unfenced, because the renewer only looks at the newest lane.
+func TestOneProcessNeverWorksALaneTwice(t *testing.T) {
+	t.Parallel()
+	started := make(chan struct{})
+	var once sync.Once
+	var runs atomic.Int32
+	slow := bot.DefineTool(bot.ToolSpec[struct{}]{
+		Name: "slow", Description: "works for a while",
+		Handler: func(ctx context.Context, _ struct{}, tc *bot.ToolContext) (any, error) {
+			runs.Add(1)
+			once.Do(func() { close(started) })
+			select {
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			case <-time.After(1500 * time.Millisecond):
+				return "done", nil
+			}
+		},
+	})
+	model := bottest.NewModel(bottest.Call("slow", struct{}{}), bottest.Reply("first answer"), bottest.Reply("second answer"))
+	store := &slowRenewStore{Store: bot.NewMemoryStore(), delay: 2 * time.Second}
+	a := bottest.NewAdapter()
+	b := startBot(t, bot.Config{Model: model, Tools: []*bot.Tool{slow}, LeaseTTL: 150 * time.Millisecond, SweepInterval: time.Hour}, a, store)
+	if _, err := a.Send(bottest.Ana, "work"); err != nil {
+		t.Fatal(err)
+	}
+	<-started
+	time.Sleep(400 * time.Millisecond) // the lease lapsed in the Store; the renewal is still on its way
+	if _, err := a.Send(bottest.Ana, "and this?"); err != nil {
+		t.Fatal(err)
+	}
+	waitIdle(t, b)
+	// The renewal hung past the lease: the first run was given up here
+	// before the Store let the lane go — it asked the model nothing more —
+	// and the thread told so; the second message was answered once.
+	reqs := model.Requests()
+	if len(reqs) != 2 {
+		t.Fatalf("%d model requests, want 2: the first run's, cut, and the second message's", len(reqs))
+	}
+	if got := userTexts(reqs[1]); !strings.HasSuffix(got, "u:and this?") {
+		t.Errorf("the second request answers %q, want the second message", got)
+	}
+	texts := a.Texts()
+	if len(texts) != 2 || !strings.Contains(texts[0], "interrupted") {
+		t.Errorf("the thread reads %q, want the first run told interrupted, then one answer", texts)
+	}
+}

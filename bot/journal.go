@@ -3,7 +3,7 @@ package bot
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/hex"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -318,7 +318,7 @@ func sum(parts ...any) string {
 			fmt.Fprintf(h, "%T %v\n", p, p)
 		}
 	}
-	return hex.EncodeToString(h.Sum(nil)[:8])
+	return base64.RawURLEncoding.EncodeToString(h.Sum(nil)[:8])
 }
 
 // step runs live, or answers from the journal, the step of kind asked

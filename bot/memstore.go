@@ -24,7 +24,8 @@ type MemoryStore struct {
 	actions   map[string]ActionRecord // bound to handlers
 	options   map[string]memOption    // options of choices, by id
 	choices   map[string]memChoice
-	byRun     map[string][]string  // run → its choices' ids
+	byRun     map[string]string    // run → its first choice's id
+	moreByRun map[string][]string  // run → the ids of its other choices
 	deadlines map[string]time.Time // pending choices with a deadline
 	lanes     map[string]*memLane
 	queued    map[string]struct{} // lanes with queued items
@@ -97,7 +98,8 @@ func NewMemoryStore() *MemoryStore {
 		actions:   map[string]ActionRecord{},
 		options:   map[string]memOption{},
 		choices:   map[string]memChoice{},
-		byRun:     map[string][]string{},
+		byRun:     map[string]string{},
+		moreByRun: map[string][]string{},
 		deadlines: map[string]time.Time{},
 		lanes:     map[string]*memLane{},
 		queued:    map[string]struct{}{},
@@ -177,7 +179,11 @@ func (s *MemoryStore) PutChoice(ctx context.Context, c ChoiceRecord) error {
 	}
 	s.putChoice(c)
 	if c.Run != "" {
-		s.byRun[c.Run] = append(s.byRun[c.Run], c.ID)
+		if _, ok := s.byRun[c.Run]; ok {
+			s.moreByRun[c.Run] = append(s.moreByRun[c.Run], c.ID)
+		} else {
+			s.byRun[c.Run] = c.ID
+		}
 	}
 	if c.Outcome.State == ChoicePending && !c.Deadline.IsZero() {
 		s.deadlines[c.ID] = c.Deadline
@@ -203,7 +209,7 @@ func (s *MemoryStore) Choices(ctx context.Context, run string) ([]ChoiceRecord, 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []ChoiceRecord
-	for _, id := range s.byRun[run] {
+	for _, id := range s.runChoices(run) {
 		if _, ok := s.choices[id]; ok {
 			out = append(out, s.choice(id))
 		}
@@ -215,6 +221,15 @@ func (s *MemoryStore) Choices(ctx context.Context, run string) ([]ChoiceRecord, 
 		return cmp.Compare(a.ID, b.ID)
 	})
 	return out, nil
+}
+
+// runChoices lists the ids of run's choices; s.mu must be held.
+func (s *MemoryStore) runChoices(run string) []string {
+	first, ok := s.byRun[run]
+	if !ok {
+		return nil
+	}
+	return append([]string{first}, s.moreByRun[run]...)
 }
 
 // SetChoiceMessage implements [Store].
@@ -669,10 +684,14 @@ func (s *MemoryStore) Purge(ctx context.Context, p Purge) error {
 				delete(s.options, o.ID)
 			}
 			delete(s.choices, id)
-			if ids := slices.DeleteFunc(s.byRun[mc.run], func(x string) bool { return x == id }); len(ids) > 0 {
-				s.byRun[mc.run] = ids
-			} else {
-				delete(s.byRun, mc.run)
+			ids := slices.DeleteFunc(s.runChoices(mc.run), func(x string) bool { return x == id })
+			delete(s.byRun, mc.run)
+			delete(s.moreByRun, mc.run)
+			if len(ids) > 0 {
+				s.byRun[mc.run] = ids[0]
+			}
+			if len(ids) > 1 {
+				s.moreByRun[mc.run] = ids[1:]
 			}
 		}
 	}

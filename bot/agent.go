@@ -73,7 +73,14 @@ func (t *Thread) RunAgent(ctx context.Context, opts RunOptions) (RunResult, erro
 // detachedAgent runs the agent as a run of its own, in a lane of its own,
 // on the calling goroutine.
 func (b *Bot) detachedAgent(ctx context.Context, t *Thread, opts RunOptions) (RunResult, error) {
-	if b.state.Load() == stateStopping {
+	if b.state.Load() == stateStarted {
+		if !b.enter() {
+			return RunResult{}, ErrStopping
+		}
+		b.goroutines.Add(1) // Stop waits for the run, on the caller's goroutine
+		defer b.goroutines.Done()
+		b.leave()
+	} else if b.state.Load() == stateStopping {
 		return RunResult{}, ErrStopping
 	}
 	if _, err := b.reg.toolsFor(opts.Tools); err != nil {
@@ -87,6 +94,7 @@ func (b *Bot) detachedAgent(ctx context.Context, t *Thread, opts RunOptions) (Ru
 	trigger := t.trigger
 	trigger.Address = t.addr
 	item := WorkItem{ID: id, Lane: "r:" + id, Kind: WorkAgent, Message: trigger, Agent: start, Accepted: time.Now()}
+	asked := time.Now()
 	c, err := b.store.Accept(ctx, Acceptance{Item: item, Owner: b.owner, LeaseTTL: b.cfg.LeaseTTL, Begin: true})
 	switch {
 	case err != nil:
@@ -105,7 +113,7 @@ func (b *Bot) detachedAgent(ctx context.Context, t *Thread, opts RunOptions) (Ru
 			rest = append(rest, it)
 		}
 	}
-	l := b.holdLane(c.Lease)
+	l := b.holdLane(c.Lease, asked)
 	l.work(rest, func(l *lane) []string {
 		r := l.newRun(id, startOf(item, t.skipped), nil)
 		stop := context.AfterFunc(ctx, func() { r.cancel(context.Cause(ctx)) })
@@ -350,6 +358,12 @@ func (t *Thread) callTools(ctx context.Context, sc *scope, step int, calls []Too
 					}()
 				}
 				results[i] = t.callTool(ctx, scopes[i], calls[i], ts)
+				if r != nil && r.asked() && ctx.Err() == nil {
+					// A sibling may wait for a person: this call's end is in
+					// the Store before the run sleeps on it, so a crash
+					// meanwhile does not find it at work.
+					j.flush(ctx)
+				}
 			})
 		}
 		if r != nil {
@@ -418,6 +432,9 @@ func (t *Thread) callTool(ctx context.Context, cs *scope, c ToolCall, ts *toolSe
 		return ""
 	}
 	parked := cs.j.isParked()
+	if ctx.Err() != nil && !errors.Is(err, ErrParked) {
+		cs.j.markCut() // cancelled at work, its result not final
+	}
 	if parked && (errors.Is(err, ErrParked) || ctx.Err() != nil) {
 		return ""
 	}

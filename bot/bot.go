@@ -161,6 +161,11 @@ type ActionEvent struct {
 	User User
 	// Message is the message holding the button.
 	Message MessageRef
+	// Reply answers the click as the platform expects (see
+	// [ActionReply]), when the platform has such answers; nil when the
+	// handler runs again by replay, or in another process than the one
+	// that took the click.
+	Reply ActionReply `json:"-"`
 }
 
 // Decode unmarshals the button's value into v.
@@ -196,6 +201,9 @@ type Bot struct {
 
 	life       sync.Mutex   // held by Start
 	state      atomic.Int32 // stateNew, stateStarted, stateStopping
+	// inflight counts the Inbox calls (and detached RunAgent starts)
+	// under way: Stop lets them finish queuing their work first.
+	inflight atomic.Int64
 	runCtx     context.Context
 	cancelRuns context.CancelCauseFunc
 	stopRecv   context.CancelFunc
@@ -413,6 +421,11 @@ func (b *Bot) Stop(ctx context.Context) error {
 		return errors.New("bot: already stopped")
 	}
 	b.stopRecv()
+	// Calls that got past the check before the state changed finish
+	// queuing their work, and it counts, before Stop waits for the work.
+	for b.inflight.Load() > 0 {
+		time.Sleep(time.Millisecond)
+	}
 	err := b.Idle(ctx)
 	b.cancelRuns(ErrStopped)
 	// Handlers see their context end now; wait for them to return, which
@@ -457,6 +470,19 @@ func (b *Bot) Idle(ctx context.Context) error { return b.work.wait(ctx) }
 
 // stopping reports whether the bot refuses new events.
 func (b *Bot) stopping() bool { return b.state.Load() != stateStarted }
+
+// enter begins an Inbox call, unless the bot is stopping; leave ends it.
+// Stop waits for the calls that entered before it began.
+func (b *Bot) enter() bool {
+	b.inflight.Add(1)
+	if b.stopping() {
+		b.inflight.Add(-1)
+		return false
+	}
+	return true
+}
+
+func (b *Bot) leave() { b.inflight.Add(-1) }
 
 // background runs f on a goroutine Stop waits for.
 func (b *Bot) background(f func()) {

@@ -218,6 +218,13 @@ func (t *Thread) AwaitChoice(ctx context.Context, card render.Card, opts ...Choi
 		return Choice[json.RawMessage]{}, err
 	}
 	o := d.Outcome
+	if live {
+		// A card the Store knows for the choice that is not the one this
+		// code posted — a crash made two — is closed too.
+		if c, err := b.store.Choice(context.WithoutCancel(ctx), posted.ID); err == nil && c.Message.ID != "" && c.Message.ID != posted.Ref.ID {
+			b.closePlainly(c, c.Message, nil)
+		}
+	}
 	switch {
 	case live && t.scope != nil:
 		// The decision is taken: in the Store before the code acts on it,

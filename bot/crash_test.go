@@ -1169,3 +1169,96 @@ func TestCrashMidToolBesideAWaitDoesNotRunTheToolAgain(t *testing.T) {
 		t.Errorf("the card of the ended run is still open: %q", q.Text())
 	}
 }
+
+// completeHookStore calls hook, once armed, on the next Complete that
+// reports work done, instead of completing.
+// Tool calls made at once: one asks a person, the other finishes
+// after the card is out. The finished call's result is only buffered —
+// nothing flushes the journal until the run parks (ParkAfter, 5 minutes
+// by default) — so for that whole time a crash leaves a journal in which
+// the finished call looks "at work beside a wait". The next process then
+// kills a run that was merely waiting: its card is cancelled and the
+// thread told "interrupted" (with ReplayInterrupted the finished call
+// would run again). A finished sibling's result must be durable before
+// the run sleeps on its person.
+func TestFinishedParallelSiblingDoesNotKillTheWait(t *testing.T) {
+	t.Parallel()
+	var quickRuns atomic.Int32
+	finished := make(chan struct{})
+	var h *bottest.Harness
+	quick := bot.DefineTool(bot.ToolSpec[struct{}]{
+		Name: "quick", Description: "looks something up",
+		Handler: func(ctx context.Context, _ struct{}, tc *bot.ToolContext) (any, error) {
+			if quickRuns.Add(1) == 1 {
+				for len(h.Chat.Cards()) == 0 { // ends once the card is out
+					time.Sleep(time.Millisecond)
+				}
+				defer close(finished)
+			}
+			return "looked up", nil
+		},
+	})
+	model := bottest.NewModel(
+		bottest.Step{ToolCalls: []bot.ToolCall{bottest.ToolCall("ask", askArgs{What: "Deploy"}), bottest.ToolCall("quick", struct{}{})}},
+		bottest.Reply("done"))
+	cfg := crashCfg(model, approvalTool("ask", bot.Approvers(bottest.Ana.ID)), quick)
+	cfg.ParallelTools = true
+	h = bottest.Start(t, cfg)
+	if _, err := h.Adapter.Send(bottest.Ana, "deploy"); err != nil {
+		t.Fatal(err)
+	}
+	p := h.Card(0)
+	<-finished
+	recorded(t, h.Store, p)
+	time.Sleep(100 * time.Millisecond) // quick's result is recorded (in memory); the run waits for Ana
+	h.Crash()
+	time.Sleep(300 * time.Millisecond) // the new process takes the thread over
+	h.Wait()
+	if n := countTexts(h, "interrupted"); n != 0 {
+		t.Fatalf("a run that only waited for a person was ended as cut: the thread shows %q", h.Chat.Texts())
+	}
+	h.Click(p.Ref, "Approve", bottest.Ana)
+	waitText(t, h, "done")
+	if n := quickRuns.Load(); n != 1 {
+		t.Errorf("quick ran %d times, want once", n)
+	}
+}
+
+// After a crash between posting a choice's card and recording it,
+// the new process posts the card again (same option ids). A click on the
+// FIRST card wins; decide closes a card other than the one the Store
+// knows only when the click lost (`!won`), and the run closes only the
+// card it posted. So the card the person actually clicked keeps its
+// buttons after the decision.
+func TestWinningClickOnTheUnknownCardClosesIt(t *testing.T) {
+	t.Parallel()
+	store := &faultStore{Store: bot.NewMemoryStore()}
+	model := bottest.NewModel(bottest.Call("ask", askArgs{What: "Deploy"}), bottest.Reply("done"))
+	cfg := crashCfg(model, approvalTool("ask", bot.Approvers(bottest.Ana.ID)))
+	cfg.Store = store
+	h := bottest.Start(t, cfg)
+	old := h.Adapter
+	reached := make(chan struct{})
+	var armed atomic.Bool
+	armed.Store(true)
+	store.setChoiceMessage = func(ctx context.Context, id string, ref bot.MessageRef) error {
+		if !armed.CompareAndSwap(true, false) {
+			return store.Store.SetChoiceMessage(ctx, id, ref)
+		}
+		dieHere(reached, old)
+		return errors.New("the process died")
+	}
+	h.Adapter.Send(bottest.Ana, "deploy")
+	<-reached
+	first := h.Card(0)
+	h.Crash()
+	h.Card(1) // posted again by the new process
+	time.Sleep(100 * time.Millisecond)
+	h.Wait()
+	h.Click(first.Ref, "Approve", bottest.Ana)
+	waitText(t, h, "done")
+	h.Wait()
+	if now, _ := h.Chat.Lookup(first.Ref); len(now.Options()) != 0 {
+		t.Errorf("the clicked card still offers %q after it decided the choice:\n%s", now.Options(), now.Text())
+	}
+}

@@ -64,9 +64,10 @@ func (b *Bot) accept(ctx context.Context, a Adapter, m Message) error {
 	if m.FromSelf {
 		return nil
 	}
-	if b.stopping() {
+	if !b.enter() {
 		return ErrStopping
 	}
+	defer b.leave()
 	if m.Address.Platform == "" {
 		m.Address.Platform = a.Platform()
 	}
@@ -90,6 +91,7 @@ func (b *Bot) accept(ctx context.Context, a Adapter, m Message) error {
 	if m.EventID != "" {
 		acc.Dedupe, acc.DedupeUntil = dedupeKey(m.Address, "message", m.EventID), time.Now().Add(b.cfg.DedupeTTL)
 	}
+	asked := time.Now()
 	c, err := b.store.Accept(ctx, acc)
 	if err != nil {
 		if errors.Is(err, ErrDuplicate) {
@@ -99,8 +101,8 @@ func (b *Bot) accept(ctx context.Context, a Adapter, m Message) error {
 		return fmt.Errorf("bot: recording the message: %w", err)
 	}
 	if c.Held() {
-		b.startLane(c)
-	} else {
+		b.startLane(c, asked)
+	} else if b.cfg.Busy != BusyDrop {
 		b.queuedIn(ctx, lane, "")
 	}
 	return nil
@@ -128,9 +130,10 @@ func (b *Bot) queuedIn(ctx context.Context, lane, run string) {
 // choice; one on a button bound to a handler runs the handler as a run of
 // its own, so that a wait for a person inside it resumes after a restart.
 func (b *Bot) click(ctx context.Context, a Adapter, act Action) error {
-	if b.stopping() {
+	if !b.enter() {
 		return ErrStopping
 	}
+	defer b.leave()
 	if act.Message.Platform == "" {
 		act.Message.Platform = a.Platform()
 	}
@@ -163,6 +166,7 @@ func (b *Bot) click(ctx context.Context, a Adapter, act Action) error {
 	if act.Reply != nil {
 		b.replies.Store(id, act.Reply)
 	}
+	asked := time.Now()
 	c, err := b.store.Accept(ctx, acc)
 	switch {
 	case err != nil:
@@ -172,7 +176,7 @@ func (b *Bot) click(ctx context.Context, a Adapter, act Action) error {
 		}
 		return fmt.Errorf("bot: recording the click: %w", err)
 	case c.Held():
-		b.startLane(c)
+		b.startLane(c, asked)
 	}
 	return nil
 }
@@ -194,8 +198,12 @@ func (b *Bot) aside(f func(ctx context.Context)) {
 func (l *lane) click(it WorkItem) {
 	b := l.b
 	ev := it.Action
+	if ev == nil {
+		b.log.Error("bot: a queued click carries no click", "item", it.ID)
+		return
+	}
 	a := b.adapters[ev.Message.Platform]
-	if a == nil || ev == nil {
+	if a == nil {
 		b.log.Error("bot: a click is on a platform this bot has no adapter for", "platform", it.Message.Address.Platform)
 		return
 	}
@@ -205,7 +213,7 @@ func (l *lane) click(it WorkItem) {
 	}
 	t := &Thread{bot: b, adapter: a, addr: ev.Message.Address, trigger: it.Message}
 	rec := ActionRecord{Address: ev.Message.Address, Choice: it.Choice, Option: it.Option, Label: ev.Label, Value: ev.Value}
-	b.decide(b.runCtx, t, rec, act)
+	b.decide(context.WithoutCancel(b.runCtx), t, rec, act)
 }
 
 // tell answers the person who clicked, privately: through the click's
@@ -253,12 +261,11 @@ func (b *Bot) decide(ctx context.Context, t *Thread, rec ActionRecord, act Actio
 		t.tell(ctx, act, "Something went wrong recording your choice; please try again.")
 		return
 	}
-	switch {
-	case c.Message.ID == "":
-	case act.Message.ID != c.Message.ID && !won:
+	if c.Message.ID != "" && act.Message.ID != c.Message.ID {
 		// A second card of the choice, posted by a run that a crash cut
 		// before the Store knew where the first went: the code that asked
-		// closes the card it knows; this one is closed here.
+		// closes the card it posted, and the one the Store knows; this one
+		// is closed here.
 		b.closePlainly(c, act.Message, act.Reply)
 	}
 	again := c.Outcome.State == ChoiceDecided && c.Outcome.User.ID == act.User.ID && c.Outcome.Option == rec.Option
@@ -288,12 +295,13 @@ func (b *Bot) ended(ctx context.Context, c ChoiceRecord) {
 		return // asked outside a run: only its waiting goroutine can go on
 	}
 	item := WorkItem{ID: rand.Text(), Lane: c.Lane, Kind: WorkResume, Run: c.Run, Choice: c.ID, Message: Message{Address: c.Address}, Accepted: time.Now()}
+	asked := time.Now()
 	cl, err := b.store.Accept(context.WithoutCancel(ctx), Acceptance{Item: item, Owner: b.owner, LeaseTTL: b.cfg.LeaseTTL, Begin: true})
 	switch {
 	case err != nil:
 		b.log.Error("bot: could not queue the resumption of a run; it resumes when its choice is looked at again", "run", c.Run, "err", err)
 	case cl.Held():
-		b.startLane(cl)
+		b.startLane(cl, asked)
 	default:
 		b.queuedIn(ctx, c.Lane, c.Run)
 	}

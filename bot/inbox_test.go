@@ -597,3 +597,29 @@ func TestEditOfUnknownMessageIsNotTheNewest(t *testing.T) {
 		t.Errorf("the model read the edit of a message the transcript never held as recent: %q", got)
 	}
 }
+
+// A click on a button bound to a handler (WorkAction) stores the
+// click's ActionReply in Bot.replies by item id; only lane.click (a click
+// on a choice's option) ever takes replies out. Every handler-button
+// click on a platform with interaction replies (Slack, Discord) leaks one
+// entry for the life of the process — and the handler never gets the
+// reply to answer the click with.
+func TestHandlerClicksDoNotLeakTheirReplies(t *testing.T) {
+	t.Parallel()
+	h := bottest.Start(t, bot.Config{Model: bottest.NewModel()})
+	var clicks atomic.Int32
+	h.Bot.OnAction("go", func(context.Context, *bot.Thread, bot.ActionEvent) error { clicks.Add(1); return nil })
+	ref, id := goButton(t, h.Bot, h.Adapter)
+	for range 5 {
+		if err := h.Adapter.ClickID(ref, id, bottest.Ana); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.Wait()
+	if clicks.Load() != 5 {
+		t.Fatalf("%d clicks handled, want 5", clicks.Load())
+	}
+	if n := bot.PendingReplies(h.Bot); n != 0 {
+		t.Errorf("%d click replies still held after every click was handled, want 0", n)
+	}
+}

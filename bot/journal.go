@@ -53,6 +53,9 @@ type journal struct {
 	// parked is set when the run gave up its goroutine to wait for a
 	// person, or another process took it over: it stops quietly.
 	parked bool
+	// cut is set when a tool call was cancelled at work: the run cannot
+	// park and resume, which would run the call again.
+	cut bool
 }
 
 // maxBuffered bounds the entries a journal keeps unwritten.
@@ -77,6 +80,18 @@ func (j *journal) park() {
 	j.mu.Lock()
 	j.parked = true
 	j.mu.Unlock()
+}
+
+func (j *journal) markCut() {
+	j.mu.Lock()
+	j.cut = true
+	j.mu.Unlock()
+}
+
+func (j *journal) wasCut() bool {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.cut
 }
 
 func (j *journal) isParked() bool {

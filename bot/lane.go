@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"time"
 )
@@ -44,6 +45,11 @@ type lane struct {
 	giveBack bool
 	// renewing is set while a renewal of the lease is under way.
 	renewing bool
+	// begun holds the items of the batch this lease began.
+	begun map[string]bool
+	// batchYield is set when the lane's yield channel was closed because
+	// more of the batch waits, not by a request.
+	batchYield bool
 }
 
 func (t *laneTable) get(key string) *lane {
@@ -62,12 +68,12 @@ func (t *laneTable) all() []*lane {
 	return out
 }
 
-// hold registers a lane whose lease this process just took. The lane
-// counts as work until release.
-func (b *Bot) holdLane(l Lease) *lane { return b.lanes.hold(b, l) }
+// holdLane registers a lane whose lease this process took in a call made
+// at asked. The lane counts as work until release.
+func (b *Bot) holdLane(l Lease, asked time.Time) *lane { return b.lanes.hold(b, l, asked) }
 
-func (t *laneTable) hold(b *Bot, l Lease) *lane {
-	ln := &lane{b: b, key: l.Lane, lease: l, renewed: time.Now(), yield: make(chan struct{})}
+func (t *laneTable) hold(b *Bot, l Lease, asked time.Time) *lane {
+	ln := &lane{b: b, key: l.Lane, lease: l, renewed: asked, yield: make(chan struct{})}
 	b.work.add(1)
 	t.mu.Lock()
 	old := t.m[l.Lane]
@@ -108,6 +114,7 @@ func (l *lane) requestYield(run string) {
 	if run != "" && l.cur != nil && l.cur.id == run {
 		return
 	}
+	l.batchYield = false // a request stands, whatever the batch
 	select {
 	case <-l.yield:
 	default:
@@ -129,9 +136,10 @@ func (l *lane) yielding() <-chan struct{} {
 	return l.yield
 }
 
-// startLane works on a lane just claimed, on a goroutine of its own.
-func (b *Bot) startLane(c Claimed) {
-	l := b.holdLane(c.Lease)
+// startLane works on a lane claimed by a call made at asked, on a
+// goroutine of its own.
+func (b *Bot) startLane(c Claimed, asked time.Time) {
+	l := b.holdLane(c.Lease, asked)
 	b.background(func() { l.work(c.Items, nil) })
 }
 
@@ -149,6 +157,9 @@ func (l *lane) work(items []WorkItem, first func(*lane) []string) {
 			done, first = first(l), nil
 		}
 		done = append(done, l.process(items, busy)...)
+		for _, it := range items {
+			b.replies.Delete(it.ID) // a click's answer is for this batch only
+		}
 		if l.isLost() {
 			return
 		}
@@ -156,7 +167,7 @@ func (l *lane) work(items []WorkItem, first func(*lane) []string) {
 		// Store hands it out: a request made meanwhile is not lost (at
 		// worst a run of the batch yields for work it already has).
 		l.mu.Lock()
-		l.yield = make(chan struct{})
+		l.yield, l.batchYield = make(chan struct{}), false
 		l.mu.Unlock()
 		asked := time.Now()
 		c, err := l.complete(done)
@@ -182,9 +193,48 @@ func (l *lane) isLost() bool {
 	return l.lost
 }
 
+func (l *lane) givingBack() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.giveBack
+}
+
+// giveUpForNow gives the lane back with its work queued, for later: the
+// Store failed it.
+func (l *lane) giveUpForNow() {
+	l.mu.Lock()
+	l.giveBack = true
+	l.mu.Unlock()
+}
+
+// moreAfter says whether more of the batch waits behind the work about to
+// be done: then a run of it that waits for a person gives the lane up at
+// once, as it would for work queued later; else the lane's yield is
+// fresh, unless a request made it.
+func (l *lane) moreAfter(more bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	closed := false
+	select {
+	case <-l.yield:
+		closed = true
+	default:
+	}
+	switch {
+	case more && !closed:
+		close(l.yield)
+		l.batchYield = true
+	case !more && closed && l.batchYield:
+		l.yield = make(chan struct{})
+		l.batchYield = false
+	}
+}
+
 // complete reports the items done to the Store, with the transcript
-// entries of the lane's runs, and returns what is queued next. It tries a
-// few times: failing here means the work is taken for unfinished later.
+// entries of the lane's runs, and returns what is queued next. It tries
+// again and again while the lane is this process's — failing here means
+// the work is taken for unfinished later — and, once the bot stops, for
+// ten seconds more at most.
 func (l *lane) complete(done []string) (Claimed, error) {
 	b := l.b
 	l.mu.Lock()
@@ -192,24 +242,41 @@ func (l *lane) complete(done []string) (Claimed, error) {
 	l.records = nil
 	giveBack := l.giveBack
 	l.giveBack = false
+	var unbegin []string
+	for id := range l.begun {
+		if !slices.Contains(done, id) {
+			unbegin = append(unbegin, id)
+		}
+	}
 	l.mu.Unlock()
 	comp := Completion{Done: done, Records: records, Keep: b.cfg.HistoryLimit, Release: giveBack || b.runCtx.Err() != nil, TTL: b.cfg.LeaseTTL}
-	var err error
-	for attempt := range 4 {
-		if attempt > 0 {
-			time.Sleep(time.Duration(attempt*attempt) * 100 * time.Millisecond)
-		}
+	if comp.Release {
+		comp.Unbegin = unbegin // not begun after all: the next process begins them afresh
+	}
+	var (
+		err     error
+		stopped time.Time
+	)
+	for wait := 50 * time.Millisecond; ; wait = min(2*wait, 2*time.Second) {
 		ctx, cancel := context.WithTimeout(context.Background(), noticeTimeout)
 		var c Claimed
 		c, err = b.store.Complete(ctx, l.currentLease(), comp)
 		cancel()
-		if err == nil {
+		switch {
+		case err == nil:
 			return c, nil
-		}
-		if errors.Is(err, ErrConflict) {
+		case errors.Is(err, ErrConflict):
 			b.log.Warn("bot: another process took a thread over before its work here was recorded as done", "lane", l.key)
 			return Claimed{}, err
 		}
+		if b.runCtx.Err() != nil && stopped.IsZero() {
+			stopped = time.Now()
+		}
+		if l.isLost() || (!stopped.IsZero() && time.Since(stopped) > 10*time.Second) {
+			break
+		}
+		b.log.Warn("bot: recording work as done failed; will retry", "lane", l.key, "err", err)
+		time.Sleep(wait)
 	}
 	b.log.Error("bot: could not record work as done; another process will find it unfinished", "lane", l.key, "err", err)
 	return Claimed{}, err
@@ -224,6 +291,14 @@ func (l *lane) process(items []WorkItem, busy bool) []string {
 	b := l.b
 	var done []string
 	var msgs, cut, rest []WorkItem
+	l.mu.Lock()
+	l.begun = map[string]bool{}
+	for _, it := range items {
+		if it.Begun {
+			l.begun[it.ID] = true
+		}
+	}
+	l.mu.Unlock()
 	for _, it := range items {
 		switch {
 		case it.Attempts > 0 && it.Kind == WorkMessage:
@@ -236,7 +311,8 @@ func (l *lane) process(items []WorkItem, busy bool) []string {
 			rest = append(rest, it)
 		}
 	}
-	stop := func() bool { return b.runCtx.Err() != nil || l.isLost() }
+	stop := func() bool { return b.runCtx.Err() != nil || l.isLost() || l.givingBack() }
+	l.moreAfter(len(rest) > 0 || len(msgs) > 0)
 	if len(cut) > 0 && !stop() && l.begin(cut...) {
 		// Messages a process began and died with were handled by one run,
 		// as the Busy strategy picked it: the others were its skipped.
@@ -244,27 +320,35 @@ func (l *lane) process(items []WorkItem, busy bool) []string {
 		if b.cfg.Busy != BusyConcurrent {
 			main, _ = next(cut)
 		}
-		l.recover(main)
+		if !l.recover(main) {
+			return done
+		}
 		for _, it := range cut {
 			done = append(done, it.ID)
 		}
 	}
-	for _, it := range rest {
+	for i, it := range rest {
 		if stop() || !l.begin(it) {
 			return done
 		}
+		l.moreAfter(i < len(rest)-1 || len(msgs) > 0)
+		ok := true
 		switch {
 		case it.Kind == WorkChoice:
 			l.click(it)
 		case it.Attempts > 0:
-			l.recover(it)
+			ok = l.recover(it)
 		case it.Kind == WorkResume:
-			l.resume(it)
+			ok = l.resume(it)
 		default:
 			l.start(it, nil)
 		}
+		if !ok {
+			return done // left for later: the lane is given back
+		}
 		done = append(done, it.ID)
 	}
+	l.moreAfter(false)
 	if len(msgs) == 0 || stop() {
 		return done
 	}
@@ -315,14 +399,17 @@ func (l *lane) begin(items ...WorkItem) bool {
 	err := l.b.store.Begin(ctx, l.currentLease(), ids)
 	switch {
 	case err == nil:
+		l.mu.Lock()
+		for _, id := range ids {
+			l.begun[id] = true
+		}
+		l.mu.Unlock()
 		return true
 	case errors.Is(err, ErrConflict):
 		l.lose()
 	default:
 		l.b.log.Error("bot: could not mark work begun; leaving it for later", "lane", l.key, "err", err)
-		l.mu.Lock()
-		l.giveBack = true
-		l.mu.Unlock()
+		l.giveUpForNow()
 	}
 	return false
 }
@@ -493,6 +580,7 @@ func (b *Bot) takeOver(ctx context.Context) {
 		if b.lanes.get(lane) != nil {
 			continue
 		}
+		asked := time.Now()
 		c, err := b.store.Claim(ctx, lane, b.owner, b.cfg.LeaseTTL)
 		switch {
 		case errors.Is(err, ErrConflict):
@@ -502,7 +590,7 @@ func (b *Bot) takeOver(ctx context.Context) {
 			continue
 		}
 		b.log.Info("bot: taking over work no process holds", "lane", lane, "items", len(c.Items))
-		b.startLane(c)
+		b.startLane(c, asked)
 	}
 }
 

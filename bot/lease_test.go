@@ -134,3 +134,81 @@ func TestOneProcessNeverWorksALaneTwice(t *testing.T) {
 		t.Errorf("the thread reads %q, want the first run told interrupted, then one answer", texts)
 	}
 }
+
+// beginHookStore hangs Renew once armed, and holds the next Begin until
+// before returns.
+type beginHookStore struct {
+	bot.Store
+	hangRenew atomic.Bool
+	before    atomic.Pointer[func()]
+	begun     chan struct{}
+}
+
+func (s *beginHookStore) Renew(ctx context.Context, l bot.Lease, ttl time.Duration) (bot.Lease, int, error) {
+	if s.hangRenew.Load() {
+		<-ctx.Done()
+		return bot.Lease{}, 0, ctx.Err()
+	}
+	return s.Store.Renew(ctx, l, ttl)
+}
+
+func (s *beginHookStore) Begin(ctx context.Context, l bot.Lease, ids []string) error {
+	f := s.before.Swap(nil)
+	if f == nil {
+		return s.Store.Begin(ctx, l, ids)
+	}
+	(*f)()
+	err := s.Store.Begin(ctx, l, ids)
+	close(s.begun)
+	return err
+}
+
+// The lease watchdog (or hold() taking the lane again) gives a lane
+// up with lose(), which cancels the lane's current run — but a lane
+// between runs has none: the worker that is marking its next item begun
+// (Store.Begin), or reading a journal in resume/recover, goes on into
+// execute, which never looks at l.lost. The run then works live on a lane
+// this process has given up, unrenewed, and another process takes the
+// lane over beside it: two processes run one thread's work.
+func TestRunDoesNotStartOnALaneGivenUp(t *testing.T) {
+	t.Parallel()
+	mem := bot.NewMemoryStore()
+	chat := bottest.NewChat()
+	hooked := &beginHookStore{Store: mem, begun: make(chan struct{})}
+	gate1, gate2 := make(chan struct{}), make(chan struct{})
+	cfg := bot.Config{LeaseTTL: 600 * time.Millisecond, SweepInterval: 10 * time.Millisecond, PollInterval: 20 * time.Millisecond, Notifier: mem}
+	cfgA := cfg
+	cfgA.Model = bottest.NewModel(bottest.Step{Text: "A answers one", Wait: gate1}, bottest.Step{Text: "A answers two", Wait: gate2})
+	a := startReplica(t, chat, hooked, "A", cfgA)
+	a.deliver(t, bottest.DefaultThread, bottest.Ana, "one")
+	time.Sleep(50 * time.Millisecond)
+	a.deliver(t, bottest.DefaultThread, bottest.Ana, "two") // queued behind "one"
+
+	// From now on A's Store hangs on renewals; A's next Begin is slow: it
+	// returns only after A's watchdog gave the lane up.
+	hooked.hangRenew.Store(true)
+	wait := func() {
+		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+			if a.logs.count("bot: could not renew a thread's lease in time") > 0 {
+				return
+			}
+		}
+	}
+	hooked.before.Store(&wait)
+	close(gate1)
+	<-hooked.begun
+	if a.logs.count("bot: could not renew a thread's lease in time") == 0 {
+		t.Fatal("A never gave the lane up")
+	}
+	// A gave the thread up. B takes it over once the lease lapses in the
+	// Store, and handles "two" as cut.
+	cfgB := cfg
+	cfgB.Model = bottest.NewModel(bottest.Reply("B answers two"))
+	startReplica(t, chat, mem, "B", cfgB)
+	waitForText(t, chat, "interrupted")
+	close(gate2)
+	time.Sleep(500 * time.Millisecond)
+	if strings.Contains(strings.Join(chat.Texts(), "|"), "A answers two") {
+		t.Errorf("A ran \"two\" live on a lane it had given up, beside B: the thread shows %q", chat.Texts())
+	}
+}

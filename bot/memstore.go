@@ -239,9 +239,10 @@ func (s *MemoryStore) SetChoiceMessage(ctx context.Context, id string, ref Messa
 	if _, ok := s.choices[id]; !ok {
 		return fmt.Errorf("bot: choice %q: %w", id, ErrNotFound)
 	}
-	c := s.choice(id)
-	c.Message = ref
-	s.putChoice(c)
+	if c := s.choice(id); c.Message.ID == "" {
+		c.Message = ref
+		s.putChoice(c)
+	}
 	return nil
 }
 
@@ -414,6 +415,12 @@ func (s *MemoryStore) Complete(ctx context.Context, l Lease, c Completion) (Clai
 	}
 	if len(c.Done) > 0 {
 		ml.items = slices.DeleteFunc(ml.items, func(it memItem) bool { return slices.Contains(c.Done, it.ID) })
+	}
+	for i := range ml.items {
+		if it := &ml.items[i]; it.beganBy == ml.token && slices.Contains(c.Unbegin, it.ID) {
+			it.begun--
+			it.beganBy = 0
+		}
 	}
 	for _, r := range c.Records {
 		s.record(r.Thread, []Message{r.Message}, c.Keep, now)

@@ -427,3 +427,66 @@ func TestFailedOptionsLeaveNoPendingChoice(t *testing.T) {
 		t.Errorf("the run showed it was thinking %d times: a run that is over was replayed", thinking)
 	}
 }
+
+// A request to yield made while the lane's previous batch ran is
+// dropped by work()'s reset of l.yield — and the batch it asked for is
+// handed out with that very work in it. A resumed run at the head of the
+// batch that waits for a person again waits on a fresh, open yield
+// channel, so the message queued behind it in the same batch waits for
+// ParkAfter (5 minutes by default) though "a waiting run parks at once
+// when other work is queued in its thread". Renew does not help: the
+// message was handed out, so it does not count as queued.
+func TestMessageBehindAResumedRunInOneBatchIsNotHeldUp(t *testing.T) {
+	t.Parallel()
+	gate := make(chan struct{})
+	model := modelFunc(func(ctx context.Context, req *bot.ModelRequest, onText func(string)) (*bot.ModelResponse, error) {
+		last := req.Messages[len(req.Messages)-1]
+		if last.Role == bot.RoleTool {
+			tools := 0
+			for _, m := range req.Messages {
+				if m.Role == bot.RoleTool {
+					tools++
+				}
+			}
+			if tools == 1 {
+				return &bot.ModelResponse{ToolCalls: []bot.ToolCall{bottest.ToolCall("ask", askArgs{What: "Second"})}}, nil
+			}
+			return &bot.ModelResponse{Text: "X done"}, nil
+		}
+		switch last.Content {
+		case "one":
+			return &bot.ModelResponse{ToolCalls: []bot.ToolCall{bottest.ToolCall("ask", askArgs{What: "First"})}}, nil
+		case "two":
+			select {
+			case <-gate:
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+			return &bot.ModelResponse{Text: "answer two"}, nil
+		default:
+			return &bot.ModelResponse{Text: "answer " + last.Content}, nil
+		}
+	})
+	cfg := bot.Config{Model: model, Tools: []*bot.Tool{approvalTool("ask")}, ParkAfter: time.Minute, PollInterval: 20 * time.Millisecond}
+	h := bottest.Start(t, cfg)
+	h.Send(bottest.Ana, "one") // X waits on "First?"
+	first := h.Card(0)
+	if _, err := h.Adapter.Send(bottest.Ana, "two"); err != nil { // X parks; "two" runs, held at the model
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if err := h.Adapter.Click(first.Ref, "Approve", bottest.Ana); err != nil { // X's resumption queued
+		t.Fatal(err)
+	}
+	if _, err := h.Adapter.Send(bottest.Ana, "three"); err != nil { // queued too
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	close(gate) // "two" ends; the next batch is [X's resumption, "three"]
+	h.Card(1)   // X waits on "Second?"
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	if err := h.Chat.WaitFor(ctx, func([]bottest.Posted) bool { return countTexts(h, "answer three") > 0 }); err != nil {
+		t.Errorf("\"three\" is held up behind a run waiting for a person (until ParkAfter): the thread shows %q", h.Chat.Texts())
+	}
+}

@@ -340,3 +340,44 @@ func TestRunWhoseThreadWasTakenOverStopsQuietly(t *testing.T) {
 		t.Errorf("%d model requests, want 1", n)
 	}
 }
+
+// journalFailStore fails the next Journal read once armed, as a database
+// hiccup would.
+type journalFailStore struct {
+	bot.Store
+	armed atomic.Bool
+}
+
+func (s *journalFailStore) Journal(ctx context.Context, run string) ([]bot.JournalEntry, error) {
+	if s.armed.CompareAndSwap(true, false) {
+		return nil, errors.New("connection reset by peer")
+	}
+	return s.Store.Journal(ctx, run)
+}
+
+// lane.resume (and lane.recover) read the run's journal and, when
+// the read fails, log and return — and process counts the item done.
+// One failed read of a parked run's journal loses the resumption for
+// good: the choice is decided in the Store, nothing is queued any more,
+// the run never goes on and its card stays open with its buttons.
+func TestResumeSurvivesAFailedJournalRead(t *testing.T) {
+	t.Parallel()
+	store := &journalFailStore{Store: bot.NewMemoryStore()}
+	model := bottest.NewModel(bottest.Call("ask", askArgs{What: "Deploy"}), bottest.Reply("done"))
+	cfg := crashCfg(model, approvalTool("ask"))
+	cfg.Store, cfg.ParkAfter = store, 20*time.Millisecond
+	h := bottest.Start(t, cfg)
+	h.Adapter.Send(bottest.Ana, "deploy")
+	p := h.Card(0)
+	time.Sleep(200 * time.Millisecond) // parked
+	h.Wait()
+	store.armed.Store(true)
+	h.Click(p.Ref, "Approve", bottest.Ana)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	if err := h.Chat.WaitFor(ctx, func([]bottest.Posted) bool { return countTexts(h, "done") > 0 }); err != nil {
+		now, _ := h.Chat.Lookup(p.Ref)
+		t.Errorf("the decided run never resumed: the thread shows %q; the card still offers %q", h.Chat.Texts(), now.Options())
+	}
+	h.Wait()
+}

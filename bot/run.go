@@ -84,6 +84,13 @@ func (r *run) activity(d int) {
 	}
 }
 
+// asked reports whether the run asked a choice.
+func (r *run) asked() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.choices
+}
+
 // record keeps a message the run posted for the thread's transcript,
 // written when the run's work is reported done.
 func (r *run) record(m Message) {
@@ -118,7 +125,13 @@ func (l *lane) execute(r *run, agent *RunOptions) (RunResult, error) {
 	b := l.b
 	l.mu.Lock()
 	l.cur = r
+	lost := l.lost
 	l.mu.Unlock()
+	if lost {
+		// The lane was given up before the run began (lose found no run
+		// to cancel): it must not work there.
+		r.cancel(errLeaseLost)
+	}
 	defer func() {
 		l.mu.Lock()
 		l.cur = nil
@@ -157,7 +170,11 @@ func (l *lane) execute(r *run, agent *RunOptions) (RunResult, error) {
 			if h == nil {
 				return errNoHandler
 			}
-			return h(ctx, t, *r.start.Action)
+			ev := *r.start.Action
+			if reply, ok := b.replies.LoadAndDelete(r.id); ok {
+				ev.Reply = reply.(ActionReply) // live only: a replay has none
+			}
+			return h(ctx, t, ev)
 		case WorkAgent:
 			opts := RunOptions{}
 			if agent != nil {
@@ -228,6 +245,12 @@ func (r *run) finish(t *Thread, err error) {
 	switch {
 	case errors.Is(context.Cause(ctx), errLeaseLost):
 		log.Info("bot: run stopped here; another process took its thread over")
+		return
+	case r.j.wasCut() && errors.Is(context.Cause(ctx), ErrStopped):
+		// A tool call was cut at work beside a wait: parking would run it
+		// again, from its start, when the person decides.
+		log.Info("bot: Stop cut a tool call at work; the run ends")
+		r.endPlainly(t, "⏹ I had to stop before finishing: the bot is shutting down. Please ask again in a moment.")
 		return
 	case r.j.isParked() || errors.Is(err, ErrParked):
 		if ferr := r.j.flush(ctx); ferr != nil && !errors.Is(ferr, ErrParked) {
@@ -374,18 +397,22 @@ func readableScope(s string) string {
 }
 
 // resume replays a parked run whose choice ended, unless the run is over
-// or already took the decision (a goroutine waiting for it did).
-func (l *lane) resume(it WorkItem) {
+// or already took the decision (a goroutine waiting for it did). It
+// reports false when the Store failed it: the resumption is left for
+// later.
+func (l *lane) resume(it WorkItem) bool {
 	b := l.b
-	es, err := b.store.Journal(b.runCtx, it.Run)
+	es, err := b.store.Journal(context.WithoutCancel(b.runCtx), it.Run)
 	if err != nil {
-		b.log.Error("bot: reading a run's journal failed; it is not resumed", "run", it.Run, "err", err)
-		return
+		b.log.Error("bot: reading a run's journal failed; its resumption is left for later", "run", it.Run, "err", err)
+		l.giveUpForNow()
+		return false
 	}
 	if over(es) || consumed(es, it.Choice) {
-		return
+		return true
 	}
 	l.replay(it.Run, es, it)
+	return true
 }
 
 // over reports whether a journal is of a run that is over (or unknown).
@@ -431,27 +458,30 @@ func (l *lane) replay(id string, es []JournalEntry, it WorkItem) {
 // meanwhile, or its card never went out: then it resumes by replay. Any
 // other run is resumed by replay or ended with a word to its thread, as
 // Config.Interrupted says.
-func (l *lane) recover(it WorkItem) {
+func (l *lane) recover(it WorkItem) bool {
 	b := l.b
+	ctx := context.WithoutCancel(b.runCtx)
 	id := it.ID
 	if it.Kind == WorkResume {
 		id = it.Run
 	}
-	es, err := b.store.Journal(b.runCtx, id)
+	es, err := b.store.Journal(ctx, id)
 	if err != nil {
-		b.log.Error("bot: reading an interrupted run's journal failed", "run", id, "err", err)
-		return
+		b.log.Error("bot: reading an interrupted run's journal failed; left for later", "run", id, "err", err)
+		l.giveUpForNow()
+		return false
 	}
 	if (it.Kind == WorkResume && len(es) == 0) || (len(es) > 0 && es[len(es)-1].Kind == StepEnd) {
-		return // over
+		return true // over
 	}
-	cs, err := b.store.Choices(b.runCtx, id)
+	cs, err := b.store.Choices(ctx, id)
 	if err != nil {
-		b.log.Error("bot: reading an interrupted run's choices failed", "run", id, "err", err)
-		return
+		b.log.Error("bot: reading an interrupted run's choices failed; left for later", "run", id, "err", err)
+		l.giveUpForNow()
+		return false
 	}
 	if len(es) == 0 && len(cs) > 0 {
-		return // over: a run's journal is written before its first choice
+		return true // over: a run's journal is written before its first choice
 	}
 	waiting, resumable := 0, 0
 	for _, c := range cs {
@@ -489,6 +519,8 @@ func (l *lane) recover(it WorkItem) {
 		r.choices = true // whatever it asked ends with it
 		r.end(r.ctx)
 		r.cancel(nil)
+	case l.isLost():
+		// Given up meanwhile: the process that takes the lane decides.
 	default:
 		r := l.newRun(id, start, es)
 		defer r.cancel(nil)
@@ -500,6 +532,7 @@ func (l *lane) recover(it WorkItem) {
 		b.log.Warn("bot: a run was cut by a crash or a lost lease; ending it", "run", id, "thread", start.Trigger.Address.String(), "told", text != "")
 		r.endPlainly(t, text)
 	}
+	return true
 }
 
 // callsAtWork reports whether a journal shows a tool call begun and not

@@ -58,7 +58,8 @@ type ChoiceStore interface {
 	// for run "" (choices asked outside a run belong to none).
 	Choices(ctx context.Context, run string) ([]ChoiceRecord, error)
 	// SetChoiceMessage records the message the choice's card was posted
-	// as. An unknown choice is an error matching ErrNotFound.
+	// as, unless one is recorded already: the first card known stays the
+	// choice's card. An unknown choice is an error matching ErrNotFound.
 	SetChoiceMessage(ctx context.Context, id string, ref MessageRef) error
 	// Resolve ends a pending choice with o, atomically: of any number of
 	// concurrent calls for one choice, in one process or many, exactly
@@ -81,6 +82,13 @@ type ChoiceStore interface {
 // renews while it works, and every write it makes for the lane carries
 // the lease's fencing token, so a process whose lease lapsed cannot write
 // over the one that took the lane over.
+//
+// Every write with a lease (Begin, Complete, Renew, AppendJournal,
+// EndJournal) fails with an error matching ErrConflict once another claim
+// took the lane — and only then: a lease that expired and that no claim
+// took since is still the lane's, and its writes succeed (a process
+// finishing after a slow call records its work done, rather than leave it
+// to look cut).
 type QueueStore interface {
 	// Accept records an event the bot accepts, atomically: it checks and
 	// sets the event's dedupe key, adds the message to its thread's
@@ -99,8 +107,9 @@ type QueueStore interface {
 	// died, or lost its lease, with it.
 	Claim(ctx context.Context, lane, owner string, ttl time.Duration) (Claimed, error)
 	// Begin marks queued items of the lease's lane as begun by it, before
-	// the process does them. A lease that is no longer the lane's is an
-	// error matching ErrConflict, and then nothing is marked.
+	// the process does them; ids not queued there are ignored. A lease
+	// that is no longer the lane's is an error matching ErrConflict, and
+	// then nothing is marked.
 	Begin(ctx context.Context, l Lease, ids []string) error
 	// Complete removes the items done from the lease's lane and records
 	// transcript entries. Then, unless c.Release is set, if items remain
@@ -110,13 +119,15 @@ type QueueStore interface {
 	// is an error matching ErrConflict, and then nothing is done; a lease
 	// that expired but that no claim took is still the lane's.
 	Complete(ctx context.Context, l Lease, c Completion) (Claimed, error)
-	// Renew extends a live lease to ttl from now and returns it with the
+	// Renew extends the lease to ttl from now and returns it with the
 	// number of items queued in its lane that were not handed out with
 	// it. A lease that is no longer the lane's is an error matching
 	// ErrConflict.
 	Renew(ctx context.Context, l Lease, ttl time.Duration) (Lease, int, error)
 	// Lapsed lists up to limit lanes that have queued items and no live
-	// lease as of now: their process stopped, or died.
+	// lease as of now: their process stopped, or died. now is the bot's
+	// clock; a Store that sets lease expiries by its own clock may compare
+	// them with its own instead.
 	Lapsed(ctx context.Context, now time.Time, limit int) ([]string, error)
 	// Dedupe sets key until the given time and reports whether it was
 	// free: false means the key is set and not expired, an event seen
@@ -390,7 +401,7 @@ type Acceptance struct {
 	LeaseTTL time.Duration
 	// Begin, with Owner, marks the item begun by the claim's lease when
 	// the claim succeeds and the item is the only one queued in its lane:
-	// the owner will do it at once.
+	// the owner will do it at once. Without Owner it does nothing.
 	Begin bool
 }
 
@@ -403,6 +414,9 @@ type Completion struct {
 	Keep    int
 	// Release gives the lane up even if items remain queued.
 	Release bool
+	// Unbegin are items the lease began (see Begin) and will not do after
+	// all — the process stops — as if it never began them.
+	Unbegin []string
 	// TTL is the renewed lease's duration when items are handed out.
 	TTL time.Duration
 }

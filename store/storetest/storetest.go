@@ -95,6 +95,9 @@ func Exercise(t *testing.T, open func(t *testing.T) bot.Store, f Features) {
 			{"LapsedLeaseTaken", claimLapsedLease},
 			{"TokensGrow", claimTokensGrow},
 			{"AttemptsCounted", claimAttempts},
+			{"SameOwnerNewLease", claimSameOwnerNewLease},
+			{"UnbeginOnRelease", claimUnbegin},
+			{"ExpiredUntakenLeaseStillWrites", claimExpiredUntaken},
 		}},
 		{"Complete", []test{
 			{"RemovesDoneAndReleases", completeReleasesEmpty},
@@ -542,14 +545,16 @@ func choicesSetMessage(t *testing.T, s store) {
 	ctx := t.Context()
 	c := choice("ch-1", "run-1", t0, t0.Add(time.Hour))
 	putChoices(t, s, c, choice("ch-2", "run-1", t0, time.Time{}))
+	// The first card recorded stays the choice's card.
+	first := bot.MessageRef{Address: addr, ID: "1700000000.000100"}
 	for _, ref := range []bot.MessageRef{
-		{Address: addr, ID: "1700000000.000100"},
+		first,
 		{Address: bot.Address{Platform: "test", Workspace: "W2", Channel: "C9", Thread: "T9"}, ID: "m-2"},
 	} {
 		if err := s.SetChoiceMessage(ctx, "ch-1", ref); err != nil {
 			t.Fatalf("SetChoiceMessage: %v", err)
 		}
-		c.Message = ref
+		c.Message = first
 		if got, err := s.Choice(ctx, "ch-1"); err != nil || !same(got, c) {
 			t.Errorf("after SetChoiceMessage(%+v): Choice = %+v, %v; want %+v", ref, got, err, c)
 		}
@@ -945,13 +950,21 @@ func acceptHeldLane(t *testing.T, s store) {
 	if c.Held() || len(c.Items) > 0 {
 		t.Errorf("Accept claimed a lane held by another: %+v", c)
 	}
+	if _, err := s.Accept(ctx, bot.Acceptance{Item: item("i2", "lane-1"), Owner: "o2", LeaseTTL: long, Begin: true}); err != nil {
+		t.Fatalf("Accept with Begin: %v", err)
+	}
 	l, n, err := s.Renew(ctx, held.Lease, long)
-	if err != nil || n != 1 {
-		t.Fatalf("Renew of the holder's lease = %d, %v; want the item queued counted", n, err)
+	if err != nil || n != 2 {
+		t.Fatalf("Renew of the holder's lease = %d, %v; want the items queued counted", n, err)
 	}
 	got, err := s.Complete(ctx, l, bot.Completion{TTL: long})
-	if err != nil || !got.Held() || !slices.Equal(itemIDs(got.Items), []string{"i1"}) {
-		t.Errorf("the holder's Complete = %+v, %v; want the item queued handed out", got, err)
+	if err != nil || !got.Held() || !slices.Equal(itemIDs(got.Items), []string{"i1", "i2"}) {
+		t.Errorf("the holder's Complete = %+v, %v; want the items queued handed out", got, err)
+	}
+	for _, it := range got.Items {
+		if it.Begun || it.Attempts != 0 {
+			t.Errorf("an Accept that claimed nothing marked %s begun: %+v", it.ID, it)
+		}
 	}
 }
 
@@ -1208,6 +1221,84 @@ func claimAttempts(t *testing.T, s store) {
 		t.Fatalf("Accept: %v", err)
 	}
 	attempts("Accept with Begin behind a queued item", got, map[string]int{"j1": 1, "j2": 0})
+}
+
+// claimSameOwnerNewLease checks that attempts are counted by lease, not
+// by owner: a process that claims a lane again, after its own lease
+// lapsed, sees the items it began under the old lease as cut.
+func claimSameOwnerNewLease(t *testing.T, s store) {
+	ctx := t.Context()
+	accept(t, s, item("i1", "lane-1"))
+	c := claim(t, s, "lane-1", "o1", short)
+	if err := s.Begin(ctx, c.Lease, []string{"i1"}); err != nil {
+		t.Fatalf("Begin: %v", err)
+	}
+	lapse()
+	again := claim(t, s, "lane-1", "o1", long)
+	if again.Lease.Token <= c.Lease.Token {
+		t.Errorf("the same owner's new lease has token %d, not above %d", again.Lease.Token, c.Lease.Token)
+	}
+	if len(again.Items) != 1 || again.Items[0].Attempts != 1 || again.Items[0].Begun {
+		t.Errorf("the same owner's new lease was handed %+v, want i1 with 1 attempt, not Begun by it", again.Items)
+	}
+	if err := s.Begin(ctx, c.Lease, []string{"i1"}); !errors.Is(err, bot.ErrConflict) {
+		t.Errorf("Begin under the owner's old lease: error %v, want ErrConflict", err)
+	}
+}
+
+// claimUnbegin checks that items a lease began and gives back unbegun on
+// release are handed out afresh, while others it began count.
+func claimUnbegin(t *testing.T, s store) {
+	ctx := t.Context()
+	accept(t, s, item("i1", "lane-1"), item("i2", "lane-1"))
+	c := claim(t, s, "lane-1", "o1", long)
+	if err := s.Begin(ctx, c.Lease, []string{"i1", "i2"}); err != nil {
+		t.Fatalf("Begin: %v", err)
+	}
+	if _, err := s.Complete(ctx, c.Lease, bot.Completion{Release: true, Unbegin: []string{"i2", "unknown"}}); err != nil {
+		t.Fatalf("Complete with Release and Unbegin: %v", err)
+	}
+	got := map[string]int{}
+	for _, it := range claim(t, s, "lane-1", "o2", long).Items {
+		got[it.ID] = it.Attempts
+	}
+	if want := map[string]int{"i1": 1, "i2": 0}; !reflect.DeepEqual(got, want) {
+		t.Errorf("after a release unbeginning i2: attempts %v, want %v", got, want)
+	}
+}
+
+// claimExpiredUntaken checks that a lease that expired, and that no claim
+// took since, still writes: a process finishing after a slow Store call
+// must record its work done rather than leave it to look cut.
+func claimExpiredUntaken(t *testing.T, s store) {
+	ctx := t.Context()
+	accept(t, s, item("i1", "lane-1"), item("i2", "lane-1"))
+	c := claim(t, s, "lane-1", "o1", short)
+	lapse()
+	if err := s.Begin(ctx, c.Lease, []string{"i1"}); err != nil {
+		t.Errorf("Begin under an expired, untaken lease: %v", err)
+	}
+	if err := s.AppendJournal(ctx, c.Lease, "run-i1", []bot.JournalEntry{entry(0, "e0")}); err != nil {
+		t.Errorf("AppendJournal under an expired, untaken lease: %v", err)
+	}
+	if err := s.EndJournal(ctx, c.Lease, "run-i1", time.Time{}); err != nil {
+		t.Errorf("EndJournal under an expired, untaken lease: %v", err)
+	}
+	got, err := s.Complete(ctx, c.Lease, bot.Completion{Done: []string{"i1"}, TTL: short})
+	if err != nil || !got.Held() || !slices.Equal(itemIDs(got.Items), []string{"i2"}) {
+		t.Fatalf("Complete under an expired, untaken lease = %+v, %v; want i1 done and i2 handed out", got, err)
+	}
+	lapse()
+	l, _, err := s.Renew(ctx, got.Lease, long)
+	if err != nil {
+		t.Fatalf("Renew of an expired, untaken lease: %v", err)
+	}
+	if c, err := s.Claim(ctx, "lane-1", "o2", long); !errors.Is(err, bot.ErrConflict) {
+		t.Errorf("Claim of a lane whose expired lease was renewed = %+v, %v; want ErrConflict", c, err)
+	}
+	if got, err := s.Complete(ctx, l, bot.Completion{Done: []string{"i2"}}); err != nil || got.Held() {
+		t.Errorf("the last Complete = %+v, %v; want the lane released", got, err)
+	}
 }
 
 // claimAfter takes lane over once the lease l lapses, by another owner.

@@ -199,11 +199,11 @@ type Bot struct {
 	// for them.
 	goroutines sync.WaitGroup
 
-	life       sync.Mutex   // held by Start
-	state      atomic.Int32 // stateNew, stateStarted, stateStopping
+	life  sync.Mutex   // held by Start
+	state atomic.Int32 // stateNew, stateStarted, stateStopping
 	// inflight counts the Inbox calls (and detached RunAgent starts)
 	// under way: Stop lets them finish queuing their work first.
-	inflight atomic.Int64
+	inflight   atomic.Int64
 	runCtx     context.Context
 	cancelRuns context.CancelCauseFunc
 	stopRecv   context.CancelFunc

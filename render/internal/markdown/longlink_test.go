@@ -12,7 +12,7 @@ import (
 // characters of its text a line, and the writer repeated the whole target
 // on every line: a 4 KB link came out as hundreds of kilobytes. Its text
 // should take no more pieces than the text alone would, give or take one.
-func TestReviewLongLinkTargetDoesNotMultiply(t *testing.T) {
+func TestLongLinkTargetDoesNotMultiply(t *testing.T) {
 	t.Parallel()
 	const limit = 3000
 	label := strings.Repeat("word ", 200)
@@ -31,7 +31,7 @@ func TestReviewLongLinkTargetDoesNotMultiply(t *testing.T) {
 
 // The text of a link cut between lines is cut between grapheme clusters,
 // never inside one, however little room its target leaves.
-func TestReviewLinkCutKeepsGraphemes(t *testing.T) {
+func TestLinkCutKeepsGraphemes(t *testing.T) {
 	t.Parallel()
 	const limit = 3000
 	family := "👩‍👩‍👧‍👦"

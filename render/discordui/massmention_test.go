@@ -12,7 +12,7 @@ import (
 // shorter runs (every 256 characters of plain text) must stay neutralised:
 // each half alone holds no mention, but the halves are written side by
 // side.
-func TestReviewMassMentionAcrossRunCut(t *testing.T) {
+func TestMassMentionAcrossRunCut(t *testing.T) {
 	t.Parallel()
 	for k := 240; k < 260; k++ {
 		s := strings.Repeat("a", k) + "@everyone" + strings.Repeat("b", k) + "@here"
@@ -28,7 +28,7 @@ func TestReviewMassMentionAcrossRunCut(t *testing.T) {
 // A link Discord will not get (its target is not http or https, or too
 // long) shows as its bare text; that text must not join a neighbour into
 // a mass mention.
-func TestReviewMassMentionAcrossDroppedLink(t *testing.T) {
+func TestMassMentionAcrossDroppedLink(t *testing.T) {
 	t.Parallel()
 	long := "https://example.com/" + strings.Repeat("x", 600)
 	for _, md := range []string{

@@ -10,7 +10,7 @@ import (
 // A markdown link whose target is just short of a section's 3000
 // characters was written once per few characters of its text, each time
 // with its whole target: a 4 KB link became some fifty messages.
-func TestReviewLongLinkTargetStaysSmall(t *testing.T) {
+func TestLongLinkTargetStaysSmall(t *testing.T) {
 	t.Parallel()
 	target := "https://example.com/" + strings.Repeat("a", 2960)
 	md := "[" + strings.Repeat("word ", 200) + "](" + target + ")"

@@ -413,13 +413,14 @@ func (b *Bot) Start(ctx context.Context) error {
 // for itself); start it on a goroutine of its own instead.
 func (b *Bot) Stop(ctx context.Context) error {
 	b.life.Lock() // a Start under way finishes first
-	b.life.Unlock()
 	if !b.state.CompareAndSwap(stateStarted, stateStopping) {
+		b.life.Unlock()
 		if b.state.Load() == stateNew {
 			return errors.New("bot: Stop before Start")
 		}
 		return errors.New("bot: already stopped")
 	}
+	b.life.Unlock()
 	b.stopRecv()
 	// Calls that got past the check before the state changed finish
 	// queuing their work, and it counts, before Stop waits for the work.

@@ -70,10 +70,6 @@ func (askModel) Generate(ctx context.Context, req *bot.ModelRequest, onText func
 	return &bot.ModelResponse{ToolCalls: []bot.ToolCall{{ID: "c1", Name: "ask", Arguments: `{"what":"Deploy"}`}}}, nil
 }
 
-func benchBotT(b testing.TB, parkAfter time.Duration) (*bot.Bot, *nullAdapter) {
-	return benchBot(b, parkAfter)
-}
-
 func benchBot(b testing.TB, parkAfter time.Duration) (*bot.Bot, *nullAdapter) {
 	a := &nullAdapter{}
 	bt, err := bot.New(bot.Config{

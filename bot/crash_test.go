@@ -1170,8 +1170,6 @@ func TestCrashMidToolBesideAWaitDoesNotRunTheToolAgain(t *testing.T) {
 	}
 }
 
-// completeHookStore calls hook, once armed, on the next Complete that
-// reports work done, instead of completing.
 // Tool calls made at once: one asks a person, the other finishes
 // after the card is out. The finished call's result is only buffered —
 // nothing flushes the journal until the run parks (ParkAfter, 5 minutes

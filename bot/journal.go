@@ -73,9 +73,6 @@ func newJournal(s Store, run string, lease func() Lease, entries []JournalEntry)
 	return j
 }
 
-// replaying reports whether the journal holds recorded steps.
-func (j *journal) replaying() bool { return j.stored > 0 }
-
 func (j *journal) park() {
 	j.mu.Lock()
 	j.parked = true

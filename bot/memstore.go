@@ -775,16 +775,6 @@ func (s *MemoryStore) Subscribe(ctx context.Context, receive func(note string)) 
 	return nil
 }
 
-func cloneChoice(c ChoiceRecord) ChoiceRecord {
-	c.Approvers = slices.Clone(c.Approvers)
-	c.Options = slices.Clone(c.Options)
-	for i := range c.Options {
-		c.Options[i].Value = slices.Clone(c.Options[i].Value)
-	}
-	c.Outcome.Value = slices.Clone(c.Outcome.Value)
-	return c
-}
-
 // shrunk returns m, or a copy of it made to its size when it has fallen
 // far below the largest it was (*peak, kept up to date): Go maps never
 // give back the memory a burst made them take.

@@ -126,6 +126,12 @@ const (
 	// run cut mid-tool may have done things outside the Thread that its
 	// journal cannot know of — half a deploy — and its partial answer is
 	// already on screen: asking again is safer than silently doing twice.
+	//
+	// A process that dies in the instant between a run's last post and
+	// the Store's record of the run done leaves the run looking cut: its
+	// thread hears it was interrupted though it was answered (with
+	// ReplayInterrupted, the turn runs again). Closing that window would
+	// cost every turn a write before its answer.
 	TellInterrupted InterruptedRuns = iota
 	// ReplayInterrupted resumes the run by replay from what its journal
 	// holds and goes on live: steps journaled are not done again, steps

@@ -444,10 +444,7 @@ func TestRetriedRichCloseIsNotOverwrittenPlainly(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := h.Chat.WaitFor(ctx, func([]bottest.Posted) bool {
-		q, _ := h.Chat.Lookup(p.Ref)
-		return len(q.Options()) == 0
-	}); err != nil {
+	if err := h.Chat.WaitClosed(ctx, p.Ref); err != nil {
 		t.Fatal("the card was not closed after its edit failed once")
 	}
 	q, _ := h.Chat.Lookup(p.Ref)

@@ -718,10 +718,7 @@ func TestFailedCardCloseIsRetried(t *testing.T) {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		if err := h.Chat.WaitFor(ctx, func([]bottest.Posted) bool {
-			q, _ := h.Chat.Lookup(p.Ref)
-			return len(q.Options()) == 0
-		}); err != nil {
+		if err := h.Chat.WaitClosed(ctx, p.Ref); err != nil {
 			t.Fatal("the card was not closed after its edit failed once")
 		}
 		close(gate)
@@ -1119,10 +1116,9 @@ func TestClickedCardOfDecidedChoiceIsClosed(t *testing.T) {
 
 // With parallel tool calls, a crash can cut a run that both waits for a
 // person (one call's card is out) and works (another call is mid-way
-// through a deploy). Recovery sees only the pending card and counts the
-// run as waiting; the click resumes it by replay and the deploy runs a
-// second time — silently, though TellInterrupted (the default) promises
-// that a run cut mid-tool is told to its thread, never done twice.
+// through a deploy). Recovery must not count it as merely waiting: a
+// click would resume it by replay and run the deploy a second time. With
+// TellInterrupted (the default) its thread is told, its card closed.
 func TestCrashMidToolBesideAWaitDoesNotRunTheToolAgain(t *testing.T) {
 	t.Parallel()
 	var deploys atomic.Int32
@@ -1170,15 +1166,12 @@ func TestCrashMidToolBesideAWaitDoesNotRunTheToolAgain(t *testing.T) {
 	}
 }
 
-// Tool calls made at once: one asks a person, the other finishes
-// after the card is out. The finished call's result is only buffered —
-// nothing flushes the journal until the run parks (ParkAfter, 5 minutes
-// by default) — so for that whole time a crash leaves a journal in which
-// the finished call looks "at work beside a wait". The next process then
-// kills a run that was merely waiting: its card is cancelled and the
-// thread told "interrupted" (with ReplayInterrupted the finished call
-// would run again). A finished sibling's result must be durable before
-// the run sleeps on its person.
+// Tool calls made at once: one asks a person, the other finishes after
+// the card is out. The finished call's result must be in the Store before
+// the run sleeps on its person: else a crash meanwhile would leave the
+// finished call looking "at work beside a wait", and the next process
+// would end a run that was merely waiting (or, with ReplayInterrupted,
+// run the finished call again).
 func TestFinishedParallelSiblingDoesNotKillTheWait(t *testing.T) {
 	t.Parallel()
 	var quickRuns atomic.Int32

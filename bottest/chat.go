@@ -326,6 +326,20 @@ func (c *Chat) WaitFor(ctx context.Context, cond func([]Posted) bool) error {
 	}
 }
 
+// WaitClosed waits until the message ref shows no buttons or options any
+// more — a choice's card once it was decided, expired or cancelled — or
+// fails after ctx ends.
+func (c *Chat) WaitClosed(ctx context.Context, ref bot.MessageRef) error {
+	err := c.WaitFor(ctx, func([]Posted) bool {
+		p, ok := c.Lookup(ref)
+		return ok && len(p.Options()) == 0
+	})
+	if err != nil {
+		return fmt.Errorf("bottest: waiting for message %q to close: %w", ref.ID, err)
+	}
+	return nil
+}
+
 // WaitForCard waits until bots have posted at least n+1 cards and returns
 // card n (from 0), or fails after ctx ends.
 func (c *Chat) WaitForCard(ctx context.Context, n int) (Posted, error) {

@@ -53,10 +53,7 @@ func TestConfirm(t *testing.T) {
 				}
 			}
 			// Clicked or timed out, the card closes; then the run goes on.
-			if err := h.Adapter.WaitFor(ctx, func([]bottest.Posted) bool {
-				p, _ := h.Adapter.Lookup(ref)
-				return len(render.Interactives(p.Content)) == 0
-			}); err != nil {
+			if err := h.Chat.WaitClosed(ctx, ref); err != nil {
 				t.Fatal("the card was not closed")
 			}
 			h.Wait()

@@ -1,0 +1,2 @@
+// Package slack is Parley's Slack adapter, on github.com/slack-go/slack.
+package slack

@@ -125,6 +125,30 @@ func (t *Thread) Messages(ctx context.Context, limit int) ([]Message, error) {
 // has not written yet, falling back to the platform's history for a
 // thread the bot knows nothing of.
 func (t *Thread) history(ctx context.Context, limit int) ([]Message, error) {
+	hist, err := t.transcript(ctx, limit)
+	if err != nil {
+		return nil, err
+	}
+	known := 0
+	for _, m := range hist {
+		if m.ID != t.trigger.ID && !slices.ContainsFunc(t.skipped, func(s Message) bool { return s.ID == m.ID }) {
+			known++
+		}
+	}
+	if h, ok := t.adapter.(HistoryReader); ok && known == 0 && t.Capabilities().Has(CapHistory) {
+		ph, err := h.Messages(ctx, t.addr, limit)
+		if err != nil {
+			t.bot.log.Warn("bot: reading the platform's history failed; using the transcript", "thread", t.addr.String(), "err", err)
+			return hist, nil
+		}
+		return ph, nil
+	}
+	return hist, nil
+}
+
+// transcript returns the bot's own record of the thread: the Store's
+// transcript with what the run has not flushed yet.
+func (t *Thread) transcript(ctx context.Context, limit int) ([]Message, error) {
 	key := t.addr.String()
 	hist, err := t.bot.store.Transcript(ctx, key, limit)
 	if err != nil {
@@ -142,27 +166,15 @@ func (t *Thread) history(ctx context.Context, limit int) ([]Message, error) {
 			hist = hist[len(hist)-limit:]
 		}
 	}
-	known := 0
-	for _, m := range hist {
-		if m.ID != t.trigger.ID && !slices.ContainsFunc(t.skipped, func(s Message) bool { return s.ID == m.ID }) {
-			known++
-		}
-	}
-	if h, ok := t.adapter.(HistoryReader); ok && known == 0 && t.Capabilities().Has(CapHistory) {
-		ph, err := h.Messages(ctx, t.addr, limit)
-		if err != nil {
-			t.bot.log.Warn("bot: reading the platform's history failed; using the transcript", "thread", key, "err", err)
-			return hist, nil
-		}
-		return ph, nil
-	}
 	return hist, nil
 }
 
 // botPosted reports whether the bot has posted in the thread lately: it
-// takes part in the conversation.
+// takes part in the conversation. It reads the bot's transcript only: a
+// platform's history API, rate-limited as Slack's is, must not be called
+// for every message written in a thread the bot is not in.
 func (t *Thread) botPosted(ctx context.Context) bool {
-	hist, err := t.history(ctx, t.bot.cfg.HistoryLimit)
+	hist, err := t.transcript(ctx, t.bot.cfg.HistoryLimit)
 	if err != nil {
 		t.bot.log.Warn("bot: reading the thread's transcript failed", "thread", t.addr.String(), "err", err)
 		return false

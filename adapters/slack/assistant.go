@@ -1,0 +1,81 @@
+package slack
+
+import (
+	"context"
+	"sync"
+
+	slackgo "github.com/slack-go/slack"
+
+	"github.com/parleybot/parley/bot"
+)
+
+// assistantStarted answers assistant_thread_started: someone opened a
+// thread with the bot in Slack's assistant pane. The suggested prompts
+// are set in the background, so that the event is acknowledged at once.
+func (a *Adapter) assistantStarted(ctx context.Context, t *assistantThread) {
+	if t == nil || t.ChannelID == "" || t.ThreadTS == "" {
+		return
+	}
+	a.in.contexts.set(t)
+	if len(a.cfg.SuggestedPrompts) == 0 {
+		return
+	}
+	p := slackgo.AssistantThreadsSetSuggestedPromptsParameters{
+		ChannelID: t.ChannelID, ThreadTS: t.ThreadTS, Title: a.cfg.SuggestedPromptsTitle,
+	}
+	for _, s := range a.cfg.SuggestedPrompts {
+		p.AddPrompt(s.Title, s.Message)
+	}
+	ctx = context.WithoutCancel(ctx)
+	a.in.background.Add(1)
+	go func() {
+		defer a.in.background.Done()
+		if err := a.api.SetAssistantThreadsSuggestedPromptsContext(ctx, p); err != nil {
+			a.cfg.Logger.Warn("slack: setting the suggested prompts failed", "channel", t.ChannelID, "thread", t.ThreadTS, "err", err)
+		}
+	}()
+}
+
+// AssistantContext returns the channel the person was looking at in Slack
+// when they last wrote in the assistant thread at addr (Slack's
+// assistant_thread_context_changed), or "" if Slack did not say. A tool
+// can read that channel to answer "summarise this channel".
+func (a *Adapter) AssistantContext(addr bot.Address) string {
+	return a.in.contexts.get(addr.Channel + "/" + addr.Thread)
+}
+
+// contexts remembers the context channel of recent assistant threads.
+type contexts struct {
+	mu    sync.Mutex
+	m     map[string]string
+	order []string
+}
+
+// maxContexts bounds the assistant threads remembered.
+const maxContexts = 10000
+
+func (c *contexts) set(t *assistantThread) {
+	if t == nil || t.ChannelID == "" {
+		return
+	}
+	key := t.ChannelID + "/" + t.ThreadTS
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[string]string{}
+	}
+	if _, ok := c.m[key]; !ok {
+		c.order = append(c.order, key)
+		if len(c.order) > maxContexts {
+			delete(c.m, c.order[0])
+			c.order = c.order[1:]
+		}
+	}
+	c.m[key] = t.Context.ChannelID
+}
+
+func (c *contexts) get(key string) string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.m[key]
+}

@@ -1,0 +1,286 @@
+package slack
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack/slackevents"
+
+	"github.com/parleybot/parley/bot"
+)
+
+// callback is an Events API delivery as the adapter reads it: the outer
+// envelope's ids and the inner event, normalized from slack-go's types.
+type callback struct {
+	Type      string `json:"type"`
+	TeamID    string `json:"team_id"`
+	EventID   string `json:"event_id"`
+	Challenge string `json:"challenge"`
+	Event     event  `json:"event"`
+}
+
+// event is an inner event: the fields of the events in the table the
+// adapter reads. Its JSON tags are Slack's, so that a payload slack-go
+// cannot decode (a block of a shape it does not know, a field of an
+// unexpected type) is still read for what the adapter needs.
+type event struct {
+	Type        string `json:"type"`
+	Subtype     string `json:"subtype"`
+	Channel     string `json:"channel"`
+	ChannelType string `json:"channel_type"`
+	User        string `json:"user"`
+	BotID       string `json:"bot_id"`
+	Text        string `json:"text"`
+	TS          string `json:"ts"`
+	ThreadTS    string `json:"thread_ts"`
+	DeletedTS   string `json:"deleted_ts"`
+	Message     *event `json:"message"`
+	Previous    *event `json:"previous_message"`
+
+	Assistant *assistantThread `json:"assistant_thread"`
+}
+
+// assistantThread is the thread of an assistant_thread_* event.
+type assistantThread struct {
+	UserID    string `json:"user_id"`
+	ChannelID string `json:"channel_id"`
+	ThreadTS  string `json:"thread_ts"`
+	Context   struct {
+		ChannelID string `json:"channel_id"`
+		TeamID    string `json:"team_id"`
+	} `json:"context"`
+}
+
+// errBadPayload marks a payload that cannot be read: it is logged and
+// acknowledged, since Slack sending it again would not make it readable.
+var errBadPayload = errors.New("slack: unreadable payload")
+
+// decodeCallback reads an Events API body with slack-go, and, where
+// slack-go's stricter decoding refuses it, with the adapter's own reading
+// of the few fields it needs, so that one odd field never drops a
+// message.
+func (a *Adapter) decodeCallback(body []byte) (callback, error) {
+	var cb callback
+	ev, err := slackevents.ParseEvent(json.RawMessage(body), slackevents.OptionNoVerifyToken())
+	if err == nil {
+		if ok := fromSlackGo(&cb, ev); ok {
+			return cb, nil
+		}
+	}
+	cb = callback{}
+	if jerr := json.Unmarshal(body, &cb); jerr != nil || cb.Type == "" {
+		if err == nil {
+			err = jerr
+		}
+		return cb, fmt.Errorf("%w: %v", errBadPayload, err)
+	}
+	if err != nil && cb.Type == slackevents.CallbackEvent && subscribed(cb.Event.Type, cb.Event.ChannelType) {
+		a.cfg.Logger.Warn("slack: slack-go could not decode an event; read it with the adapter's own decoder",
+			"event_id", cb.EventID, "type", cb.Event.Type, "err", err)
+	}
+	return cb, nil
+}
+
+// fromSlackGo fills cb from slack-go's parse of an event. It reports false
+// for an event it does not convert (the fallback decoder reads those).
+func fromSlackGo(cb *callback, ev slackevents.EventsAPIEvent) bool {
+	cb.Type, cb.TeamID = ev.Type, ev.TeamID
+	switch d := ev.Data.(type) {
+	case *slackevents.EventsAPIURLVerificationEvent:
+		cb.Challenge = d.Challenge
+		return true
+	case *slackevents.EventsAPICallbackEvent:
+		cb.EventID = d.EventID
+	default:
+		return false
+	}
+	switch e := ev.InnerEvent.Data.(type) {
+	case *slackevents.AppMentionEvent:
+		cb.Event = event{Type: e.Type, Channel: e.Channel, User: e.User, BotID: e.BotID, Text: e.Text, TS: e.TimeStamp, ThreadTS: e.ThreadTimeStamp}
+	case *slackevents.MessageEvent:
+		cb.Event = event{Type: e.Type, Subtype: e.SubType, Channel: e.Channel, ChannelType: e.ChannelType,
+			User: e.User, BotID: e.BotID, Text: e.Text, TS: e.TimeStamp, ThreadTS: e.ThreadTimeStamp, DeletedTS: e.DeletedTimeStamp}
+		if m := e.Message; m != nil {
+			if cb.Event.Text == "" && cb.Event.TS == "" {
+				cb.Event.User, cb.Event.BotID, cb.Event.Text, cb.Event.TS, cb.Event.ThreadTS = m.User, m.BotID, m.Text, m.Timestamp, m.ThreadTimestamp
+			}
+			if e.SubType == "message_changed" {
+				cb.Event.Message = &event{User: m.User, BotID: m.BotID, Text: m.Text, TS: m.Timestamp, ThreadTS: m.ThreadTimestamp, Subtype: m.SubType}
+			}
+		}
+		if p := e.PreviousMessage; p != nil {
+			cb.Event.Previous = &event{User: p.User, BotID: p.BotID, Text: p.Text, TS: p.Timestamp, ThreadTS: p.ThreadTimestamp}
+		}
+	case *slackevents.AssistantThreadStartedEvent:
+		cb.Event = event{Type: e.Type, Assistant: fromAssistant(e.AssistantThread)}
+	case *slackevents.AssistantThreadContextChangedEvent:
+		cb.Event = event{Type: e.Type, Assistant: fromAssistant(e.AssistantThread)}
+	default:
+		return false
+	}
+	return true
+}
+
+func fromAssistant(t slackevents.AssistantThread) *assistantThread {
+	at := &assistantThread{UserID: t.UserID, ChannelID: t.ChannelID, ThreadTS: t.ThreadTimeStamp}
+	at.Context.ChannelID, at.Context.TeamID = t.Context.ChannelID, t.Context.TeamID
+	return at
+}
+
+// deliverEvent hands one inner event to the inbox. It returns the inbox's
+// error, which decides the answer to Slack; an event the adapter does not
+// act on returns nil, to be acknowledged.
+func (a *Adapter) deliverEvent(ctx context.Context, inbox bot.Inbox, me identity, cb callback) error {
+	team := cb.TeamID
+	if team == "" {
+		team = me.TeamID
+	}
+	ev := cb.Event
+	switch ev.Type {
+	case "app_mention":
+		return a.deliverMessage(ctx, inbox, me, team, ev, true)
+	case "message":
+		if !subscribed(ev.Type, ev.ChannelType) {
+			return nil
+		}
+		switch ev.Subtype {
+		case "", "file_share", "thread_broadcast", "bot_message", "me_message":
+			return a.deliverMessage(ctx, inbox, me, team, ev, false)
+		case "message_changed":
+			return a.deliverEdit(ctx, inbox, me, team, ev)
+		case "message_deleted":
+			return a.deliverDeletion(ctx, inbox, team, ev)
+		}
+		return nil
+	case "assistant_thread_started":
+		a.assistantStarted(ctx, ev.Assistant)
+		return nil
+	case "assistant_thread_context_changed":
+		a.in.contexts.set(ev.Assistant)
+		return nil
+	}
+	return nil
+}
+
+// fromSelf reports whether the bot wrote ev.
+func (me identity) wrote(user, botID string) bool {
+	return (user != "" && user == me.UserID) || (botID != "" && botID == me.BotID)
+}
+
+// deliverMessage hands a message to the inbox. A mention in a channel
+// starts (or continues) the conversation in the thread of the mention; a
+// direct message is its own conversation, or its thread's in the
+// assistant pane. A message in a channel that neither mentions the bot
+// nor replies in a thread is no conversation of the bot's and is left out.
+func (a *Adapter) deliverMessage(ctx context.Context, inbox bot.Inbox, me identity, team string, ev event, mentionEvent bool) error {
+	if me.wrote(ev.User, ev.BotID) || ev.TS == "" || ev.Channel == "" {
+		return nil
+	}
+	isBot := ev.BotID != "" || ev.Subtype == "bot_message"
+	if isBot && !a.cfg.AllowBots {
+		return nil
+	}
+	direct := ev.ChannelType == "im" || (ev.ChannelType == "" && strings.HasPrefix(ev.Channel, "D"))
+	mention := mentionEvent || direct || mentions(ev.Text, me.UserID)
+	thread := threadOf(ev.TS, ev.ThreadTS, direct)
+	if ev.ThreadTS == "" && !direct && !mention {
+		return nil
+	}
+	m := bot.Message{
+		ID: ev.TS,
+		// Slack delivers a mention in a channel twice, as app_mention
+		// and as message, under two event ids: the message's own ts
+		// makes both one event, and every retry of either.
+		EventID: "msg:" + ev.Channel + ":" + ev.TS,
+		Address: bot.Address{Platform: Platform, Workspace: team, Channel: ev.Channel, Thread: thread},
+		User:    bot.User{ID: ev.User, IsBot: isBot},
+		Text:    a.markdown(ctx, team, withoutMention(ev.Text, me.UserID)),
+		Time:    tsTime(ev.TS),
+		Mention: mention,
+		Direct:  direct,
+	}
+	if m.User.ID == "" {
+		m.User.ID = ev.BotID
+	}
+	if u, err := a.userWithin(ctx, team, m.User.ID); err == nil {
+		m.User.Name = u.Name
+		m.User.IsBot = m.User.IsBot || u.IsBot
+	}
+	return inbox.Message(ctx, m)
+}
+
+// userWithin looks a user up within nameBudget.
+func (a *Adapter) userWithin(ctx context.Context, team, id string) (bot.User, error) {
+	ctx, cancel := context.WithTimeout(ctx, nameBudget)
+	defer cancel()
+	return a.user(ctx, team, id)
+}
+
+// threadOf returns the conversation's thread for a message: its thread,
+// else, in a channel, the message itself (the bot answers in its thread),
+// else none (a direct message outside a thread).
+func threadOf(ts, threadTS string, direct bool) string {
+	switch {
+	case threadTS != "":
+		return threadTS
+	case direct:
+		return ""
+	}
+	return ts
+}
+
+func (a *Adapter) deliverEdit(ctx context.Context, inbox bot.Inbox, me identity, team string, ev event) error {
+	m := ev.Message
+	if m == nil || m.TS == "" || me.wrote(m.User, m.BotID) {
+		return nil
+	}
+	direct := ev.ChannelType == "im"
+	return inbox.Edited(ctx, bot.Message{
+		ID:      m.TS,
+		Address: bot.Address{Platform: Platform, Workspace: team, Channel: ev.Channel, Thread: threadOf(m.TS, m.ThreadTS, direct)},
+		User:    bot.User{ID: m.User},
+		Text:    a.markdown(ctx, team, withoutMention(m.Text, me.UserID)),
+		Time:    tsTime(m.TS),
+	})
+}
+
+func (a *Adapter) deliverDeletion(ctx context.Context, inbox bot.Inbox, team string, ev event) error {
+	ts := ev.DeletedTS
+	thread := ""
+	if p := ev.Previous; p != nil {
+		if ts == "" {
+			ts = p.TS
+		}
+		thread = p.ThreadTS
+	}
+	if ts == "" {
+		return nil
+	}
+	return inbox.Deleted(ctx, bot.MessageRef{
+		Address: bot.Address{Platform: Platform, Workspace: team, Channel: ev.Channel, Thread: threadOf(ts, thread, ev.ChannelType == "im")},
+		ID:      ts,
+	})
+}
+
+// tsTime reads a Slack ts ("1712345678.000100") as a time; zero if it is
+// not one.
+func tsTime(ts string) time.Time {
+	sec, frac, _ := strings.Cut(ts, ".")
+	s, err := strconv.ParseInt(sec, 10, 64)
+	if err != nil {
+		return time.Time{}
+	}
+	var us int64
+	if frac != "" {
+		if len(frac) > 6 {
+			frac = frac[:6]
+		}
+		us, _ = strconv.ParseInt(frac+strings.Repeat("0", 6-len(frac)), 10, 64)
+	}
+	return time.Unix(s, us*1000)
+}

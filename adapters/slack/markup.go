@@ -1,0 +1,118 @@
+package slack
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// nameBudget bounds the time spent looking up the names of the people a
+// message mentions, so that an inbound event is acknowledged well within
+// Slack's three seconds however slow users.info is; a name not found in
+// time shows as its id.
+const nameBudget = 500 * time.Millisecond
+
+// markdown turns the text of a Slack message into the markdown the bot
+// and the model read: Slack's angle-bracket markup is resolved — a
+// mention <@U123> becomes @name, a channel <#C1|general> #general, a link
+// <https://x|label> [label](https://x), a special mention <!here> @here —
+// and the entities Slack escapes (&amp; &lt; &gt;) are unescaped. Names
+// come from the adapter's user cache; team is the workspace they are in.
+func (a *Adapter) markdown(ctx context.Context, team, text string) string {
+	if !strings.ContainsAny(text, "<&") {
+		return text
+	}
+	ctx, cancel := context.WithTimeout(ctx, nameBudget)
+	defer cancel()
+	var b strings.Builder
+	b.Grow(len(text))
+	for {
+		i := strings.IndexByte(text, '<')
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(text[i:], '>')
+		if j < 0 {
+			break
+		}
+		b.WriteString(unescape(text[:i]))
+		b.WriteString(a.token(ctx, team, text[i+1:i+j]))
+		text = text[i+j+1:]
+	}
+	b.WriteString(unescape(text))
+	return b.String()
+}
+
+// token resolves the inside of one <…> token.
+func (a *Adapter) token(ctx context.Context, team, tok string) string {
+	target, label, hasLabel := strings.Cut(tok, "|")
+	label = unescape(label)
+	switch {
+	case strings.HasPrefix(target, "@"):
+		if hasLabel && label != "" {
+			return "@" + strings.TrimPrefix(label, "@")
+		}
+		id := target[1:]
+		if u, err := a.user(ctx, team, id); err == nil && u.Name != "" {
+			return "@" + u.Name
+		}
+		return "@" + id
+	case strings.HasPrefix(target, "#"):
+		if hasLabel && label != "" {
+			return "#" + label
+		}
+		return target
+	case strings.HasPrefix(target, "!"):
+		if hasLabel && label != "" {
+			return label
+		}
+		special := target[1:]
+		if k := strings.IndexByte(special, '^'); k >= 0 {
+			special = special[:k]
+		}
+		return "@" + special
+	case target == "":
+		return "<" + unescape(tok) + ">"
+	}
+	url := unescape(target)
+	if !hasLabel || label == "" || label == url || "mailto:"+label == url {
+		if hasLabel && "mailto:"+label == url {
+			return label
+		}
+		return url
+	}
+	return "[" + label + "](" + url + ")"
+}
+
+// unescape undoes the three entities Slack escapes in message text.
+func unescape(s string) string {
+	if !strings.Contains(s, "&") {
+		return s
+	}
+	return entities.Replace(s)
+}
+
+var entities = strings.NewReplacer("&amp;", "&", "&lt;", "<", "&gt;", ">")
+
+// withoutMention removes the bot's own mention from the start of text,
+// where Slack puts it in an app_mention ("<@U0BOT> what is…").
+func withoutMention(text, botUserID string) string {
+	if botUserID == "" {
+		return text
+	}
+	t := strings.TrimLeft(text, " ")
+	if rest, ok := strings.CutPrefix(t, "<@"+botUserID+">"); ok {
+		return strings.TrimLeft(rest, " \n")
+	}
+	if strings.HasPrefix(t, "<@"+botUserID+"|") {
+		if k := strings.IndexByte(t, '>'); k >= 0 {
+			return strings.TrimLeft(t[k+1:], " \n")
+		}
+	}
+	return text
+}
+
+// mentions reports whether text mentions the bot anywhere.
+func mentions(text, botUserID string) bool {
+	return botUserID != "" && (strings.Contains(text, "<@"+botUserID+">") || strings.Contains(text, "<@"+botUserID+"|"))
+}

@@ -86,6 +86,12 @@ func (r *recorder) Deleted(_ context.Context, ref bot.MessageRef) error {
 	return r.err
 }
 
+func (r *recorder) reset() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.messages, r.actions, r.edits, r.deletes, r.seen = nil, nil, nil, nil, nil
+}
+
 func (r *recorder) snapshot() recorder {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -94,7 +100,7 @@ func (r *recorder) snapshot() recorder {
 }
 
 // miniSlack answers the Web API calls the inbound side makes.
-func miniSlack(t *testing.T) *httptest.Server {
+func miniSlack(t testing.TB) *httptest.Server {
 	t.Helper()
 	mux := http.NewServeMux()
 	mux.HandleFunc("/auth.test", func(w http.ResponseWriter, r *http.Request) {
@@ -122,7 +128,7 @@ func miniSlack(t *testing.T) *httptest.Server {
 }
 
 // started returns an adapter receiving into a new recorder.
-func started(t *testing.T, cfg slack.Config) (*slack.Adapter, *recorder, context.CancelFunc) {
+func started(t testing.TB, cfg slack.Config) (*slack.Adapter, *recorder, context.CancelFunc) {
 	t.Helper()
 	api := miniSlack(t)
 	if cfg.BotToken == "" {
@@ -146,9 +152,11 @@ func started(t *testing.T, cfg slack.Config) (*slack.Adapter, *recorder, context
 	return a, rec, cancel
 }
 
+func readFixture(name string) ([]byte, error) { return os.ReadFile(filepath.Join("testdata", name)) }
+
 func fixture(t *testing.T, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
+	b, err := readFixture(name)
 	if err != nil {
 		t.Fatal(err)
 	}

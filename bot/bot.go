@@ -80,6 +80,11 @@ type Config struct {
 	// was working (not while it waited for a person, which always
 	// resumes). Default TellInterrupted.
 	Interrupted InterruptedRuns
+	// MaxLanes bounds the threads this process works on at once (a run
+	// waiting for a person counts until it parks). Past it, what the bot
+	// accepts waits in the Store's queue — acknowledged, never dropped —
+	// and is taken up as lanes free, here or by a replica. Default 1024.
+	MaxLanes int
 	// DedupeTTL is how long an event id is remembered to drop a platform's
 	// redelivery of it. Default 1 hour.
 	DedupeTTL time.Duration
@@ -192,6 +197,7 @@ type Bot struct {
 	store    Store
 	notifier Notifier
 	owner    string
+	sweepNow chan struct{} // nudges the sweep (see nudgeSweep)
 
 	reg   registry
 	lanes laneTable
@@ -265,6 +271,7 @@ func New(cfg Config) (*Bot, error) {
 	setDefault(&cfg.SweepInterval, 5*time.Second)
 	setDefault(&cfg.LeaseTTL, 30*time.Second)
 	setDefault(&cfg.DedupeTTL, time.Hour)
+	setDefault(&cfg.MaxLanes, 1024)
 	setDefault(&cfg.ChoiceRetention, 7*24*time.Hour)
 	setDefault(&cfg.ActionTTL, 90*24*time.Hour)
 	setDefault(&cfg.TranscriptRetention, 30*24*time.Hour)
@@ -288,6 +295,7 @@ func New(cfg Config) (*Bot, error) {
 		store:    cfg.Store,
 		notifier: cfg.Notifier,
 		owner:    cfg.ReplicaID,
+		sweepNow: make(chan struct{}, 1),
 	}
 	b.reg.init()
 	b.lanes.m = map[string]*lane{}

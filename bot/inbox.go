@@ -86,7 +86,7 @@ func (b *Bot) accept(ctx context.Context, a Adapter, m Message) error {
 	acc := Acceptance{
 		Record: &m, Thread: thread, Keep: b.cfg.HistoryLimit,
 		Item:  WorkItem{ID: id, Lane: lane, Kind: WorkMessage, Message: m, Accepted: m.Time},
-		Owner: b.owner, LeaseTTL: b.cfg.LeaseTTL, Begin: true,
+		Owner: b.claimant(), LeaseTTL: b.cfg.LeaseTTL, Begin: true,
 	}
 	if m.EventID != "" {
 		acc.Dedupe, acc.DedupeUntil = dedupeKey(m.Address, "message", m.EventID), time.Now().Add(b.cfg.DedupeTTL)
@@ -159,7 +159,7 @@ func (b *Bot) click(ctx context.Context, a Adapter, act Action) error {
 	if rec.Choice != "" {
 		item.Kind, item.Lane, item.Choice, item.Option = WorkChoice, "k:"+id, rec.Choice, rec.Option
 	}
-	acc := Acceptance{Item: item, Owner: b.owner, LeaseTTL: b.cfg.LeaseTTL, Begin: true}
+	acc := Acceptance{Item: item, Owner: b.claimant(), LeaseTTL: b.cfg.LeaseTTL, Begin: true}
 	if act.EventID != "" {
 		acc.Dedupe, acc.DedupeUntil = dedupeKey(act.Message.Address, "action", act.EventID), time.Now().Add(b.cfg.DedupeTTL)
 	}
@@ -296,7 +296,7 @@ func (b *Bot) ended(ctx context.Context, c ChoiceRecord) {
 	}
 	item := WorkItem{ID: rand.Text(), Lane: c.Lane, Kind: WorkResume, Run: c.Run, Choice: c.ID, Message: Message{Address: c.Address}, Accepted: time.Now()}
 	asked := time.Now()
-	cl, err := b.store.Accept(context.WithoutCancel(ctx), Acceptance{Item: item, Owner: b.owner, LeaseTTL: b.cfg.LeaseTTL, Begin: true})
+	cl, err := b.store.Accept(context.WithoutCancel(ctx), Acceptance{Item: item, Owner: b.claimant(), LeaseTTL: b.cfg.LeaseTTL, Begin: true})
 	switch {
 	case err != nil:
 		b.log.Error("bot: could not queue the resumption of a run; it resumes when its choice is looked at again", "run", c.Run, "err", err)

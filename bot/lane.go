@@ -19,7 +19,8 @@ import (
 type laneTable struct {
 	mu   sync.Mutex
 	m    map[string]*lane
-	peak int // see shrunk
+	peak int  // see shrunk
+	full bool // a lane was refused for want of room since the last release
 }
 
 // lane is a lane this process holds.
@@ -93,8 +94,43 @@ func (t *laneTable) release(ln *lane) {
 		delete(t.m, ln.key)
 		t.m = shrunk(t.m, &t.peak)
 	}
+	full := t.full
+	t.full = false
 	t.mu.Unlock()
+	if full {
+		ln.b.nudgeSweep() // work may wait in the Store for a free lane
+	}
 	ln.b.work.add(-1)
+}
+
+// room reports whether this process may take one more lane, under
+// Config.MaxLanes. When it may not, it remembers to look in the Store for
+// waiting work as soon as a lane is released.
+func (t *laneTable) room(max int) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if len(t.m) < max {
+		return true
+	}
+	t.full = true
+	return false
+}
+
+// claimant returns the owner to claim a new lane with, or "" to only queue
+// the work when this process holds as many lanes as it may.
+func (b *Bot) claimant() string {
+	if b.lanes.room(b.cfg.MaxLanes) {
+		return b.owner
+	}
+	return ""
+}
+
+// nudgeSweep asks the sweep to look for work to take over now.
+func (b *Bot) nudgeSweep() {
+	select {
+	case b.sweepNow <- struct{}{}:
+	default:
+	}
 }
 
 // currentLease returns the lane's lease as last renewed.
@@ -538,6 +574,7 @@ func (b *Bot) sweep(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-tick.C:
+		case <-b.sweepNow:
 		}
 	}
 }
@@ -579,6 +616,9 @@ func (b *Bot) takeOver(ctx context.Context) {
 		}
 		if b.lanes.get(lane) != nil {
 			continue
+		}
+		if !b.lanes.room(b.cfg.MaxLanes) {
+			return
 		}
 		asked := time.Now()
 		c, err := b.store.Claim(ctx, lane, b.owner, b.cfg.LeaseTTL)

@@ -31,8 +31,8 @@ type ManifestOptions struct {
 	// an app-level token (Config.AppToken).
 	RequestURL string
 	// Command is the slash command, such as "/ask": a slash and at most 31
-	// more characters, lower case, without spaces. Default "/ask"; "-"
-	// means the app has no slash command.
+	// more characters, lower case, without spaces. Default "/ask";
+	// [NoCommand] ("-") means the app has no slash command.
 	Command string
 	// SuggestedPrompts are the app's fixed suggested prompts in the
 	// assistant pane, at most 4, each with a title and a message. Default

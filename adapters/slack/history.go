@@ -50,8 +50,21 @@ func (a *Adapter) Messages(ctx context.Context, in bot.Address, limit int) ([]bo
 	}
 	me := a.self()
 	out := make([]bot.Message, 0, len(raw))
+	// Each person is looked up once per call, found or not: a lookup that
+	// fails (no users:read scope) would fail for each of their messages.
+	people := map[string]*bot.User{}
+	person := func(team, id string) *bot.User {
+		u, seen := people[id]
+		if !seen {
+			if found, err := a.user(ctx, team, id); err == nil {
+				u = &found
+			}
+			people[id] = u
+		}
+		return u
+	}
 	for _, m := range raw {
-		out = append(out, a.fromHistory(ctx, in, m, me))
+		out = append(out, a.fromHistory(ctx, in, m, me, person))
 	}
 	return out, nil
 }
@@ -132,8 +145,9 @@ func (a *Adapter) channelHistory(ctx context.Context, in bot.Address, n int) ([]
 }
 
 // fromHistory converts a message of the conversation at in, read from
-// Slack's history; me is the bot.
-func (a *Adapter) fromHistory(ctx context.Context, in bot.Address, m slackgo.Message, me identity) bot.Message {
+// Slack's history; me is the bot, and person looks up the author, nil
+// when not found.
+func (a *Adapter) fromHistory(ctx context.Context, in bot.Address, m slackgo.Message, me identity, person func(team, id string) *bot.User) bot.Message {
 	self := me.UserID != "" && m.User == me.UserID || me.BotID != "" && m.BotID == me.BotID
 	direct := strings.HasPrefix(in.Channel, "D")
 	text := m.Text
@@ -159,7 +173,7 @@ func (a *Adapter) fromHistory(ctx context.Context, in bot.Address, m slackgo.Mes
 			out.User.ID = m.BotID
 		}
 		if m.User != "" {
-			if u, err := a.user(ctx, team, m.User); err == nil {
+			if u := person(team, m.User); u != nil {
 				out.User.Name = u.Name
 				out.User.IsBot = out.User.IsBot || u.IsBot
 			}

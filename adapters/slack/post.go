@@ -34,6 +34,12 @@ func splitID(id string) []string {
 	return out
 }
 
+// isTS reports whether s looks like a Slack ts: digits, a dot, digits.
+func isTS(s string) bool {
+	sec, frac, ok := strings.Cut(s, ".")
+	return ok && sec != "" && frac != "" && strings.Trim(sec, "0123456789") == "" && strings.Trim(frac, "0123456789") == ""
+}
+
 // firstTS returns the ts of the first message a MessageRef ID names: the
 // one reactions and other single-message calls address.
 func firstTS(id string) string {
@@ -186,6 +192,12 @@ func (a *Adapter) update(ctx context.Context, ref bot.MessageRef, m bot.Outgoing
 	tss := splitID(ref.ID)
 	if len(tss) == 0 || ref.Channel == "" {
 		return fmt.Errorf("slack: Update needs the ref of a posted message, with a Channel and an ID; got %+v", ref)
+	}
+	for _, ts := range tss {
+		if !isTS(ts) {
+			// A file's id, from a PostFile that did not learn its message.
+			return fmt.Errorf("slack: Update of %q: %q is not the ts of a message", ref.ID, ts)
+		}
 	}
 	msgs, err := renderOut(m)
 	if err != nil {

@@ -205,6 +205,9 @@ func TestPostNothingToShow(t *testing.T) {
 	if err := a.Update(ctxT(t), bot.MessageRef{Address: thread}, bot.Outgoing{Content: render.Text("x")}); err == nil {
 		t.Error("Update of a ref without ID succeeded; want an error")
 	}
+	if err := a.Update(ctxT(t), bot.MessageRef{Address: thread, ID: "F0123"}, bot.Outgoing{Content: render.Text("x")}); err == nil {
+		t.Error("Update of a file's id succeeded; want an error")
+	}
 	if calls := f.methods(); len(calls) != 0 {
 		t.Errorf("Slack was called: %v; want no call", calls)
 	}

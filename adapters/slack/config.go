@@ -68,6 +68,12 @@ type Config struct {
 	// payload it could not decode, a request it refused. Default
 	// slog.Default().
 	Logger *slog.Logger
+
+	// PostInterval is the least time between two messages the adapter
+	// posts in one channel: Slack accepts about one message a second per
+	// channel and answers a burst with HTTP 429. Default 1 second; a
+	// negative value turns the pacing off.
+	PostInterval time.Duration
 }
 
 // Prompt is a suggested prompt in Slack's assistant pane.
@@ -147,6 +153,9 @@ func (cfg Config) withDefaults() (Config, error) {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
+	}
+	if cfg.PostInterval == 0 {
+		cfg.PostInterval = time.Second
 	}
 	return cfg, nil
 }

@@ -5,9 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/slack-go/slack/slackevents"
 
@@ -265,22 +263,4 @@ func (a *Adapter) deliverDeletion(ctx context.Context, inbox bot.Inbox, team str
 		Address: bot.Address{Platform: Platform, Workspace: team, Channel: ev.Channel, Thread: threadOf(ts, thread, ev.ChannelType == "im")},
 		ID:      ts,
 	})
-}
-
-// tsTime reads a Slack ts ("1712345678.000100") as a time; zero if it is
-// not one.
-func tsTime(ts string) time.Time {
-	sec, frac, _ := strings.Cut(ts, ".")
-	s, err := strconv.ParseInt(sec, 10, 64)
-	if err != nil {
-		return time.Time{}
-	}
-	var us int64
-	if frac != "" {
-		if len(frac) > 6 {
-			frac = frac[:6]
-		}
-		us, _ = strconv.ParseInt(frac+strings.Repeat("0", 6-len(frac)), 10, 64)
-	}
-	return time.Unix(s, us*1000)
 }

@@ -71,7 +71,7 @@ func TestMessagesReadsTheThreadPageByPage(t *testing.T) {
 	}
 	want := []bot.Message{
 		{ID: "100.000003", Text: "Sure.", User: bot.User{ID: "UBOT", IsBot: true}, FromSelf: true},
-		{ID: "100.000004", Text: "me too, <@UBOT|bot>", User: bot.User{ID: "U2", Name: "name-U2"}, Mention: true},
+		{ID: "100.000004", Text: "me too, @bot", User: bot.User{ID: "U2", Name: "name-U2"}, Mention: true},
 		{ID: "100.000005", Text: "From another bot", User: bot.User{ID: "BOTHER", Name: "Other", IsBot: true}},
 		{ID: "100.000006", Text: "Mine, without a user", User: bot.User{ID: "UBOT", IsBot: true}, FromSelf: true},
 	}

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -139,6 +140,9 @@ func started(t testing.TB, cfg slack.Config) (*slack.Adapter, *recorder, context
 	}
 	cfg.APIURL = api.URL + "/"
 	cfg.Env = func(string) string { return "" }
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
 	a, err := slack.New(cfg)
 	if err != nil {
 		t.Fatal(err)

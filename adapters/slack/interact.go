@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -46,6 +47,7 @@ type click struct {
 
 type clickAction struct {
 	ActionID       string `json:"action_id"`
+	BlockID        string `json:"block_id"`
 	Type           string `json:"type"`
 	Value          string `json:"value"`
 	SelectedOption struct {
@@ -65,7 +67,7 @@ func (a *Adapter) decodeClick(payload []byte) (click, error) {
 		c.Container.Type, c.Container.MessageTS, c.Container.ThreadTS, c.Container.ChannelID = ic.Container.Type, ic.Container.MessageTs, ic.Container.ThreadTs, ic.Container.ChannelID
 		c.Message.TS, c.Message.ThreadTS = ic.Message.Timestamp, ic.Message.ThreadTimestamp
 		for _, ba := range ic.ActionCallback.BlockActions {
-			ca := clickAction{ActionID: ba.ActionID, Type: string(ba.Type), Value: ba.Value}
+			ca := clickAction{ActionID: ba.ActionID, BlockID: ba.BlockID, Type: string(ba.Type), Value: ba.Value}
 			ca.SelectedOption.Value = ba.SelectedOption.Value
 			c.Actions = append(c.Actions, ca)
 		}
@@ -128,6 +130,14 @@ func (a *Adapter) deliverClick(ctx context.Context, inbox bot.Inbox, me identity
 			}
 			id = act.Value
 		}
+		// A card Slack shows as several messages is one message to the
+		// bot, under the id Post returned for the group; its blocks
+		// carry that id, and a click names the group when the clicked
+		// message is in it.
+		msg := ref
+		if group := messageIDOf(ts, act.BlockID); group != ts && slices.Contains(splitID(group), ts) {
+			msg.ID = group
+		}
 		eventID := "act:" + c.TriggerID
 		if i > 0 {
 			eventID += "#" + strconv.Itoa(i)
@@ -138,8 +148,8 @@ func (a *Adapter) deliverClick(ctx context.Context, inbox bot.Inbox, me identity
 		err := inbox.Action(ctx, bot.Action{
 			ID: id, EventID: eventID,
 			User:    bot.User{ID: c.User.ID, Name: name},
-			Message: ref,
-			Reply:   &actionReply{a: a, ref: ref, user: c.User.ID},
+			Message: msg,
+			Reply:   &actionReply{a: a, ref: msg, user: c.User.ID},
 		})
 		if err != nil && first == nil && !isDuplicate(err) {
 			first = err

@@ -93,26 +93,3 @@ func unescape(s string) string {
 }
 
 var entities = strings.NewReplacer("&amp;", "&", "&lt;", "<", "&gt;", ">")
-
-// withoutMention removes the bot's own mention from the start of text,
-// where Slack puts it in an app_mention ("<@U0BOT> what is…").
-func withoutMention(text, botUserID string) string {
-	if botUserID == "" {
-		return text
-	}
-	t := strings.TrimLeft(text, " ")
-	if rest, ok := strings.CutPrefix(t, "<@"+botUserID+">"); ok {
-		return strings.TrimLeft(rest, " \n")
-	}
-	if strings.HasPrefix(t, "<@"+botUserID+"|") {
-		if k := strings.IndexByte(t, '>'); k >= 0 {
-			return strings.TrimLeft(t[k+1:], " \n")
-		}
-	}
-	return text
-}
-
-// mentions reports whether text mentions the bot anywhere.
-func mentions(text, botUserID string) bool {
-	return botUserID != "" && (strings.Contains(text, "<@"+botUserID+">") || strings.Contains(text, "<@"+botUserID+"|"))
-}

@@ -135,7 +135,10 @@ func (t *Thread) history(ctx context.Context, limit int) ([]Message, error) {
 			known++
 		}
 	}
-	if h, ok := t.adapter.(HistoryReader); ok && known == 0 && t.Capabilities().Has(CapHistory) {
+	// A trigger that is its thread's root has nothing before it: the
+	// platform is asked only for threads the bot joins midway.
+	opened := t.trigger.ID != "" && t.trigger.ID == t.addr.Thread
+	if h, ok := t.adapter.(HistoryReader); ok && known == 0 && !opened && t.Capabilities().Has(CapHistory) {
 		ph, err := h.Messages(ctx, t.addr, limit)
 		if err != nil {
 			t.bot.log.Warn("bot: reading the platform's history failed; using the transcript", "thread", t.addr.String(), "err", err)

@@ -143,8 +143,9 @@ func defaultRetryConfig() slackgo.RetryConfig {
 
 // pacer spaces the messages posted in each channel.
 type pacer struct {
-	mu   sync.Mutex
-	next map[string]time.Time // channel → the earliest time of its next post
+	mu     sync.Mutex
+	next   map[string]time.Time // channel → the earliest time of its next post
+	pruned time.Time            // when next was last pruned
 }
 
 // maxPaced bounds the channels a pacer remembers; past it, channels whose
@@ -162,7 +163,12 @@ func (p *pacer) wait(ctx context.Context, channel string, every time.Duration) e
 	if p.next == nil {
 		p.next = map[string]time.Time{}
 	}
-	if len(p.next) >= maxPaced {
+	// An entry is needed only until its channel's next slot passes, so
+	// the map holds the channels posted in the last interval; pruning it
+	// at most once an interval keeps that scan off the common path even
+	// when a bot posts in more than maxPaced channels an interval.
+	if len(p.next) >= maxPaced && now.Sub(p.pruned) >= every {
+		p.pruned = now
 		for k, t := range p.next {
 			if !t.After(now) {
 				delete(p.next, k)

@@ -1,0 +1,179 @@
+package slack_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	slackgo "github.com/slack-go/slack"
+
+	"github.com/parleybot/parley/adapters/slack"
+	"github.com/parleybot/parley/bot"
+	"github.com/parleybot/parley/bottest"
+)
+
+// BenchmarkAckLoad is the load generator of the acknowledgement path: 8
+// clients send signed app_mention events with unique event ids, over
+// loopback HTTP, against (a) the adapter's handler on a running bot with
+// the memory store, whose model answers at once and whose posts go to a
+// local Web API, and (b) a bare net/http handler that only checks the
+// signature and parses the JSON — the ceiling. It reports each one's
+// requests a second and p50/p99 acknowledgement latency, and a/b.
+func BenchmarkAckLoad(b *testing.B) {
+	const clients = 8
+	api := benchAPI(b)
+	a, err := slack.New(slack.Config{BotToken: "xoxb-bench", SigningSecret: testSecret, APIURL: api.URL + "/",
+		Env: func(string) string { return "" }, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	bt, err := bot.New(bot.Config{Model: bottest.NewModel(bottest.Reply("ok")).Cycle(), Adapters: []bot.Adapter{a},
+		Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	b.Cleanup(cancel)
+	if err := bt.Start(ctx); err != nil {
+		b.Fatal(err)
+	}
+	bare := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		if err != nil {
+			http.Error(w, err.Error(), 400)
+			return
+		}
+		sv, err := slackgo.NewSecretsVerifier(r.Header, testSecret)
+		if err != nil {
+			http.Error(w, err.Error(), 401)
+			return
+		}
+		_, _ = sv.Write(body)
+		if err := sv.Ensure(); err != nil {
+			http.Error(w, err.Error(), 401)
+			return
+		}
+		var v map[string]any
+		if err := json.Unmarshal(body, &v); err != nil {
+			http.Error(w, err.Error(), 400)
+			return
+		}
+		w.WriteHeader(200)
+	})
+	var seq atomic.Int64
+	run := func(h http.Handler) (rps float64, p50, p99 time.Duration) {
+		srv := httptest.NewServer(h)
+		defer srv.Close()
+		client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
+		lat := make([][]time.Duration, clients)
+		var next atomic.Int64
+		start := time.Now()
+		var wg sync.WaitGroup
+		for c := range clients {
+			wg.Go(func() {
+				for next.Add(1) <= int64(b.N) {
+					n := seq.Add(1)
+					body := mentionBody(n)
+					req, _ := http.NewRequest(http.MethodPost, srv.URL, bytes.NewReader(body))
+					req.Header.Set("Content-Type", "application/json")
+					sign(req.Header, body)
+					t0 := time.Now()
+					resp, err := client.Do(req)
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					_, _ = io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					lat[c] = append(lat[c], time.Since(t0))
+					if resp.StatusCode != 200 {
+						b.Errorf("status %d", resp.StatusCode)
+						return
+					}
+				}
+			})
+		}
+		wg.Wait()
+		elapsed := time.Since(start)
+		all := slices.Concat(lat...)
+		slices.Sort(all)
+		if len(all) == 0 {
+			return 0, 0, 0
+		}
+		return float64(len(all)) / elapsed.Seconds(), all[len(all)/2], all[len(all)*99/100]
+	}
+	b.ResetTimer()
+	aRPS, aP50, aP99 := run(a)
+	b.StopTimer()
+	bRPS, bP50, bP99 := run(bare)
+	b.ReportMetric(aRPS, "a-req/s")
+	b.ReportMetric(float64(aP50.Microseconds()), "a-p50-µs")
+	b.ReportMetric(float64(aP99.Microseconds()), "a-p99-µs")
+	b.ReportMetric(bRPS, "b-req/s")
+	b.ReportMetric(float64(bP50.Microseconds()), "b-p50-µs")
+	b.ReportMetric(float64(bP99.Microseconds()), "b-p99-µs")
+	if bRPS > 0 {
+		b.ReportMetric(aRPS/bRPS, "a/b")
+	}
+	cancel()
+	_ = bt.Stop(context.Background())
+}
+
+// mentionBody is an app_mention event_callback, the n-th of the load, in
+// a channel of its own so that Slack's per-channel pacing of the answers
+// does not hold the runs up.
+func mentionBody(n int64) []byte {
+	ts := fmt.Sprintf("1730000000.%06d", n%1000000)
+	return fmt.Appendf(nil, `{"token":"x","team_id":"T0FAKE","api_app_id":"A0MYAPP","type":"event_callback","event_id":"Ev%d","event_time":1730000000,`+
+		`"event":{"type":"app_mention","user":"U0ANA","text":"<@U0BOT> hello number %d","ts":"%s","channel":"C%d","event_ts":"%s"},`+
+		`"authorizations":[{"team_id":"T0FAKE","user_id":"U0BOT","is_bot":true}],"is_ext_shared_channel":false}`, n, n, ts, n, ts)
+}
+
+func sign(h http.Header, body []byte) {
+	ts := strconv.FormatInt(time.Now().Unix(), 10)
+	mac := hmac.New(sha256.New, []byte(testSecret))
+	mac.Write([]byte("v0:" + ts + ":"))
+	mac.Write(body)
+	h.Set("X-Slack-Request-Timestamp", ts)
+	h.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
+}
+
+// benchAPI answers the Web API calls a run makes, at once.
+func benchAPI(b *testing.B) *httptest.Server {
+	var ts atomic.Int64
+	mux := http.NewServeMux()
+	ok := func(w http.ResponseWriter, v string) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, v)
+	}
+	mux.HandleFunc("/auth.test", func(w http.ResponseWriter, r *http.Request) {
+		ok(w, `{"ok":true,"team":"Fake","team_id":"T0FAKE","user":"parley","user_id":"U0BOT","bot_id":"B0BOT"}`)
+	})
+	mux.HandleFunc("/users.info", func(w http.ResponseWriter, r *http.Request) {
+		ok(w, `{"ok":true,"user":{"id":"U0ANA","name":"ana","profile":{"display_name":"ana"}}}`)
+	})
+	post := func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		ok(w, fmt.Sprintf(`{"ok":true,"channel":%q,"ts":"1740000000.%06d"}`, r.Form.Get("channel"), ts.Add(1)))
+	}
+	mux.HandleFunc("/chat.postMessage", post)
+	mux.HandleFunc("/chat.update", post)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { ok(w, `{"ok":true}`) })
+	s := httptest.NewServer(mux)
+	b.Cleanup(s.Close)
+	return s
+}

@@ -774,7 +774,7 @@ func (s *Server) fileJSON(f *File) obj {
 		"user_team": s.cfg.TeamID, "size": len(f.Data), "mode": "hosted", "is_external": false,
 		"is_public": strings.HasPrefix(f.Channel, "C"), "url_private": url, "url_private_download": url + "?download=1",
 		"permalink": s.teamURL() + "files/" + s.cfg.BotUserID + "/" + f.ID + "/" + f.Name,
-		"channels": []string{}, "groups": []string{}, "ims": []string{}, "shares": obj{},
+		"channels":  []string{}, "groups": []string{}, "ims": []string{}, "shares": obj{},
 	}
 	if f.AltText != "" {
 		o["alt_txt"] = f.AltText

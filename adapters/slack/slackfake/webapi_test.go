@@ -39,7 +39,9 @@ func slackErr(err error) string {
 // card is a message with a header, a section with a button beside it, and
 // a row of a button and a select.
 func card() []slack.Block {
-	plain := func(s string) *slack.TextBlockObject { return slack.NewTextBlockObject(slack.PlainTextType, s, false, false) }
+	plain := func(s string) *slack.TextBlockObject {
+		return slack.NewTextBlockObject(slack.PlainTextType, s, false, false)
+	}
 	return []slack.Block{
 		slack.NewHeaderBlock(plain("Deploy web-42?")),
 		slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, "Ships *3 commits* to <https://example.com|production>.", false, false), nil,
@@ -150,8 +152,14 @@ func TestPostErrors(t *testing.T) {
 		want string
 	}{
 		{"no text", func() error { _, _, err := api.PostMessageContext(ctx, "C1"); return err }, "no_text"},
-		{"no channel", func() error { _, _, err := api.PostMessageContext(ctx, "", slack.MsgOptionText("x", false)); return err }, "channel_not_found"},
-		{"51 blocks", func() error { _, _, err := api.PostMessageContext(ctx, "C1", slack.MsgOptionBlocks(many...)); return err }, "invalid_blocks"},
+		{"no channel", func() error {
+			_, _, err := api.PostMessageContext(ctx, "", slack.MsgOptionText("x", false))
+			return err
+		}, "channel_not_found"},
+		{"51 blocks", func() error {
+			_, _, err := api.PostMessageContext(ctx, "C1", slack.MsgOptionBlocks(many...))
+			return err
+		}, "invalid_blocks"},
 		{"text too long", func() error {
 			_, _, err := api.PostMessageContext(ctx, "C1", slack.MsgOptionText(strings.Repeat("a", 40001), false))
 			return err

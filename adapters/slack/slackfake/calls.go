@@ -269,11 +269,22 @@ func flattenJSON(body []byte) url.Values {
 	return out
 }
 
+// marshal encodes v as Slack writes JSON: without escaping <, > and &,
+// which mrkdwn is full of.
+func marshal(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
 // writeJSON writes v as a JSON answer.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	var b bytes.Buffer
-	_ = json.NewEncoder(&b).Encode(v)
+	b, _ := marshal(v)
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
-	_, _ = w.Write(b.Bytes())
+	_, _ = w.Write(b)
 }

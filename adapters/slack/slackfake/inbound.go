@@ -93,7 +93,7 @@ func richText(text, blockID string) json.RawMessage {
 		elems = append(elems, obj{"type": "user", "user_id": id})
 		text = text[i+j+1:]
 	}
-	b, _ := json.Marshal([]obj{{
+	b, _ := marshal([]obj{{
 		"type": "rich_text", "block_id": blockID,
 		"elements": []obj{{"type": "rich_text_section", "elements": elems}},
 	}})
@@ -142,7 +142,7 @@ func (s *Server) eventCallbackLocked(inner obj, m *Msg, user string) Event {
 		"is_ext_shared_channel": false,
 		"event_context":         "4-" + base64.RawURLEncoding.EncodeToString([]byte(`{"et":"`+str(inner, "type")+`","tid":"`+s.cfg.TeamID+`","aid":"`+s.cfg.AppID+`"}`)),
 	}
-	body, _ := json.Marshal(env)
+	body, _ := marshal(env)
 	ev := Event{Type: EventsAPI, ID: id, Body: body, ContentType: "application/json", Payload: body, User: user}
 	if m != nil {
 		ev.Channel, ev.TS, ev.ThreadTS = m.Channel, m.TS, m.ThreadTS
@@ -315,7 +315,7 @@ func (s *Server) AssistantContextChanged(user, threadTS, contextChannel string) 
 // URLVerification returns the url_verification request Slack sends when
 // an app's Request URL is set; the app must answer with the challenge.
 func (s *Server) URLVerification(challenge string) Event {
-	body, _ := json.Marshal(obj{"token": s.cfg.VerificationToken, "challenge": challenge, "type": "url_verification"})
+	body, _ := marshal(obj{"token": s.cfg.VerificationToken, "challenge": challenge, "type": "url_verification"})
 	return Event{Type: EventsAPI, Body: body, ContentType: "application/json", Payload: body}
 }
 
@@ -404,7 +404,7 @@ func (s *Server) Click(user, channel, ts, label string) (Event, error) {
 	if !m.Ephemeral {
 		payload["message"] = s.messageJSON(m)
 	}
-	p, _ := json.Marshal(payload)
+	p, _ := marshal(payload)
 	ev := Event{
 		Type: Interactive, ID: trigger,
 		Body: []byte(url.Values{"payload": {string(p)}}.Encode()), ContentType: "application/x-www-form-urlencoded",
@@ -443,7 +443,7 @@ func (s *Server) SlashCommand(user, channel, command, text string) Event {
 		payload[f.k] = f.v
 	}
 	payload["is_enterprise_install"] = false
-	p, _ := json.Marshal(payload)
+	p, _ := marshal(payload)
 	ev := Event{
 		Type: SlashCommands, ID: trigger, Body: []byte(form.Encode()), ContentType: "application/x-www-form-urlencoded",
 		Payload: p, Channel: channel, User: user, response: respID,

@@ -41,7 +41,7 @@ type sockConn struct {
 }
 
 func (c *sockConn) write(v any) error {
-	b, err := json.Marshal(v)
+	b, err := marshal(v)
 	if err != nil {
 		return err
 	}

@@ -312,7 +312,7 @@ func normalizeBlocks(raw []byte, next func(prefix string) string) (json.RawMessa
 			}
 		}
 	}
-	return json.Marshal(blocks)
+	return marshal(blocks)
 }
 
 // normalizeAttachments normalises the blocks of each attachment, as
@@ -330,7 +330,7 @@ func normalizeAttachments(raw []byte, next func(prefix string) string) (json.Raw
 			a["id"] = i + 1
 		}
 		if bs, ok := a["blocks"]; ok {
-			raw, err := json.Marshal(bs)
+			raw, err := marshal(bs)
 			if err != nil {
 				return nil, err
 			}
@@ -341,7 +341,7 @@ func normalizeAttachments(raw []byte, next func(prefix string) string) (json.Raw
 			a["blocks"] = norm
 		}
 	}
-	return json.Marshal(atts)
+	return marshal(atts)
 }
 
 func decodeUseNumber(raw []byte, v any) error {

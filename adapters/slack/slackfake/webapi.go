@@ -3,6 +3,7 @@ package slackfake
 import (
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"mime"
 	"path"
 	"strconv"
@@ -283,7 +284,7 @@ func (s *Server) appendBlocksLocked(m *Msg, blocks string) error {
 	_ = json.Unmarshal(m.rawBlocks, &all)
 	var more []json.RawMessage
 	_ = json.Unmarshal(raw, &more)
-	joined, _ := json.Marshal(append(all, more...))
+	joined, _ := marshal(append(all, more...))
 	norm, decoded, err := parseBlocks(string(joined), s.nextIDLocked)
 	if err != nil {
 		return err
@@ -839,7 +840,8 @@ func (s *Server) messageJSON(m *Msg) obj {
 		}
 	}
 	if m.Edits > 0 && !m.Streamed {
-		o["edited"] = obj{"user": m.User, "ts": strconv.FormatInt(m.Changed.Unix(), 10) + ".000000"}
+		us := m.Changed.UnixMicro()
+		o["edited"] = obj{"user": m.User, "ts": fmt.Sprintf("%d.%06d", us/1e6, us%1e6)}
 	}
 	if len(m.Reactions) > 0 {
 		o["reactions"] = m.Reactions

@@ -45,9 +45,13 @@
 // [Server.Edit], [Server.Delete], [Server.AssistantThreadStarted],
 // [Server.AssistantContextChanged], [Server.Click] and
 // [Server.SlashCommand] record what a person does and return the [Event]
-// Slack sends for it, in Slack's documented shapes: an event_callback with
-// a unique event_id, a block_actions payload with a response_url that
-// leads back to the fake, a slash command form. [Server.Send] (to an
+// Slack sends for it, in Slack's documented shapes (testdata holds
+// samples): an event_callback with a unique event_id, a block_actions
+// payload with a response_url that leads back to the fake, a slash command
+// form. [Server.Echo] is the event Slack sends for a message already
+// posted, the bot's own included; [Server.URLVerification] the handshake
+// of a new Request URL; [Server.Event] finds an event again by its id, to
+// redeliver it. [Server.Send] (to an
 // http.Handler) and [Server.SendURL] deliver it signed with Slack's v0
 // scheme ([Server.Sign]); options resend it as a retry ([Retry]) or sign
 // it wrongly ([SignedAt], [Signature]).

@@ -56,9 +56,11 @@ type Config struct {
 	Now func() time.Time
 }
 
-// Person names of the default workspace.
+// The user ids of the two people of the default workspace.
 const (
+	// Ana is ana (Ana Alves, ana@example.com).
 	Ana = "U0ANA"
+	// Ben is ben (Ben Brandt, ben@example.com).
 	Ben = "U0BEN"
 )
 

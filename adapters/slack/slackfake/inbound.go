@@ -168,7 +168,8 @@ func (s *Server) messageEventLocked(m *Msg) obj {
 // (inside the thread threadTS unless it is empty) and returns the two
 // events Slack sends an app subscribed to both for such a message: the
 // app_mention, and the message event of the same message. text is
-// prefixed with the mention ("<@U0BOT> ") unless it holds one.
+// prefixed with the mention ("<@U0BOT> ") unless it holds one. (In a DM
+// Slack sends no app_mention: use DirectMessage.)
 func (s *Server) Mention(user, channel, text, threadTS string) (mention, message Event) {
 	if mark := "<@" + s.cfg.BotUserID + ">"; !strings.Contains(text, mark) {
 		text = mark + " " + text
@@ -202,6 +203,23 @@ func (s *Server) ChannelMessage(user, channel, text, threadTS string) Event {
 // (the assistant pane's threads), and returns the message.im event.
 func (s *Server) DirectMessage(user, text, threadTS string) Event {
 	return s.ChannelMessage(user, s.DM(user), text, threadTS)
+}
+
+// Echo returns the message event Slack sends for the message channel/ts
+// as it was posted, the bot's own messages included: Slack sends those to
+// an app subscribed to the channel's messages, and the app must ignore
+// them. It fails if there is no such message.
+func (s *Server) Echo(channel, ts string) (Event, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var m *Msg
+	if c := s.channels[channel]; c != nil {
+		m = c.byTS[ts]
+	}
+	if m == nil {
+		return Event{}, fmt.Errorf("slackfake: no message %s in %s", ts, channel)
+	}
+	return s.eventCallbackLocked(s.messageEventLocked(m), m, m.User), nil
 }
 
 // personMessageToChangeLocked returns a person's live message. s.mu is

@@ -31,7 +31,7 @@ func parse(t *testing.T, f *slackfake.Server, body []byte) slackevents.EventsAPI
 
 func TestEventsParse(t *testing.T) {
 	t.Parallel()
-	f, _ := newFake(t, slackfake.Config{})
+	f, api := newFake(t, slackfake.Config{})
 	root := f.ChannelMessage(slackfake.Ana, "C1", "root", "")
 	mention, message := f.Mention(slackfake.Ana, "C1", "deploy please", root.TS)
 	if mention.ID == message.ID || !strings.HasPrefix(mention.ID, "Ev") || mention.TS != message.TS {
@@ -88,6 +88,18 @@ func TestEventsParse(t *testing.T) {
 	c := parse(t, f, changed.Body).InnerEvent.Data.(*slackevents.AssistantThreadContextChangedEvent)
 	if c.AssistantThread.Context.ChannelID != "C2" || c.AssistantThread.ThreadTimeStamp != started.ThreadTS {
 		t.Errorf("assistant_thread_context_changed = %+v; want C2 in the same thread", c)
+	}
+
+	_, bts, err := api.PostMessageContext(t.Context(), "C1", slack.MsgOptionText("on it", false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	echo, err := f.Echo("C1", bts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := parse(t, f, echo.Body).InnerEvent.Data.(*slackevents.MessageEvent); b.BotID != "B0BOT" || b.User != "U0BOT" || b.Text != "on it" {
+		t.Errorf("the echo of the bot's post = %+v; want its message event, with its bot_id", b)
 	}
 
 	if got, ok := f.Event(mention.ID); !ok || !bytes.Equal(got.Body, mention.Body) {
@@ -162,7 +174,9 @@ func (a *recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func TestSend(t *testing.T) {
 	t.Parallel()
-	f, _ := newFake(t, slackfake.Config{AckTimeout: 200 * time.Millisecond})
+	f, _ := newFake(t, slackfake.Config{})
+	// Another fake, impatient, for apps that never answer.
+	impatient, _ := newFake(t, slackfake.Config{AckTimeout: 100 * time.Millisecond})
 	ctx := t.Context()
 	app := &recorder{}
 	ev := f.DirectMessage(slackfake.Ana, "hello", "")
@@ -194,7 +208,7 @@ func TestSend(t *testing.T) {
 	}
 
 	slow := &recorder{answer: func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }}
-	if _, err := f.Send(ctx, slow, ev); !errors.Is(err, slackfake.ErrNoAnswer) {
+	if _, err := impatient.Send(ctx, slow, impatient.DirectMessage(slackfake.Ana, "hello?", "")); !errors.Is(err, slackfake.ErrNoAnswer) {
 		t.Errorf("Send to an app that never answers = %v; want ErrNoAnswer", err)
 	}
 
@@ -205,7 +219,7 @@ func TestSend(t *testing.T) {
 	}
 	slowSrv := httptest.NewServer(slow)
 	t.Cleanup(slowSrv.Close)
-	if _, err := f.SendURL(ctx, slowSrv.URL, ev); !errors.Is(err, slackfake.ErrNoAnswer) {
+	if _, err := impatient.SendURL(ctx, slowSrv.URL, impatient.DirectMessage(slackfake.Ana, "hello?", "")); !errors.Is(err, slackfake.ErrNoAnswer) {
 		t.Errorf("SendURL to an app that never answers = %v; want ErrNoAnswer", err)
 	}
 }

@@ -73,9 +73,12 @@ func Signature(sig string) SendOption {
 
 // Reply is an app's answer to an event sent over HTTP.
 type Reply struct {
+	// Status is the answer's HTTP status.
 	Status int
+	// Header is the answer's header.
 	Header http.Header
-	Body   []byte
+	// Body is the answer's body.
+	Body []byte
 }
 
 // ErrNoAnswer is the error of a send the app did not answer within
@@ -85,10 +88,13 @@ var ErrNoAnswer = errors.New("slackfake: the app did not answer in time")
 // StatusError is the error of a send the app answered with a status
 // other than 2xx.
 type StatusError struct {
+	// Status is the HTTP status the app answered.
 	Status int
-	Body   []byte
+	// Body is the body of its answer.
+	Body []byte
 }
 
+// Error says what the app answered.
 func (e *StatusError) Error() string {
 	return fmt.Sprintf("slackfake: the app answered %d %s: %s", e.Status, http.StatusText(e.Status), strings.TrimSpace(string(e.Body)))
 }

@@ -196,6 +196,15 @@ func (s *Server) snapshot(m *Msg) Msg {
 		c.Reactions[i].Users = slices.Clone(c.Reactions[i].Users)
 	}
 	c.Files = slices.Clone(m.Files)
+	// Fresh blocks and attachments, so that what the caller does with
+	// them does not reach the fake's.
+	c.Blocks, c.Attachments = slack.Blocks{}, nil
+	if len(m.rawBlocks) > 0 {
+		_ = json.Unmarshal(m.rawBlocks, &c.Blocks)
+	}
+	if len(m.rawAttachments) > 0 {
+		_ = json.Unmarshal(m.rawAttachments, &c.Attachments)
+	}
 	c.names = s.names
 	return c
 }

@@ -555,6 +555,17 @@ func (s *Server) conversationInfo(q *apiRequest) (obj, error) {
 }
 
 func (s *Server) userInfo(q *apiRequest) (obj, error) {
+	if ids := q.get("users"); ids != "" {
+		var users []slack.User
+		for _, id := range strings.Split(ids, ",") {
+			u, ok := s.users[id]
+			if !ok {
+				return nil, apiError("user_not_found")
+			}
+			users = append(users, u)
+		}
+		return obj{"users": users}, nil
+	}
 	u, ok := s.users[q.get("user")]
 	if !ok {
 		return nil, apiError("user_not_found")

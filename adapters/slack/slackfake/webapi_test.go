@@ -373,6 +373,9 @@ func TestUsers(t *testing.T) {
 	if u, err := api.GetUserInfoContext(ctx, "U0BOT"); err != nil || !u.IsBot {
 		t.Errorf("users.info of the bot = %+v, %v; want a bot", u, err)
 	}
+	if us, err := api.GetUsersInfoContext(ctx, slackfake.Ana, slackfake.Ben); err != nil || len(*us) != 2 || (*us)[1].ID != slackfake.Ben {
+		t.Errorf("users.info of ana and ben = %v, %v; want both", us, err)
+	}
 	_, err = api.GetUserInfoContext(ctx, "U0NOBODY")
 	if got := slackErr(err); got != "user_not_found" {
 		t.Errorf("users.info of nobody: %q; want user_not_found", got)

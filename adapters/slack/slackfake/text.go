@@ -264,6 +264,9 @@ func controls(blocks []map[string]any, attachment int) []Control {
 			}
 		}
 		for _, e := range elems {
+			if str(e, "type") == "" {
+				continue
+			}
 			c := Control{Type: str(e, "type"), ActionID: str(e, "action_id"), BlockID: str(b, "block_id"), Attachment: attachment, element: e}
 			if c.Type == "button" {
 				c.Label, c.Value, c.URL = str(object(e["text"]), "text"), str(e, "value"), str(e, "url")
@@ -306,6 +309,9 @@ func normalizeBlocks(raw []byte, next func(prefix string) string) (json.RawMessa
 		}
 		if t := str(b, "type"); t == "actions" || t == "section" {
 			for _, e := range elems {
+				if str(e, "type") == "" {
+					return nil, fmt.Errorf("an element of block %v has no type", b["block_id"])
+				}
 				if str(e, "action_id") == "" && str(e, "type") != "image" {
 					e["action_id"] = next("a")
 				}

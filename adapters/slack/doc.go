@@ -46,12 +46,11 @@
 //   - slash commands: the command's text, as a message addressing the bot
 //     in the channel it was typed in.
 //
-// Slack sends a mention in a channel twice, as app_mention and as
-// message; the adapter gives both the same event id (the message's
-// channel and ts), so the bot's dedupe, through the Store and across
-// replicas, answers it once — and every retry of either. Clicks carry
-// their trigger_id. The bot's own messages are ignored, and other bots'
-// unless Config.AllowBots.
+// Every event carries Slack's event_id (a click its trigger_id), by which
+// the bot drops Slack's retries through its Store, across replicas. Slack
+// sends a mention in a channel twice, as app_mention and as message; the
+// adapter takes the app_mention. The bot's own messages are ignored, and
+// other bots' unless Config.AllowBots.
 //
 // Text reaches the bot as markdown: <@U123> becomes @name (names from
 // users.info, cached, looked up within half a second so the

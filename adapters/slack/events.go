@@ -141,14 +141,14 @@ func (a *Adapter) deliverEvent(ctx context.Context, inbox bot.Inbox, me identity
 	ev := cb.Event
 	switch ev.Type {
 	case "app_mention":
-		return a.deliverMessage(ctx, inbox, me, team, ev, true)
+		return a.deliverMessage(ctx, inbox, me, team, cb.EventID, ev, true)
 	case "message":
 		if !subscribed(ev.Type, ev.ChannelType) {
 			return nil
 		}
 		switch ev.Subtype {
 		case "", "file_share", "thread_broadcast", "bot_message", "me_message":
-			return a.deliverMessage(ctx, inbox, me, team, ev, false)
+			return a.deliverMessage(ctx, inbox, me, team, cb.EventID, ev, false)
 		case "message_changed":
 			return a.deliverEdit(ctx, inbox, me, team, ev)
 		case "message_deleted":
@@ -175,7 +175,7 @@ func (me identity) wrote(user, botID string) bool {
 // direct message is its own conversation, or its thread's in the
 // assistant pane. A message in a channel that neither mentions the bot
 // nor replies in a thread is no conversation of the bot's and is left out.
-func (a *Adapter) deliverMessage(ctx context.Context, inbox bot.Inbox, me identity, team string, ev event, mentionEvent bool) error {
+func (a *Adapter) deliverMessage(ctx context.Context, inbox bot.Inbox, me identity, team, eventID string, ev event, mentionEvent bool) error {
 	if me.wrote(ev.User, ev.BotID) || ev.TS == "" || ev.Channel == "" {
 		return nil
 	}
@@ -184,17 +184,20 @@ func (a *Adapter) deliverMessage(ctx context.Context, inbox bot.Inbox, me identi
 		return nil
 	}
 	direct := ev.ChannelType == "im" || (ev.ChannelType == "" && strings.HasPrefix(ev.Channel, "D"))
-	mention := mentionEvent || direct || mentions(ev.Text, me.UserID)
+	if !mentionEvent && !direct && mentions(ev.Text, me.UserID) {
+		// Slack delivers a mention in a channel twice, as app_mention
+		// and as message, under two event ids: the app_mention is the
+		// one taken.
+		return nil
+	}
+	mention := mentionEvent || direct
 	thread := threadOf(ev.TS, ev.ThreadTS, direct)
 	if ev.ThreadTS == "" && !direct && !mention {
 		return nil
 	}
 	m := bot.Message{
-		ID: ev.TS,
-		// Slack delivers a mention in a channel twice, as app_mention
-		// and as message, under two event ids: the message's own ts
-		// makes both one event, and every retry of either.
-		EventID: "msg:" + ev.Channel + ":" + ev.TS,
+		ID:      ev.TS,
+		EventID: eventID,
 		Address: bot.Address{Platform: Platform, Workspace: team, Channel: ev.Channel, Thread: thread},
 		User:    bot.User{ID: ev.User, IsBot: isBot},
 		Text:    a.markdown(ctx, team, withoutMention(ev.Text, me.UserID)),

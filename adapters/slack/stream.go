@@ -45,7 +45,8 @@ const flushTimeout = 30 * time.Second
 //
 // Appended text is gathered for half a second before it is sent, so that
 // a model writing token by token does not cost a call per token; Close
-// sends what is left. Close returns the ref of all the stream's messages
+// sends what is left — as one plain post when nothing was sent before, an
+// answer short enough to need no stream. Close returns the ref of all the stream's messages
 // as one group, as Post does (see [Adapter.Post]): Update of it replaces
 // the whole answer. Nothing is posted before the first Append.
 func (a *Adapter) StartStream(ctx context.Context, to bot.Address, opts bot.StreamOptions) (bot.TextStream, error) {
@@ -322,6 +323,13 @@ func (s *stream) Close(ctx context.Context) (bot.MessageRef, error) {
 		s.timer = nil
 	}
 	s.mu.Unlock()
+	s.send.Lock()
+	if len(s.msgs) == 0 {
+		// The whole answer came before the first flush: one post shows
+		// it, where a stream would take two calls.
+		s.native, s.fbStart = false, 0
+	}
+	s.send.Unlock()
 	err := s.flush(ctx, true)
 	if err != nil {
 		err = s.flush(ctx, true) // once more: a hiccup should not cost the answer's end

@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -50,9 +51,12 @@ func TestStreamGathersAppendsIntoFewCalls(t *testing.T) {
 		t.Fatalf("StartStream: %v", err)
 	}
 	ws := words(300)
-	for _, w := range ws {
+	for i, w := range ws {
 		if err := st.Append(ctx, w); err != nil {
 			t.Fatalf("Append: %v", err)
+		}
+		if i == 150 {
+			waitStreamStarted(ctx, t, f) // a model slower than a flush
 		}
 	}
 	ref, err := st.Close(ctx)
@@ -291,9 +295,11 @@ func TestStreamRollsLongTextOverToNewMessages(t *testing.T) {
 	f := newFake(t)
 	a := f.adapter(nil)
 	ctx := ctxT(t)
+	a.out.flushEvery = 10 * time.Millisecond
 	st, _ := a.StartStream(ctx, thread, bot.StreamOptions{})
 	long := strings.Repeat("lorem ipsum dolor sit amet\n", 1000) // 27,000 characters
 	_ = st.Append(ctx, long)
+	waitStreamStarted(ctx, t, f)
 	ref, err := st.Close(ctx)
 	if err != nil {
 		t.Fatalf("Close: %v", err)
@@ -333,5 +339,45 @@ func TestStreamWithNothingAppendedPostsNothing(t *testing.T) {
 	}
 	if calls := f.methods(); len(calls) != 0 {
 		t.Errorf("Slack was called: %v", calls)
+	}
+}
+
+func TestShortAnswerClosedBeforeAFlushIsOnePost(t *testing.T) {
+	t.Parallel()
+	f := newFake(t)
+	a := f.adapter(nil)
+	a.out.flushEvery = time.Hour
+	ctx := ctxT(t)
+	st, err := a.StartStream(ctx, thread, bot.StreamOptions{Recipient: bot.User{ID: "U1"}})
+	if err != nil {
+		t.Fatalf("StartStream: %v", err)
+	}
+	for _, w := range []string{"All ", "done."} {
+		if err := st.Append(ctx, w); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ref, err := st.Close(ctx)
+	if err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if n := len(f.callsTo("chat.startStream")) + len(f.callsTo("chat.appendStream")) + len(f.callsTo("chat.stopStream")); n != 0 {
+		t.Errorf("a short answer made %d stream calls", n)
+	}
+	posts := f.callsTo("chat.postMessage")
+	shown := f.shown()
+	if len(posts) != 1 || len(shown) != 1 || !strings.Contains(shown[0].Text, "All done.") || ref.ID != shown[0].TS {
+		t.Errorf("want one post showing the answer, got %d posts, shown %+v, ref %v", len(posts), shown, ref)
+	}
+}
+
+// waitStreamStarted waits for a flush to begin a native stream.
+func waitStreamStarted(ctx context.Context, t *testing.T, f *fakeSlack) {
+	t.Helper()
+	for len(f.callsTo("chat.startStream")) == 0 {
+		if ctx.Err() != nil {
+			t.Fatal("no flush began the stream")
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"slices"
 	"strconv"
 	"sync"
@@ -41,10 +42,13 @@ func BenchmarkAckLoad(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	bt, err := bot.New(bot.Config{Model: bottest.NewModel(bottest.Reply("ok")).Cycle(), Adapters: []bot.Adapter{a},
+	bt, err := bot.New(bot.Config{Model: bottest.NewModel(bottest.Reply("ok")).Cycle(), Adapters: []bot.Adapter{a}, Tools: nil,
 		Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		b.Fatal(err)
+	}
+	if os.Getenv("ACK_NOOP") != "" {
+		bt.OnMention(func(context.Context, *bot.Thread, bot.Message) error { return nil })
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	b.Cleanup(cancel)

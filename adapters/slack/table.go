@@ -41,6 +41,7 @@ var botScopes = []scopeSpec{
 	{"users:read", "names of people, for mentions and LookupUser"},
 	{"users:read.email", "LookupUser by email"},
 	{"files:write", "PostFile"},
+	{"files:read", "files.info: where PostFile's upload was shared, for its MessageRef"},
 	{"reactions:write", "React"},
 	{"im:write", "open a direct message to a person"},
 	{"assistant:write", "status, suggested prompts and titles in the assistant pane"},

@@ -209,4 +209,3 @@ func (p *platform) Statuses() []string {
 	}
 	return out
 }
-

@@ -4,31 +4,41 @@ package render
 // (see LIMITS.md in the project's shared docs). Counts are in characters as
 // [Len] measures them.
 type SlackLimits struct {
-	BlocksPerMessage      int // blocks in one message
-	SectionText           int // text of a section block
-	SectionFields         int // fields of a section block
-	FieldText             int // text of one section field
-	BlockID               int // block_id
-	HeaderText            int // plain_text of a header block
-	ButtonText            int // a button's label
-	ActionID              int // action_id of an interactive element
-	ButtonValue           int // a button's value
-	URL                   int // a button's or an image's url
-	ActionsElements       int // elements of one actions block
-	ContextElements       int // elements of one context block
-	ContextText           int // text of one context element
-	ImageAltText          int // alt_text of an image
-	ImageTitle            int // title of an image block
-	SelectOptions         int // options of a static select
-	RadioOptions          int // options of a radio button group
-	OptionText            int // an option's text
-	OptionValue           int // an option's value
-	OptionDescription     int // an option's description
-	Placeholder           int // a select's placeholder
-	MessageText           int // the message's text field; kept well below the 40,000 Slack truncates at
-	TotalBlockText        int // all text in a message's blocks, past which Slack answers msg_blocks_too_long
+	BlocksPerMessage  int // blocks in one message
+	SectionText       int // text of a section block
+	SectionFields     int // fields of a section block
+	FieldText         int // text of one section field
+	BlockID           int // block_id
+	HeaderText        int // plain_text of a header block
+	ButtonText        int // a button's label
+	ActionID          int // action_id of an interactive element
+	ButtonValue       int // a button's value
+	URL               int // a button's or an image's url
+	ActionsElements   int // elements of one actions block
+	ContextElements   int // elements of one context block
+	ContextText       int // text of one context element
+	ImageAltText      int // alt_text of an image
+	ImageTitle        int // title of an image block
+	SelectOptions     int // options of a static select
+	RadioOptions      int // options of a radio button group
+	OptionText        int // an option's text
+	OptionValue       int // an option's value
+	OptionDescription int // an option's description
+	Placeholder       int // a select's placeholder
+	MessageText       int // the message's text field; kept well below the 40,000 Slack truncates at
+	TotalBlockText    int // all text in a message's blocks, past which Slack answers msg_blocks_too_long
+	// BlocksJSON is a budget, in bytes, for a message's blocks (or its
+	// attachments, which hold them) marshalled as JSON the way slack-go
+	// sends them. Slack answers msg_blocks_too_long near 40,000 characters
+	// of blocks JSON, the exact point depending on the blocks' structure
+	// (it adds a block_id to each, for one); the budget keeps a tenth
+	// below that. JSON counts markup and escapes that TotalBlockText does
+	// not: a table of short cells or a select of many options reaches it
+	// long before its text fills TotalBlockText.
+	BlocksJSON            int
 	TableRows             int // rows of a table block, its header row included
 	TableColumns          int // cells in one row of a table block
+	TableText             int // the text of all cells of one table block together; larger tables are refused (reported from live use)
 	TablesPerMessage      int // table blocks in one message
 	AttachmentsPerMessage int // attachments in one message
 }
@@ -58,8 +68,10 @@ var Slack = SlackLimits{
 	Placeholder:           150,
 	MessageText:           4000,
 	TotalBlockText:        12000,
+	BlocksJSON:            36000,
 	TableRows:             100,
 	TableColumns:          20,
+	TableText:             10000,
 	TablesPerMessage:      1,
 	AttachmentsPerMessage: 1,
 }

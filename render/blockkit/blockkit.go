@@ -69,7 +69,7 @@ func Render(n render.Node, ids render.IDs) ([]Message, error) {
 // card's title, else defaultText, escaped so that Slack reads no mention
 // or link in it.
 func fallback(n render.Node) string {
-	t := strings.TrimSpace(render.FallbackText(n))
+	t := strings.TrimSpace(clean(render.FallbackText(n)))
 	if t == "" {
 		// Only a blank Fallback hides the title.
 		c, _ := cardOf(n)

@@ -262,12 +262,25 @@ func TestRenderTables(t *testing.T) {
 		for i := range 150 {
 			wide.Rows = append(wide.Rows, []string{fmt.Sprint(i)})
 		}
-		bs := blocks(renderOK(t, wide)[0])
-		tb := bs[0].(*slack.TableBlock)
-		if len(tb.Rows) != 100 || len(tb.Rows[0]) != 20 {
-			t.Errorf("table of %d rows × %d cells, want 100 × 20", len(tb.Rows), len(tb.Rows[0]))
+		// 100 rows of 20 cells take some 64 KB of JSON: the table
+		// continues in a second message, under its header row again.
+		msgs := renderOK(t, wide)
+		if len(msgs) != 2 {
+			t.Fatalf("%d messages, want 2", len(msgs))
 		}
-		note := bs[1].(*slack.ContextBlock).ContextElements.Elements[0].(*slack.TextBlockObject).Text
+		rows := 0
+		for i, m := range msgs {
+			tb := blocks(m)[0].(*slack.TableBlock)
+			if len(tb.Rows[0]) != 20 || tb.Rows[0][0].(*slack.TableRawTextCell).Text != "h0" {
+				t.Errorf("message %d: table of %d cells a row starting %+v, want 20 under the header row", i, len(tb.Rows[0]), tb.Rows[0][0])
+			}
+			rows += len(tb.Rows) - 1
+		}
+		if rows != 99 {
+			t.Errorf("%d rows under the headers, want 99", rows)
+		}
+		last := blocks(msgs[1])
+		note := last[len(last)-1].(*slack.ContextBlock).ContextElements.Elements[0].(*slack.TextBlockObject).Text
 		if note != "…and 51 more rows and 5 more columns" {
 			t.Errorf("note %q", note)
 		}
@@ -522,6 +535,23 @@ func TestRenderNeverSendsValues(t *testing.T) {
 func FuzzRender(f *testing.F) {
 	for _, seed := range []string{"", "\x00", "card", "\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a", strings.Repeat("\x08\xff", 40), strings.Repeat("\x09\x05\x00", 30)} {
 		f.Add([]byte(seed))
+	}
+	// One seed for each finding of the independent validators.
+	for _, seed := range [][]byte{
+		gallery.TableSeed(5, 5, "0123456789abcde…"),                                // over 10,000 characters of cells
+		gallery.TableSeed(29, 5, "<…"),                                             // JSON of escapes
+		gallery.Seed(10, "Amp", "https://x.test/&…"),                               // a link of escapes
+		gallery.Seed(0, "a\x00b\x1b[31m\x7f\u0085\uffff\xed\xa0\x80"),              // control characters
+		gallery.Seed(1, "&#0;&#1;&#x1b;&#x85;&#13; **&#x85;**"),                    // control characters by reference
+		gallery.Seed(0, "\ufeff"),                                                  // blank in Discord's eyes
+		gallery.Seed(0, "\u200b\u2060\u2800\u3164\u115f\u0301"),                    // blank in Discord's eyes
+		gallery.Seed(0, "https://ci.example\u3000[Login](https://evil.example/x)"), // a URL ended by a Unicode space
+		gallery.Seed(0, "\u3000# not a heading\n-\u00a0not a list"),                // markers after Unicode spaces
+		gallery.Seed(10, "Evil", "javascript:alert(1)"),                            // a link button Discord refuses
+		gallery.Seed(10, "Spaced", "https://x.test/a b"),                           // a link button Discord refuses
+		gallery.Seed(6, "javascript:x", "alt", "Caption"),                          // an image with an unusable URL
+	} {
+		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		tree := gallery.Random(data)

@@ -7,6 +7,15 @@
 // one message continues in the next, and what cannot be shown at all is
 // cut with a visible note ("…and 12 more rows").
 //
+// A message fits Slack's documented limits (see [render.Slack]) and three
+// budgets of its own: 12,000 characters of text in its blocks, a table's
+// 10,000 characters of cell text, and 36,000 bytes of blocks JSON (see
+// render.SlackLimits.BlocksJSON), below where Slack answers
+// msg_blocks_too_long. JSON counts what text does not — markup, escapes,
+// URLs — so fields, buttons, select options and table rows are packed by
+// both, and a select of many options becomes several selects sooner than
+// its count alone would ask.
+//
 // Buttons and select options carry only the opaque ids their caller gives
 // [Render], as action_id and value: a value never reaches Slack.
 // [Validate] checks a rendered message against Slack's limits; the tests
@@ -31,16 +40,30 @@
 //   - The first table of a message is a table block; any further table in
 //     the same message is a section holding a code block of aligned
 //     columns. Empty cells of a table block hold "—": Slack wants text in
-//     every cell.
+//     every cell. A table block shows at most 100 rows, with a note for
+//     the rest; rows past what one message takes (10,000 characters of
+//     cell text, the JSON budget) continue in a table block of the next
+//     message, under the header row again.
 //   - Links and images are sent only for absolute http and https URLs of at
 //     most 3000 characters. An image or link button with any other URL is
-//     replaced by a context note ("Image not shown: …", "Link not shown:
-//     …"); a markdown link to one keeps only its text.
+//     replaced by a context note ("Image not shown: " and the image's
+//     caption, else its alt text; "Link not shown: " and the buttons'
+//     labels); a markdown link to one keeps only its text. Unicode spaces
+//     and invisible characters in a URL are percent-encoded; a URL holding
+//     a control character or invalid UTF-8 is refused.
+//   - A section whose accessory would take it past the JSON budget has the
+//     accessory under it, on its own.
 //   - Interactive elements without an id are left out. No block has a
 //     block_id.
 //
 // Every message of a rendering has the same Text: the tree's fallback text
 // with & < > escaped, so that nothing in it pings a channel.
+//
+// No text Slack gets holds a control character (NUL, escape sequences, DEL,
+// the C1 controls), a noncharacter or invalid UTF-8: control characters
+// are dropped (those that break a line become line breaks), invalid UTF-8
+// becomes U+FFFD. That holds for text from markdown's numeric references
+// ("&#1;") too.
 //
 // # Literal markup in mrkdwn
 //

@@ -85,9 +85,10 @@ func (dialect) Rule() string { return "──────────" }
 // quote, and each * _ ~ ` between zero-width spaces so it cannot open or
 // close a style — unless it sits inside a word (letters or digits on both
 // sides), where Slack never reads markup. The text is taken to start a
-// line.
+// line. Control characters are dropped (see clean): markdown's numeric
+// references can write them.
 func escape(s string) string {
-	s = quiet(s)
+	s = quiet(clean(s))
 	if !strings.ContainsAny(s, "&<>*_~`") {
 		return s
 	}
@@ -129,9 +130,10 @@ func escape(s string) string {
 func inWord(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
 // escapeEntities escapes & < > only, all Slack asks of code and of a
-// message's text, and keeps mass mentions quiet.
+// message's text, and keeps mass mentions quiet. Like escape, it drops
+// what Slack cannot take (see clean).
 func escapeEntities(s string) string {
-	s = quiet(s)
+	s = quiet(clean(s))
 	if !strings.ContainsAny(s, "&<>") {
 		return s
 	}

@@ -1,6 +1,7 @@
 package blockkit
 
 import (
+	"encoding/json"
 	"strings"
 
 	"github.com/slack-go/slack"
@@ -13,6 +14,35 @@ import (
 // one.
 const untitled = "(untitled)"
 
+// jsonRoom is the part of render.Slack.BlocksJSON kept for what holds a
+// message's blocks: the brackets of the array and, for a card with an
+// accent colour, the attachment around them ({"color":"#rrggbb","blocks":…}).
+const jsonRoom = 64
+
+// wrapRoom is kept, when elements, fields, options or rows are packed into
+// one block, for the JSON of the block around them ({"type":"actions",
+// "elements":[…]} and the like).
+const wrapRoom = 256
+
+// msgJSON returns how many bytes of JSON the blocks of one message may
+// take, each counted with the comma after it.
+func msgJSON() int { return render.Slack.BlocksJSON - jsonRoom }
+
+// blockJSON returns the bytes of JSON a single block may take: all of a
+// message's.
+func blockJSON() int { return msgJSON() - 1 }
+
+// size returns the length of v marshalled as JSON, as slack-go sends it.
+// What cannot be marshalled is as large as a whole message, so that it is
+// never taken to fit, and Validate names it.
+func size(v any) int {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return render.Slack.BlocksJSON + 1
+	}
+	return len(b)
+}
+
 // renderer turns nodes into blocks and packs them into messages.
 type renderer struct {
 	ids  render.IDs
@@ -22,32 +52,36 @@ type renderer struct {
 	cur    []slack.Block
 	text   int // characters of text in cur, as blockText counts them
 	tables int // table blocks in cur
+	bytes  int // bytes of JSON of cur's blocks, each with a comma
 }
 
 // fits reports whether blocks fit in the current message.
 func (r *renderer) fits(blocks []slack.Block) bool {
-	text, tables := measure(blocks)
-	return r.room(len(blocks), text, tables)
+	text, tables, bytes := measure(blocks)
+	return r.room(len(blocks), text, tables, bytes)
 }
 
 // room reports whether the current message has room for blocks holding
-// text characters of text and tables table blocks.
-func (r *renderer) room(blocks, text, tables int) bool {
+// text characters of text and tables table blocks, taking bytes of JSON.
+func (r *renderer) room(blocks, text, tables, bytes int) bool {
 	return len(r.cur)+blocks <= render.Slack.BlocksPerMessage &&
 		r.text+text <= render.Slack.TotalBlockText &&
-		r.tables+tables <= render.Slack.TablesPerMessage
+		r.tables+tables <= render.Slack.TablesPerMessage &&
+		r.bytes+bytes <= msgJSON()
 }
 
-// measure returns the text blocks hold, as blockText counts it, and the
-// number of table blocks among them.
-func measure(blocks []slack.Block) (text, tables int) {
+// measure returns the text blocks hold, as blockText counts it, the
+// number of table blocks among them, and the bytes of their JSON, each
+// block counted with a comma.
+func measure(blocks []slack.Block) (text, tables, bytes int) {
 	for _, b := range blocks {
 		text += blockText(b)
 		if _, ok := b.(*slack.TableBlock); ok {
 			tables++
 		}
+		bytes += size(b) + 1
 	}
-	return text, tables
+	return text, tables, bytes
 }
 
 // add appends blocks, which fit in an empty message, to the current
@@ -57,13 +91,14 @@ func (r *renderer) add(blocks ...slack.Block) {
 	if len(blocks) == 0 {
 		return
 	}
-	text, tables := measure(blocks)
-	if !r.room(len(blocks), text, tables) {
+	text, tables, bytes := measure(blocks)
+	if !r.room(len(blocks), text, tables, bytes) {
 		r.flush()
 	}
 	r.cur = append(r.cur, blocks...)
 	r.text += text
 	r.tables += tables
+	r.bytes += bytes
 }
 
 // flush ends the current message.
@@ -71,7 +106,7 @@ func (r *renderer) flush() {
 	if len(r.cur) > 0 {
 		r.msgs = append(r.msgs, r.cur)
 	}
-	r.cur, r.text, r.tables = nil, 0, 0
+	r.cur, r.text, r.tables, r.bytes = nil, 0, 0, 0
 }
 
 func (r *renderer) node(n render.Node) {
@@ -93,7 +128,7 @@ func (r *renderer) node(n render.Node) {
 	case render.FieldsNode:
 		r.fields(n.Fields)
 	case render.ContextNode:
-		if t, _ := markdown.Truncate(markdown.Parse(n.Text), dialect{}, render.Slack.ContextText); strings.TrimSpace(t) != "" {
+		if t, _ := markdown.Truncate(markdown.Parse(clean(n.Text)), dialect{}, render.Slack.ContextText); strings.TrimSpace(t) != "" {
 			r.add(slack.NewContextBlock("", mrkdwn(t)))
 		}
 	case render.ImageNode:
@@ -133,7 +168,7 @@ func (r *renderer) header(text string) {
 
 // contextPlain writes plain text as a context block.
 func (r *renderer) contextPlain(text string) {
-	if t := render.Truncate(strings.TrimSpace(text), render.Slack.ContextText); t != "" {
+	if t := render.Truncate(strings.TrimSpace(clean(text)), render.Slack.ContextText); t != "" {
 		r.add(slack.NewContextBlock("", plain(t)))
 	}
 }
@@ -141,7 +176,7 @@ func (r *renderer) contextPlain(text string) {
 // plainText writes a TextNode as plain_text sections, which Slack shows
 // exactly as they are.
 func (r *renderer) plainText(text string) {
-	for _, p := range render.Split(text, render.Slack.SectionText) {
+	for _, p := range render.Split(clean(text), render.Slack.SectionText) {
 		if strings.TrimSpace(p) != "" {
 			r.add(&slack.SectionBlock{Type: slack.MBTSection, Text: plain(p)})
 		}
@@ -149,22 +184,26 @@ func (r *renderer) plainText(text string) {
 }
 
 // markdown writes markdown as mrkdwn sections, split where it is too long
-// for one. The first section gets acc beside it. It reports whether it
-// wrote anything.
-func (r *renderer) markdown(md string, acc *slack.Accessory) bool {
-	wrote := false
-	for _, p := range markdown.Split(markdown.Parse(md), dialect{}, render.Slack.SectionText) {
+// for one. The first section gets acc beside it, unless the two together
+// would pass a message's JSON budget. It reports whether it wrote
+// anything and whether it placed acc.
+func (r *renderer) markdown(md string, acc *slack.Accessory) (wrote, placed bool) {
+	for _, p := range markdown.Split(markdown.Parse(clean(md)), dialect{}, render.Slack.SectionText) {
 		if strings.TrimSpace(p) == "" {
 			continue
 		}
 		s := &slack.SectionBlock{Type: slack.MBTSection, Text: mrkdwn(p)}
-		if !wrote {
+		if !wrote && acc != nil {
 			s.Accessory = acc
+			placed = size(s) <= blockJSON()
+			if !placed {
+				s.Accessory = nil
+			}
 		}
 		r.add(s)
 		wrote = true
 	}
-	return wrote
+	return wrote, placed
 }
 
 // section writes a section with its accessory beside its text. An
@@ -186,7 +225,10 @@ func (r *renderer) section(n render.SectionNode) {
 			note = linkNote([]string{a.Label})
 		}
 	}
-	if !r.markdown(n.Text, acc) {
+	wrote, placed := r.markdown(n.Text, acc)
+	if !wrote || acc != nil && !placed {
+		// Alone, or too large to share a block with the text: on its own,
+		// under the text.
 		switch a := n.Accessory.(type) {
 		case render.ImageNode:
 			r.image(a)
@@ -201,26 +243,30 @@ func (r *renderer) section(n render.SectionNode) {
 }
 
 // fields writes label/value pairs as the fields of sections, at most
-// render.Slack.SectionFields to a section.
+// render.Slack.SectionFields to a section, and no more than a message's
+// text and JSON budgets hold.
 func (r *renderer) fields(fs []render.Field) {
 	var cur []*slack.TextBlockObject
-	n := 0
+	n, bytes := 0, 0
 	flush := func() {
 		if len(cur) > 0 {
 			r.add(&slack.SectionBlock{Type: slack.MBTSection, Fields: cur})
 		}
-		cur, n = nil, 0
+		cur, n, bytes = nil, 0, 0
 	}
 	for _, f := range fs {
 		t := field(f)
 		if t == "" {
 			continue
 		}
-		if len(cur) == render.Slack.SectionFields || n+render.Len(t) > render.Slack.TotalBlockText {
+		o := mrkdwn(t)
+		b := size(o) + 1
+		if len(cur) == render.Slack.SectionFields || n+render.Len(t) > render.Slack.TotalBlockText || bytes+b > blockJSON()-wrapRoom {
 			flush()
 		}
-		cur = append(cur, mrkdwn(t))
+		cur = append(cur, o)
 		n += render.Len(t)
+		bytes += b
 	}
 	flush()
 }
@@ -228,13 +274,13 @@ func (r *renderer) fields(fs []render.Field) {
 // field returns a field as "*Label*\nValue" in mrkdwn, within
 // render.Slack.FieldText; the label takes at most a quarter of it.
 func field(f render.Field) string {
-	label := fit(strings.Join(strings.Fields(f.Label), " "), render.Slack.FieldText/4, func(s string) string {
+	label := fit(strings.Join(strings.Fields(clean(f.Label)), " "), render.Slack.FieldText/4, func(s string) string {
 		if s == "" {
 			return ""
 		}
 		return "*" + escape(s) + "*"
 	})
-	value := strings.TrimSpace(f.Value)
+	value := strings.TrimSpace(clean(f.Value))
 	switch {
 	case label == "":
 		return fit(value, render.Slack.FieldText, escape)
@@ -253,8 +299,13 @@ func (r *renderer) image(n render.ImageNode) {
 		return
 	}
 	b := slack.NewImageBlock(u, altText(n), "", nil)
-	if t := render.Truncate(strings.TrimSpace(n.Title), render.Slack.ImageTitle); t != "" {
-		b.Title = plain(t)
+	if t := render.Truncate(strings.TrimSpace(clean(n.Title)), render.Slack.ImageTitle); t != "" {
+		// A title of escapes beside a URL of them could pass the JSON
+		// budget of a message: the title gives way.
+		room := blockJSON() - size(b) - size(plain(""))
+		if t = fitJSON(t, room); strings.TrimSpace(t) != "" {
+			b.Title = plain(t)
+		}
 	}
 	r.add(b)
 }
@@ -270,9 +321,18 @@ func altText(n render.ImageNode) string {
 	return "image"
 }
 
-// imageNote stands for an image whose URL Slack would refuse.
+// imageNote stands for an image whose URL Slack would refuse. It names the
+// image by its caption, which would have shown under it, else by its alt
+// text.
 func imageNote(n render.ImageNode) slack.Block {
-	return slack.NewContextBlock("", plain(line("Image not shown: "+altText(n), render.Slack.ContextText)))
+	name := "image"
+	for _, s := range []string{n.Title, n.Alt} {
+		if t := line(s, render.Slack.ImageTitle); t != "" {
+			name = t
+			break
+		}
+	}
+	return slack.NewContextBlock("", plain(line("Image not shown: "+name, render.Slack.ContextText)))
 }
 
 // linkNote stands for link buttons whose URLs Slack would refuse.
@@ -340,18 +400,20 @@ func (r *renderer) actions(bs []*render.ButtonNode) {
 }
 
 // elements writes interactive elements as actions blocks of at most
-// render.Slack.ActionsElements each.
+// render.Slack.ActionsElements each, and no more than a message's text
+// and JSON budgets hold.
 func (r *renderer) elements(els []slack.BlockElement) {
 	var cur []slack.BlockElement
-	n := 0
+	n, bytes := 0, 0
 	for _, e := range els {
-		t := elementText(e)
-		if len(cur) == render.Slack.ActionsElements || (len(cur) > 0 && n+t > render.Slack.TotalBlockText) {
+		t, b := elementText(e), size(e)+1
+		if len(cur) == render.Slack.ActionsElements || (len(cur) > 0 && (n+t > render.Slack.TotalBlockText || bytes+b > blockJSON()-wrapRoom)) {
 			r.add(slack.NewActionBlock("", cur...))
-			cur, n = nil, 0
+			cur, n, bytes = nil, 0, 0
 		}
 		cur = append(cur, e)
 		n += t
+		bytes += b
 	}
 	if len(cur) > 0 {
 		r.add(slack.NewActionBlock("", cur...))
@@ -392,15 +454,24 @@ func (r *renderer) selectNode(s *render.SelectNode) {
 	newSelect := func(opts []*slack.OptionBlockObject) slack.BlockElement {
 		return slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, placeholder, selectPrefix+opts[0].Value, opts...)
 	}
+	// Each select holds no more options than a message's text and JSON
+	// budgets hold: a hundred options of escapes pass the JSON budget
+	// several times over.
 	var els []slack.BlockElement
-	start, n := 0, objText(placeholder)
+	// base is what a select takes besides its options, with room for the
+	// actions block around it.
+	base := func(first *slack.OptionBlockObject) int {
+		return size(placeholder) + jsonLen(selectPrefix+first.Value) + 2*wrapRoom
+	}
+	start, n, bytes := 0, objText(placeholder), base(opts[0])
 	for i, o := range opts {
-		t := objText(o.Text) + objText(o.Description)
-		if i-start == render.Slack.SelectOptions || n+t > render.Slack.TotalBlockText {
+		t, b := objText(o.Text)+objText(o.Description), size(o)+1
+		if i > start && (i-start == render.Slack.SelectOptions || n+t > render.Slack.TotalBlockText || bytes+b > blockJSON()) {
 			els = append(els, newSelect(opts[start:i]))
-			start, n = i, objText(placeholder)
+			start, n, bytes = i, objText(placeholder), base(o)
 		}
 		n += t
+		bytes += b
 	}
 	r.elements(append(els, newSelect(opts[start:])))
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/parleybot/parley/render"
+	"github.com/parleybot/parley/render/internal/chars"
 )
 
 const (
@@ -16,35 +17,43 @@ const (
 	emptyCell = "—"
 	// noteRoom is the text kept free for the note under a cut table.
 	noteRoom = 100
+	// noteJSON is the JSON kept free for the block of that note.
+	noteJSON = 512
 	// monoCell is the most characters a cell keeps in a monospace table.
 	monoCell = 30
 )
 
 // table writes a table as Slack's table block when the message has room
 // for one more, else as a monospace section; a monospace table that does
-// not fit the message starts the next one, as a table block.
+// not fit the message starts the next one, as a table block. A table
+// block too large for one message continues in the next (see
+// grid.blocks).
 func (r *renderer) table(t render.TableNode) {
 	g := newGrid(t)
 	if len(g.rows) == 0 {
 		return
 	}
-	if r.tables < render.Slack.TablesPerMessage {
-		r.add(g.block()...)
-		return
+	if r.tables >= render.Slack.TablesPerMessage {
+		if mono, ok := g.mono(); ok && r.fits(mono) {
+			r.add(mono...)
+			return
+		}
+		r.flush()
 	}
-	if mono, ok := g.mono(); ok && r.fits(mono) {
-		r.add(mono...)
-		return
+	parts := g.blocks()
+	r.add(parts[0]...)
+	for _, p := range parts[1:] {
+		r.flush()
+		r.add(p...)
 	}
-	r.flush()
-	r.add(g.block()...)
 }
 
 // grid is a table as rows of cells on one line each, its header row
 // first when it has one, within Slack's row and column counts.
 type grid struct {
-	rows  [][]string
-	align []render.Align
+	rows   [][]string
+	header bool // rows[0] is the header row
+	align  []render.Align
 	// cutRows and cutCols count the rows and columns left out.
 	cutRows, cutCols int
 }
@@ -58,8 +67,9 @@ func newGrid(t render.TableNode) grid {
 	}
 	all := t.Rows
 	for _, h := range t.Headers {
-		if strings.TrimSpace(h) != "" {
+		if !chars.Blank(clean(h)) {
 			all = append([][]string{t.Headers}, t.Rows...)
+			g.header = true
 			break
 		}
 	}
@@ -71,7 +81,7 @@ func newGrid(t render.TableNode) grid {
 		cells := make([]string, shown)
 		for c := range cells {
 			if c < len(row) {
-				cells[c] = strings.Join(strings.Fields(row[c]), " ")
+				cells[c] = strings.Join(strings.Fields(clean(row[c])), " ")
 			}
 		}
 		g.rows = append(g.rows, cells)
@@ -102,39 +112,85 @@ func plural(n int, what string) string {
 	return s
 }
 
-// block returns the table as a table block, and a context note when rows
-// or columns were cut. Cells are cut so that any two rows fit; rows past
-// what fits in a message's text are cut.
-func (g grid) block() []slack.Block {
-	budget := render.Slack.TotalBlockText - noteRoom
-	cell := max(budget/(2*len(g.rows[0])), 1)
-	tb := slack.NewTableBlock("")
-	used := 0
-	for _, row := range g.rows {
-		cells := make([]slack.TableCell, len(row))
-		n := 0
-		for i, c := range row {
-			c = render.Truncate(c, cell)
-			if c == "" {
-				c = emptyCell
-			}
-			cells[i] = slack.NewTableRawTextCell(c)
-			n += render.Len(c)
-		}
-		if used+n > budget {
-			break
-		}
-		used += n
-		tb.Rows = append(tb.Rows, cells)
-	}
+// blocks returns the table as table blocks, each the blocks of a message
+// of its own, and a context note under the last when rows or columns were
+// cut. One table block holds no more rows than fit render.Slack.TableText
+// of cell text (and a message's text) and a message's JSON budget; the
+// rows past that continue in the next table block, under the header row
+// again. Cells are cut so that the header row and any other row fit
+// together; a blank cell holds emptyCell.
+func (g grid) blocks() [][]slack.Block {
+	cols := len(g.rows[0])
+	var settings []slack.ColumnSetting
 	for _, a := range g.align {
-		tb.ColumnSettings = append(tb.ColumnSettings, slack.ColumnSetting{Align: slack.ColumnAlignment(a.String())})
+		settings = append(settings, slack.ColumnSetting{Align: slack.ColumnAlignment(a.String())})
 	}
-	out := []slack.Block{tb}
-	if n := g.note(g.cutRows + len(g.rows) - len(tb.Rows)); n != "" {
-		out = append(out, slack.NewContextBlock("", plain(n)))
+	newBlock := func() *slack.TableBlock {
+		return &slack.TableBlock{Type: slack.MBTTable, Rows: [][]slack.TableCell{}, ColumnSettings: settings}
 	}
-	return out
+	text := min(render.Slack.TableText, render.Slack.TotalBlockText-noteRoom)
+	bytes := blockJSON() - noteJSON - size(newBlock())
+	cellText := max(text/(2*cols), 1)
+	// A row is its cells, each {"type":"raw_text","text":"…"} and a comma,
+	// between brackets and before a comma.
+	cellJSON := max((bytes/2-3)/cols-size(slack.NewTableRawTextCell(""))-1, 1)
+
+	type row struct {
+		cells       []slack.TableCell
+		text, bytes int
+	}
+	rows := make([]row, len(g.rows))
+	for i, cs := range g.rows {
+		rw := row{cells: make([]slack.TableCell, cols), bytes: 3}
+		for c, s := range cs {
+			s = fitJSON(render.Truncate(s, cellText), cellJSON)
+			if chars.Blank(s) {
+				s = emptyCell
+			}
+			cell := slack.NewTableRawTextCell(s)
+			rw.cells[c] = cell
+			rw.text += render.Len(s)
+			rw.bytes += size(cell) + 1
+		}
+		rows[i] = rw
+	}
+
+	var out []*slack.TableBlock
+	var tb *slack.TableBlock
+	used, usedBytes, data := 0, 0, 0
+	put := func(rw row) {
+		tb.Rows = append(tb.Rows, rw.cells)
+		used += rw.text
+		usedBytes += rw.bytes
+	}
+	open := func() {
+		tb = newBlock()
+		out = append(out, tb)
+		used, usedBytes, data = 0, 0, 0
+		if g.header {
+			put(rows[0])
+		}
+	}
+	open()
+	first := 0
+	if g.header {
+		first = 1
+	}
+	for _, rw := range rows[first:] {
+		if data > 0 && (used+rw.text > text || usedBytes+rw.bytes > bytes) {
+			open()
+		}
+		put(rw)
+		data++
+	}
+	parts := make([][]slack.Block, len(out))
+	for i, tb := range out {
+		parts[i] = []slack.Block{tb}
+	}
+	if n := g.note(g.cutRows); n != "" {
+		parts[len(parts)-1] = append(parts[len(parts)-1], slack.NewContextBlock("", plain(n)))
+	}
+	return parts
 }
 
 // mono returns the table as a section holding a code block of aligned

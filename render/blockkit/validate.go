@@ -1,14 +1,17 @@
 package blockkit
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/slack-go/slack"
 
 	"github.com/parleybot/parley/render"
+	"github.com/parleybot/parley/render/internal/chars"
 )
 
 // Validate reports every way m breaks a limit Slack sets, joined in one
@@ -20,7 +23,12 @@ import (
 // held in the message or in its attachments, as pointers or values — and
 // the elements inside them: buttons, images, static selects and radio
 // buttons. Blocks and elements of other types count towards the number of
-// blocks but are not looked into.
+// blocks but are not looked into. Besides the limits Slack documents, it
+// holds a message to what Slack has been seen to refuse or mangle: a table
+// with more than render.Slack.TableText characters of cell text or with a
+// blank cell, blocks whose JSON passes render.Slack.BlocksJSON bytes, and
+// any text holding a control character or invalid UTF-8 (see
+// [chars.Unsendable]).
 func Validate(m Message) error {
 	v := &validator{actionIDs: map[string]string{}, blockIDs: map[string]string{}}
 	lim := render.Slack
@@ -30,6 +38,7 @@ func Validate(m Message) error {
 	case n > lim.MessageText:
 		v.errorf("message", "text is %d characters, limit %d", n, lim.MessageText)
 	}
+	v.chars("message", "text", m.Text)
 	if n := len(m.Attachments); n > lim.AttachmentsPerMessage {
 		v.errorf("message", "has %d attachments, limit %d", n, lim.AttachmentsPerMessage)
 	}
@@ -50,7 +59,42 @@ func Validate(m Message) error {
 	if v.text > lim.TotalBlockText {
 		v.errorf("message", "blocks hold %d characters of text, limit %d", v.text, lim.TotalBlockText)
 	}
+	v.json(m)
 	return errors.Join(v.errs...)
+}
+
+// json checks the size of m's blocks and attachments marshalled as JSON
+// against render.Slack.BlocksJSON.
+func (v *validator) json(m Message) {
+	n := 0
+	for _, part := range []any{m.Blocks, m.Attachments} {
+		if part == nil {
+			continue
+		}
+		b, err := json.Marshal(part)
+		if err != nil {
+			v.errorf("message", "blocks do not marshal: %v", err)
+			return
+		}
+		n += len(b)
+	}
+	if n > render.Slack.BlocksJSON {
+		v.errorf("message", "blocks take %d bytes of JSON, limit %d", n, render.Slack.BlocksJSON)
+	}
+}
+
+// chars reports a control character or invalid UTF-8 in s, which Slack
+// refuses or shows as nothing.
+func (v *validator) chars(where, what, s string) {
+	i := chars.IndexUnsendable(s)
+	if i < 0 {
+		return
+	}
+	if r, size := utf8.DecodeRuneInString(s[i:]); r == utf8.RuneError && size == 1 {
+		v.errorf(where, "%s holds invalid UTF-8 at byte %d", what, i)
+	} else {
+		v.errorf(where, "%s holds the control character %U at byte %d", what, r, i)
+	}
 }
 
 type validator struct {
@@ -159,6 +203,7 @@ func (v *validator) block(where string, b slack.Block) {
 		case n > lim.TableRows:
 			v.errorf(where, "has %d rows, limit %d", n, lim.TableRows)
 		}
+		text := 0
 		for i, row := range b.Rows {
 			at := "rows[" + strconv.Itoa(i) + "]"
 			switch n := len(row); {
@@ -168,12 +213,34 @@ func (v *validator) block(where string, b slack.Block) {
 				v.errorf(where, "%s has %d cells, limit %d", at, n, lim.TableColumns)
 			}
 			for j, c := range row {
-				if c == nil {
-					v.errorf(where, "%s[%d] is null", at, j)
-				} else if t, ok := c.(*slack.TableRawTextCell); ok && strings.TrimSpace(t.Text) == "" {
-					v.errorf(where, "%s[%d] is empty", at, j)
+				cell := at + "[" + strconv.Itoa(j) + "]"
+				var t string
+				switch c := c.(type) {
+				case nil:
+					v.errorf(where, "%s is null", cell)
+					continue
+				case *slack.TableRawTextCell:
+					if c == nil {
+						v.errorf(where, "%s is null", cell)
+						continue
+					}
+					t = c.Text
+				case slack.TableRawTextCell:
+					t = c.Text
+				default:
+					continue
 				}
+				// Slack refuses a table with an empty cell; a cell of
+				// invisible characters is taken for one.
+				if chars.Blank(t) {
+					v.errorf(where, "%s is empty", cell)
+				}
+				v.chars(where, cell, t)
+				text += render.Len(t)
 			}
+		}
+		if text > lim.TableText {
+			v.errorf(where, "cells hold %d characters of text, limit %d", text, lim.TableText)
 		}
 		if n := len(b.ColumnSettings); n > lim.TableColumns {
 			v.errorf(where, "has %d column_settings, limit %d", n, lim.TableColumns)
@@ -272,6 +339,7 @@ func (v *validator) textObject(where, what string, t *slack.TextBlockObject, lim
 		v.errorf(where, "%s is empty", what)
 	}
 	v.length(where, what, t.Text, limit)
+	v.chars(where, what, t.Text)
 }
 
 func (v *validator) length(where, what, s string, limit int) {
@@ -285,6 +353,7 @@ func (v *validator) altText(where, alt string) {
 		v.errorf(where, "alt_text is empty")
 	}
 	v.length(where, "alt_text", alt, render.Slack.ImageAltText)
+	v.chars(where, "alt_text", alt)
 }
 
 // actionID checks an action_id's length and that no other element of the
@@ -302,7 +371,8 @@ func (v *validator) actionID(where, id string) {
 }
 
 // url checks a URL Slack will open or fetch: present, absolute http or
-// https, at most render.Slack.URL long.
+// https, without white space, control characters or invalid UTF-8, at
+// most render.Slack.URL long.
 func (v *validator) url(where, what, u string) {
 	if u == "" {
 		v.errorf(where, "%s is missing", what)
@@ -310,7 +380,7 @@ func (v *validator) url(where, what, u string) {
 	}
 	v.length(where, what, u, render.Slack.URL)
 	if !isHTTP(u) {
-		v.errorf(where, "%s is not an absolute http or https URL", what)
+		v.errorf(where, "%s is not an absolute http or https URL without spaces or control characters", what)
 	}
 }
 

@@ -51,6 +51,19 @@ func table(rows, cols int) *slack.TableBlock {
 	return t
 }
 
+// tableOf returns a table of rows × cols cells, each holding text.
+func tableOf(rows, cols int, text string) *slack.TableBlock {
+	t := slack.NewTableBlock("")
+	for range rows {
+		var cells []slack.TableCell
+		for range cols {
+			cells = append(cells, slack.NewTableRawTextCell(text))
+		}
+		t.AddRow(cells...)
+	}
+	return t
+}
+
 func msg(blocks ...slack.Block) blockkit.Message {
 	return blockkit.Message{Text: "fallback", Blocks: blocks}
 }
@@ -103,7 +116,7 @@ func TestValidateAcceptsValidMessages(t *testing.T) {
 		actions(link, button("v", "value")),
 		img,
 		withID,
-		table(100, 20),
+		table(2, 20),
 		*section("a value, not a pointer"),
 	}
 	for i := len(full); i < 50; i++ {
@@ -117,6 +130,11 @@ func TestValidateAcceptsValidMessages(t *testing.T) {
 		{"every block", blockkit.Message{Text: "t", Blocks: full[:len(full)-1]}},
 		{"in an attachment", blockkit.Message{Text: "t", Attachments: []slack.Attachment{{Color: "#ff0000", Blocks: slack.Blocks{BlockSet: full[:len(full)-2]}}}}},
 		{"12,000 characters", msg(section(n(3000)), section(n(3000)), section(n(3000)), section(n(3000)))},
+		{"100 rows", msg(table(100, 5))},
+		{"20 cells a row", msg(table(50, 20))},
+		{"10,000 characters of cells", msg(tableOf(4, 5, n(500)))},
+		{"36,000 bytes of JSON", msg(section(strings.Repeat("<", 2980)), section(strings.Repeat("<", 2980)), section(n(73)))},
+		{"line breaks and tabs", msg(section("a\tb\nc"))},
 		{"values", msg(*slack.NewHeaderBlock(pt("h")), *actions(*button("b", "id")), slack.TableBlock{Type: slack.MBTTable, Rows: [][]slack.TableCell{{slack.TableRawTextCell{Type: slack.TableCellRawText, Text: "v"}}}})},
 	}
 	for _, tt := range valid {
@@ -163,6 +181,16 @@ func TestValidateCatchesEveryViolation(t *testing.T) {
 		{"51 blocks across blocks and attachment", blockkit.Message{Text: "t", Blocks: repeat(slack.NewDividerBlock(), 26), Attachments: []slack.Attachment{{Blocks: slack.Blocks{BlockSet: repeat(slack.NewDividerBlock(), 25)}}}}, "message: has 51 blocks, limit 50"},
 		{"two tables", msg(table(1, 1), table(1, 1)), "message: has 2 table blocks, limit 1"},
 		{"too much text", msg(section(n(3000)), section(n(3000)), section(n(3000)), section(n(3000)), slack.NewHeaderBlock(pt("x"))), "message: blocks hold 12001 characters of text, limit 12000"},
+		{"36,001 bytes of JSON", msg(section(strings.Repeat("<", 2980)), section(strings.Repeat("<", 2980)), section(n(74))), "message: blocks take 36001 bytes of JSON, limit 36000"},
+		{"36,001 bytes of JSON in an attachment", blockkit.Message{Text: "t", Attachments: []slack.Attachment{{Blocks: slack.Blocks{BlockSet: []slack.Block{section(strings.Repeat("<", 2980)), section(strings.Repeat("<", 2980)), section(n(61))}}}}}, "message: blocks take 36001 bytes of JSON, limit 36000"},
+		{"control character in text", msg(section("a\x00b")), "blocks[0] section: text holds the control character U+0000 at byte 1"},
+		{"C1 control character", msg(slack.NewHeaderBlock(pt("a\u0085"))), "blocks[0] header: text holds the control character U+0085 at byte 1"},
+		{"carriage return", msg(section("a\r\nb")), "blocks[0] section: text holds the control character U+000D"},
+		{"DEL", msg(slack.NewContextBlock("", md("\x7f"))), "blocks[0] context: elements[0] holds the control character U+007F"},
+		{"invalid UTF-8", msg(section("ok\xff")), "blocks[0] section: text holds invalid UTF-8 at byte 2"},
+		{"control character in fallback text", blockkit.Message{Text: "bell\a"}, "message: text holds the control character U+0007"},
+		{"control character in alt text", msg(image("https://x.test/i.png", "a\x1b[31m")), "blocks[0] image: alt_text holds the control character U+001B"},
+		{"control character in an option", msg(selWith(func(s *slack.SelectBlockElement) { s.Options[1].Text = pt("\x00") })), "options[1] text holds the control character U+0000"},
 		{"nil block", msg(nil), "blocks[0]: block is nil"},
 		{"block_id too long", msg(idBlock(n(256))), "blocks[0] divider: block_id is 256 characters, limit 255"},
 		{"block_id twice", msg(idBlock("b"), idBlock("b")), `blocks[1] divider: block_id "b" is also the block_id of blocks[0] divider`},
@@ -196,6 +224,9 @@ func TestValidateCatchesEveryViolation(t *testing.T) {
 		{"url too long", msg(with(func(b *slack.ButtonBlockElement) { b.URL = "https://x.test/" + n(2986) })), "elements[0] button: url is 3001 characters, limit 3000"},
 		{"url not http", msg(with(func(b *slack.ButtonBlockElement) { b.URL = "javascript:alert(1)" })), "elements[0] button: url is not an absolute http or https URL"},
 		{"url without host", msg(with(func(b *slack.ButtonBlockElement) { b.URL = "https://:80/" })), "elements[0] button: url is not an absolute http or https URL"},
+		{"url with a space", msg(with(func(b *slack.ButtonBlockElement) { b.URL = "https://x.test/a b" })), "elements[0] button: url is not an absolute http or https URL without spaces"},
+		{"url with an ideographic space", msg(with(func(b *slack.ButtonBlockElement) { b.URL = "https://x.test/a\u3000b" })), "elements[0] button: url is not an absolute http or https URL without spaces"},
+		{"url with a C1 control", msg(image("https://x.test/\u0085", "alt")), "blocks[0] image: image_url is not an absolute http or https URL"},
 		{"bad style", msg(with(func(b *slack.ButtonBlockElement) { b.Style = "loud" })), `elements[0] button: style is "loud"`},
 		// Actions.
 		{"26 elements", msg(actions(func() []slack.BlockElement {
@@ -237,6 +268,13 @@ func TestValidateCatchesEveryViolation(t *testing.T) {
 		{"no rows", msg(table(0, 0)), "blocks[0] table: has no rows"},
 		{"empty cell", msg(&slack.TableBlock{Type: slack.MBTTable, Rows: [][]slack.TableCell{{slack.NewTableRawTextCell("")}}}), "blocks[0] table: rows[0][0] is empty"},
 		{"null cell", msg(&slack.TableBlock{Type: slack.MBTTable, Rows: [][]slack.TableCell{{nil}}}), "blocks[0] table: rows[0][0] is null"},
+		{"invisible cell", msg(&slack.TableBlock{Type: slack.MBTTable, Rows: [][]slack.TableCell{{slack.NewTableRawTextCell("a"), slack.NewTableRawTextCell("\u200b\ufeff")}}}), "blocks[0] table: rows[0][1] is empty"},
+		{"10,001 characters of cells", msg(func() *slack.TableBlock {
+			t := tableOf(2, 5, n(1000))
+			t.Rows[1][4] = slack.NewTableRawTextCell(n(1001))
+			return t
+		}()), "blocks[0] table: cells hold 10001 characters of text, limit 10000"},
+		{"control character in a cell", msg(&slack.TableBlock{Type: slack.MBTTable, Rows: [][]slack.TableCell{{slack.NewTableRawTextCell("a\x00")}}}), "blocks[0] table: rows[0][0] holds the control character U+0000"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

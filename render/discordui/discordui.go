@@ -94,6 +94,7 @@ type builder struct {
 	descLen int                     // length of emb's description
 	used    int                     // embed characters of the last message
 	color   int                     // colour of the card's embeds
+	inCard  bool                    // the tree is a card: notes go in its embeds
 	accRow  bool                    // the last row is open to section buttons
 	last    *discordgo.MessageEmbed // the embed opened last
 	lastMsg int                     // the index of last's message
@@ -142,7 +143,7 @@ func (b *builder) startEmbed(need int) *discordgo.MessageEmbed {
 // text adds pieces of description, each at most a description long.
 func (b *builder) text(pieces []string) {
 	for _, p := range pieces {
-		if strings.TrimSpace(p) == "" {
+		if chars.Blank(p) {
 			continue
 		}
 		n := chars.Len(p)
@@ -190,10 +191,12 @@ func (b *builder) md(bs []markdown.Block, d dialect) {
 func (b *builder) field(name, value string) {
 	name = fitText(oneLine(name), render.Discord.FieldName)
 	value = fitText(value, render.Discord.FieldValue)
-	if strings.TrimSpace(name) == "" {
+	// A blank name or value is refused; U+200B is the one Discord takes
+	// for an empty one.
+	if chars.Blank(name) {
 		name = zwsp
 	}
-	if strings.TrimSpace(value) == "" {
+	if chars.Blank(value) {
 		value = zwsp
 	}
 	n := chars.Len(name) + chars.Len(value)
@@ -206,13 +209,13 @@ func (b *builder) field(name, value string) {
 }
 
 // image shows an image: in the open embed when it has none yet, else in a
-// new one. A URL Discord would not load leaves the alt text, in small.
+// new one. An image whose URL Discord would not load leaves a note.
 func (b *builder) image(img render.ImageNode) {
 	if !validURL(img.URL) {
-		b.md(small(textBlocks(oneLine(img.Alt), 0)), subtext)
+		b.note(imageNote(img))
 		return
 	}
-	if strings.TrimSpace(img.Title) != "" {
+	if !chars.Blank(clean(img.Title)) {
 		b.md(small(textBlocks(img.Title, 0)), subtext)
 	}
 	e := b.emb
@@ -224,6 +227,7 @@ func (b *builder) image(img render.ImageNode) {
 
 // card renders a top-level card as embeds.
 func (b *builder) card(c render.Card) {
+	b.inCard = true
 	switch {
 	case c.Accent.IsZero():
 		b.color = 0
@@ -232,7 +236,7 @@ func (b *builder) card(c render.Card) {
 	default:
 		b.color = int(c.Accent.Value())
 	}
-	if t := fitText(oneLine(c.Title), render.Discord.EmbedTitle); strings.TrimSpace(t) != "" {
+	if t := fitText(oneLine(c.Title), render.Discord.EmbedTitle); !chars.Blank(t) {
 		n := chars.Len(t)
 		e := b.startEmbed(n)
 		e.Title = t
@@ -242,7 +246,10 @@ func (b *builder) card(c render.Card) {
 	for _, n := range c.Body {
 		b.node(n)
 	}
-	if f := plain(c.Footer, render.Discord.Footer); strings.TrimSpace(f) != "" {
+	// The note for link buttons left out goes before the footer, which
+	// closes the card; the buttons' rows come after it.
+	b.linkNote(c.Actions.Buttons)
+	if f := plain(c.Footer, render.Discord.Footer); !chars.Blank(f) {
 		// The footer closes the card's last embed, even when rows have
 		// moved the card on to a further message since.
 		n := chars.Len(f)
@@ -255,7 +262,7 @@ func (b *builder) card(c render.Card) {
 			b.used += n
 		}
 	}
-	b.actions(c.Actions)
+	b.rows(c.Actions)
 }
 
 // node renders one node of a card's body.
@@ -324,11 +331,9 @@ func (b *builder) section(s render.SectionNode) {
 		b.md(parse(s.Text), discord)
 		switch a := s.Accessory.(type) {
 		case render.ImageNode:
-			b.md(small(textBlocks(oneLine(a.Alt), 0)), subtext)
+			b.note(imageNote(a))
 		case *render.ButtonNode:
-			if btn, ok := b.button(a); ok {
-				b.accessory(btn)
-			}
+			b.sectionButton(a)
 		}
 		return
 	}
@@ -350,6 +355,65 @@ func (b *builder) section(s render.SectionNode) {
 		}
 	}
 	first.Thumbnail = &discordgo.MessageEmbedThumbnail{URL: img.URL}
+}
+
+// sectionButton adds a section's button, or the note for a link button
+// left out.
+func (b *builder) sectionButton(n *render.ButtonNode) {
+	if btn, ok := b.button(n); ok {
+		b.accessory(btn)
+	} else {
+		b.linkNote([]*render.ButtonNode{n})
+	}
+}
+
+// note writes a small line where something could not be shown: in the
+// card's embeds, or as content.
+func (b *builder) note(text string) {
+	bs := small(textBlocks(text, 0))
+	if b.inCard {
+		b.md(bs, subtext)
+		return
+	}
+	b.say(split(bs, subtext, render.Discord.Content))
+}
+
+// noteName is the most characters of a name a note shows.
+const noteName = 1024
+
+// imageNote returns the note that stands for an image Discord would not
+// load. It names the image by its caption, which would have shown with
+// it, else by its alt text.
+func imageNote(img render.ImageNode) string {
+	name := "image"
+	for _, s := range []string{img.Title, img.Alt} {
+		if t := oneLine(clean(s)); !chars.Blank(t) {
+			name = render.Truncate(strings.TrimSpace(t), noteName)
+			break
+		}
+	}
+	return "Image not shown: " + name
+}
+
+// linkNote writes the note that stands for the link buttons among bs
+// whose URLs Discord would refuse (see validURL), as Slack's renderer
+// does: "Link not shown: Docs, Login". It writes nothing when there are
+// none.
+func (b *builder) linkNote(bs []*render.ButtonNode) {
+	var labels []string
+	for _, n := range bs {
+		if n == nil || !n.IsLink() || validURL(n.URL) {
+			continue
+		}
+		l := render.Truncate(strings.TrimSpace(oneLine(clean(n.Label))), render.Discord.ButtonLabel)
+		if chars.Blank(l) {
+			l = "(untitled)"
+		}
+		labels = append(labels, l)
+	}
+	if len(labels) > 0 {
+		b.note("Link not shown: " + strings.Join(labels, ", "))
+	}
 }
 
 // row adds an action row, in a new message when the last has five.
@@ -417,8 +481,15 @@ func checkID(id string, limit int) error {
 	return nil
 }
 
-// actions adds buttons in rows of five.
+// actions adds buttons in rows of five, after a note for the link
+// buttons left out.
 func (b *builder) actions(a render.ActionsNode) {
+	b.linkNote(a.Buttons)
+	b.rows(a)
+}
+
+// rows adds buttons in rows of five.
+func (b *builder) rows(a render.ActionsNode) {
 	var cur []discordgo.MessageComponent
 	for _, n := range a.Buttons {
 		btn, ok := b.button(n)
@@ -486,6 +557,9 @@ func (b *builder) selectMenu(s *render.SelectNode) {
 		} else {
 			ph = plain(ph, render.Discord.Placeholder)
 		}
+		if chars.Blank(ph) {
+			ph = ""
+		}
 		menu := discordgo.SelectMenu{
 			MenuType:    discordgo.StringSelectMenu,
 			CustomID:    SelectPrefix + chunk[0].id,
@@ -493,7 +567,7 @@ func (b *builder) selectMenu(s *render.SelectNode) {
 		}
 		for _, o := range chunk {
 			d := plain(oneLine(o.o.Description), render.Discord.OptionDescription)
-			if strings.TrimSpace(d) == "" {
+			if chars.Blank(d) {
 				d = ""
 			}
 			menu.Options = append(menu.Options, discordgo.SelectMenuOption{
@@ -544,16 +618,14 @@ func (b *builder) content(n render.Node) {
 			b.say(split([]markdown.Block{{Kind: markdown.Paragraph, Spans: spans}}, discord, limit))
 		}
 	case render.ImageNode:
-		b.contentImage(n.URL, n.Alt, n.Title)
+		b.contentImage(n)
 	case render.SectionNode:
 		b.say(split(parse(n.Text), discord, limit))
 		switch a := n.Accessory.(type) {
 		case render.ImageNode:
-			b.contentImage(a.URL, a.Alt, a.Title)
+			b.contentImage(a)
 		case *render.ButtonNode:
-			if btn, ok := b.button(a); ok {
-				b.accessory(btn)
-			}
+			b.sectionButton(a)
 		}
 	case render.ActionsNode:
 		b.actions(n)
@@ -564,10 +636,12 @@ func (b *builder) content(n render.Node) {
 
 // say adds pieces of content, each at most a message's content long; a
 // message's content shows above its embeds and rows, so text never joins
-// a message that has them.
+// a message that has them. A piece that shows nothing (see chars.Blank)
+// is left out: Discord takes content of white space and invisible
+// characters for none, and refuses a message that has nothing else.
 func (b *builder) say(pieces []string) {
 	for _, p := range pieces {
-		if strings.TrimSpace(p) == "" {
+		if chars.Blank(p) {
 			continue
 		}
 		m := b.msg()
@@ -583,20 +657,21 @@ func (b *builder) say(pieces []string) {
 }
 
 // contentImage shows an image outside a card as an embed of its own, with
-// the image's title as the embed's title.
-func (b *builder) contentImage(url, alt, title string) {
-	if !validURL(url) {
-		b.say(split(small(textBlocks(oneLine(alt), 0)), subtext, render.Discord.Content))
+// the image's title as the embed's title, or a note when Discord would not
+// load it.
+func (b *builder) contentImage(img render.ImageNode) {
+	if !validURL(img.URL) {
+		b.note(imageNote(img))
 		return
 	}
-	t := fitText(oneLine(title), render.Discord.EmbedTitle)
-	if strings.TrimSpace(t) == "" {
+	t := fitText(oneLine(img.Title), render.Discord.EmbedTitle)
+	if chars.Blank(t) {
 		t = ""
 	}
 	e := b.startEmbed(chars.Len(t))
 	e.Title = t
 	b.used += chars.Len(t)
-	e.Image = &discordgo.MessageEmbedImage{URL: url}
+	e.Image = &discordgo.MessageEmbedImage{URL: img.URL}
 }
 
 // uniqueIDs reports custom_ids shared by two components of m, and option

@@ -133,6 +133,23 @@ func FuzzRender(f *testing.F) {
 	f.Add([]byte{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20})
 	f.Add([]byte("\x05\x09\x08\x03\x00\x01\xff\xfe @everyone **x** [t](javascript:x)"))
 	f.Add(bytes.Repeat([]byte{9, 1, 200, 7, 3, 0, 4}, 40))
+	// One seed for each finding of the independent validators.
+	for _, seed := range [][]byte{
+		gallery.TableSeed(5, 5, "0123456789abcde…"),                                // over 10,000 characters of cells
+		gallery.TableSeed(29, 5, "<…"),                                             // JSON of escapes
+		gallery.Seed(10, "Amp", "https://x.test/&…"),                               // a link of escapes
+		gallery.Seed(0, "a\x00b\x1b[31m\x7f\u0085\uffff\xed\xa0\x80"),              // control characters
+		gallery.Seed(1, "&#0;&#1;&#x1b;&#x85;&#13; **&#x85;**"),                    // control characters by reference
+		gallery.Seed(0, "\ufeff"),                                                  // blank in Discord's eyes
+		gallery.Seed(0, "\u200b\u2060\u2800\u3164\u115f\u0301"),                    // blank in Discord's eyes
+		gallery.Seed(0, "https://ci.example\u3000[Login](https://evil.example/x)"), // a URL ended by a Unicode space
+		gallery.Seed(0, "\u3000# not a heading\n-\u00a0not a list"),                // markers after Unicode spaces
+		gallery.Seed(10, "Evil", "javascript:alert(1)"),                            // a link button Discord refuses
+		gallery.Seed(10, "Spaced", "https://x.test/a b"),                           // a link button Discord refuses
+		gallery.Seed(6, "javascript:x", "alt", "Caption"),                          // an image with an unusable URL
+	} {
+		f.Add(seed)
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		tree := gallery.Random(data)
 		renderValid(t, tree, gallery.IDs(tree))

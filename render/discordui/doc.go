@@ -40,14 +40,45 @@
 // components of a message) makes Render fail rather than build a payload
 // Discord refuses.
 //
+// # Nothing dropped unseen
+//
+// A link button Discord would refuse leaves a small line in its place,
+// "Link not shown: " and the buttons' labels, as in Slack; an image
+// Discord would not load leaves "Image not shown: " and its caption, else
+// its alt text. In a card the note goes in the card's embeds, before the
+// footer; elsewhere it is content, above the rows it stands beside.
+//
+// # Blank content
+//
+// Discord takes content of white space and invisible characters (U+200B
+// to U+200D, U+2060, U+FEFF, the Braille blank U+2800, the Hangul fillers,
+// lone combining marks; see chars.Blank in render/internal) for no content
+// at all, and refuses a message that has nothing else. Such text shows
+// nothing, so Render drops it, as it drops
+// blank text: a tree that holds nothing else renders as no messages, not
+// as an empty message or a placeholder, and a message with components or
+// embeds keeps those alone. Markup around nothing ("**\u200b**", a quote
+// of a zero-width space) is dropped the same way; a rule is not.
+//
 // # Safety
 //
 // Text nodes, titles and field texts are escaped so that Discord shows them
 // as written; links, link buttons and images keep only http and https URLs
-// of at most 512 characters; "@everyone" and "@here" get a zero-width
-// space after the "@" wherever they appear. [Validate] checks a message
-// against Discord's limits; Render runs it on everything it returns, and
-// the tests and fuzz target hold every rendering to it.
+// of at most 512 characters, without white space, invisible or control
+// characters; "@everyone" and "@here" get a zero-width space after the "@"
+// wherever they appear. A bare URL in text is left unescaped only as far
+// as Discord reads it: to the first white space of any kind (Discord's,
+// which is Unicode's, not ASCII's) or "<", and earlier at any invisible
+// character, so that "https://a.example\u3000[Login](https://b.example)"
+// does not reach Discord as a live masked link; brackets are escaped even
+// inside a URL. A line-start marker is escaped after and before white
+// space of any kind too. Control characters and noncharacters are dropped
+// from all text and invalid UTF-8 becomes U+FFFD, including what
+// markdown's numeric references write.
+//
+// [Validate] checks a message against Discord's limits and those rules;
+// Render runs it on everything it returns, and the tests and fuzz target
+// hold every rendering to it.
 //
 // A card's Fallback is not rendered: adapters that want notification text
 // take it from [render.FallbackText].

@@ -64,3 +64,16 @@ func ExampleMarkdown() {
 	//
 	// - `a` ok
 }
+
+func ExampleValidate() {
+	m := discordui.Message{
+		Content: "\ufeff", // blank in Discord's eyes
+		Components: []discordgo.MessageComponent{discordgo.ActionsRow{Components: []discordgo.MessageComponent{
+			discordgo.Button{Label: "Docs", Style: discordgo.LinkButton, URL: "https://example.com/a\u3000b"},
+		}}},
+	}
+	fmt.Println(discordui.Validate(m))
+	// Output:
+	// content: blank: only white space or invisible characters, which Discord does not take for content
+	// components[0].components[0].url: holds U+3000, white space or an invisible character
+}

@@ -2,6 +2,8 @@ package discordui
 
 import (
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/parleybot/parley/render/internal/chars"
 	"github.com/parleybot/parley/render/internal/markdown"
@@ -25,6 +27,11 @@ var (
 // asterisks, so that it never runs into the asterisks of a bold neighbour
 // ("**a**_b_", where "**a***b*" would read otherwise).
 func (dialect) Span(text string, st markdown.Style, u string) string {
+	// Markdown's numeric references ("&#1;") can write what clean took
+	// out of the source.
+	if text = clean(text); text == "" {
+		return ""
+	}
 	var s string
 	if st&markdown.InlineCode != 0 {
 		s = inlineCode(text)
@@ -65,7 +72,7 @@ const maxURL = 512
 // read it; a run of two or more backticks inside is broken with zero-width
 // spaces so it cannot close the span.
 func inlineCode(text string) string {
-	text = neutralize(text)
+	text = neutralize(clean(text))
 	if !strings.Contains(text, "`") {
 		return "`" + text + "`"
 	}
@@ -114,7 +121,7 @@ func (dialect) Fence(lang string) (string, string) {
 
 // CodeLine breaks any run of three backticks, which would close the block.
 func (dialect) CodeLine(line string) string {
-	line = neutralize(line)
+	line = neutralize(clean(line))
 	if strings.Contains(line, "```") {
 		line = strings.ReplaceAll(line, "``", "`"+zwsp+"`")
 	}
@@ -126,8 +133,16 @@ func (dialect) Rule() string { return "──────────" }
 // escape writes plain text so that Discord shows it as it is: markdown
 // characters get a backslash, as do list, heading and quote markers at the
 // start of a line (and of the text, which the markdown writer may put at
-// the start of one), and mass mentions are neutralised. URLs are left as they are,
-// since Discord links them before it reads any markdown inside.
+// the start of one), and mass mentions are neutralised. Bare URLs are left
+// as they are, since Discord links them before it reads any markdown
+// inside; each ends where Discord ends it (see urlEnd), so that markup
+// after it is escaped. Only brackets are escaped inside a URL too.
+//
+// White space is Unicode's throughout, not only ASCII's: a URL ends at an
+// ideographic space as at a space, and a marker after a no-break space
+// still counts as at the start of a line. Where Discord's reading is not
+// known, this errs towards escaping: a stray backslash in a URL costs a
+// broken link, markup left live can cost a phishing link.
 func escape(s string) string { return escapeText(s, true) }
 
 // escapeText is escape, leaving URLs bare only when urls is set.
@@ -135,16 +150,23 @@ func escapeText(s string, urls bool) string {
 	var b strings.Builder
 	b.Grow(len(s) + len(s)/8)
 	lineStart := true
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if lineStart && c != ' ' && c != '\t' {
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if lineStart && r != '\n' {
+			if space(r) {
+				// Indentation, which Discord may read past to a marker.
+				b.WriteString(s[i : i+size])
+				i += size
+				continue
+			}
 			lineStart = false
 			switch {
 			case marker(s[i:]):
 				b.WriteByte('\\')
-				b.WriteByte(c)
+				b.WriteByte(s[i]) // every marker is ASCII
+				i++
 				continue
-			case c >= '0' && c <= '9':
+			case r >= '0' && r <= '9':
 				j := i
 				for j < len(s) && s[j] >= '0' && s[j] <= '9' {
 					j++
@@ -153,49 +175,85 @@ func escapeText(s string, urls bool) string {
 					b.WriteString(s[i:j])
 					b.WriteByte('\\')
 					b.WriteByte(s[j])
-					i = j
+					i = j + 1
 					continue
 				}
 			}
 		}
-		if urls && c == 'h' && (i == 0 || !isWord(s[i-1])) && (strings.HasPrefix(s[i:], "https://") || strings.HasPrefix(s[i:], "http://")) {
-			j := i
-			for j < len(s) && s[j] != ' ' && s[j] != '\n' && s[j] != '\t' && s[j] != '<' {
-				j++
+		if urls && r == 'h' && (i == 0 || !isWord(s[i-1])) {
+			if j := urlEnd(s, i); j > i {
+				// Brackets stay escaped even here: a masked link needs a
+				// bare "[", and were Discord to end the URL before this
+				// code does, a backslash in a link beats a live one.
+				u := s[i:j]
+				if strings.ContainsAny(u, "[]") {
+					u = strings.NewReplacer("[", `\[`, "]", `\]`).Replace(u)
+				}
+				b.WriteString(u)
+				i = j
+				continue
 			}
-			b.WriteString(s[i:j])
-			i = j - 1
-			continue
 		}
-		switch c {
+		switch r {
 		case '\\', '*', '_', '~', '`', '|', '[', ']', '<':
 			b.WriteByte('\\')
 		case '\n':
 			lineStart = true
 		}
-		b.WriteByte(c)
+		b.WriteString(s[i : i+size])
+		i += size
 	}
 	return neutralize(b.String())
 }
 
+// space reports whether Discord may take r for white space: JavaScript's
+// \s, which is Unicode's White_Space and U+FEFF.
+func space(r rune) bool { return unicode.IsSpace(r) || r == '\ufeff' }
+
+// urlEnd returns the end of the bare URL Discord reads at s[i:], or i when
+// no URL starts there. Discord's URL runs from "http://" or "https://" to
+// the first white space (see space) or "<", and gives back the
+// punctuation it ends with (. , : ; " ' ) ]). Here it also ends at any
+// character that is not graphic, such as U+200B or a bidi control, and
+// at invalid UTF-8: ending early only escapes what Discord might have
+// taken into the URL, where ending late would leave live markup after it.
+func urlEnd(s string, i int) int {
+	if !strings.HasPrefix(s[i:], "https://") && !strings.HasPrefix(s[i:], "http://") {
+		return i
+	}
+	j := i
+	for j < len(s) {
+		r, size := utf8.DecodeRuneInString(s[j:])
+		if r == '<' || space(r) || !unicode.IsGraphic(r) || r == utf8.RuneError && size == 1 {
+			break
+		}
+		j += size
+	}
+	for j > i && strings.IndexByte(".,:;\"')]", s[j-1]) >= 0 {
+		j--
+	}
+	return j
+}
+
 // marker reports whether s starts with what Discord reads at the start of
 // a line as a list item ("- "), subtext ("-# "), heading ("## ") or quote
-// ("> ", ">>> ").
+// ("> ", ">>> "), the space after it any white space.
 func marker(s string) bool {
-	next := func(i int) byte {
-		if i < len(s) {
-			return s[i]
+	spaceAt := func(i int) bool {
+		if i >= len(s) {
+			return true
 		}
-		return ' '
+		r, _ := utf8.DecodeRuneInString(s[i:])
+		return space(r)
 	}
 	switch s[0] {
 	case '-', '+':
-		return next(1) == ' ' || next(1) == '#'
+		return spaceAt(1) || s[1] == '#'
 	case '>':
-		return next(1) == ' ' || next(1) == '>'
+		return spaceAt(1) || s[1] == '>'
 	case '#':
 		i := strings.IndexFunc(s, func(r rune) bool { return r != '#' })
-		return i < 0 || s[i] == ' '
+		return i < 0 || spaceAt(i)
 	}
 	return false
 }
@@ -204,9 +262,35 @@ func isWord(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
 }
 
-// parse parses outside markdown, cleaned first.
+// parse parses outside markdown, cleaned first. Markdown that shows
+// nothing (see blank) parses as no blocks.
 func parse(src string) []markdown.Block {
-	return chunk(unlink(markdown.Parse(clean(src))))
+	bs := markdown.Parse(clean(src))
+	if blank(bs) {
+		return nil
+	}
+	return chunk(unlink(bs))
+}
+
+// blank reports whether bs show nothing but markup around blank text (see
+// chars.Blank): "**\u200b**", a quote or a list of zero-width spaces. A
+// rule shows.
+func blank(bs []markdown.Block) bool {
+	for _, b := range bs {
+		switch {
+		case b.Kind == markdown.Rule,
+			!chars.Blank(b.Text),
+			!chars.Blank(markdown.PlainText(b.Spans)),
+			!blank(b.Blocks):
+			return false
+		}
+		for _, it := range b.Items {
+			if !blank(it) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // unlink drops the targets Span would not write and joins the runs this
@@ -342,10 +426,11 @@ func split(bs []markdown.Block, d dialect, limit int) []string {
 }
 
 // textBlocks makes plain text a paragraph of runs in style st, one line of
-// the text to a line of the paragraph.
+// the text to a line of the paragraph. Text that shows nothing (see
+// chars.Blank) makes none.
 func textBlocks(s string, st markdown.Style) []markdown.Block {
 	s = clean(s)
-	if strings.TrimSpace(s) == "" {
+	if chars.Blank(s) {
 		return nil
 	}
 	var spans []markdown.Span

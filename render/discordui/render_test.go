@@ -77,8 +77,8 @@ func TestRenderContent(t *testing.T) {
 		{"divider", render.Divider(), "──────────"},
 		{"fields", render.Fields(render.Field{Label: "A", Value: "1"}, render.Field{Label: "B_", Value: "2"}), "**A:** 1\n**B\\_:** 2"},
 		{"table", render.Table([]string{"k", "v"}, []string{"a", "1"}, []string{"bb"}), "```\nk   v\n──  ─\na   1\nbb\n```"},
-		{"section", render.Section("see", render.Image("javascript:x", "alt")), "see\n-# alt"},
-		{"invalid image", render.Image("ftp://x.test/a.png", "a chart"), "-# a chart"},
+		{"section", render.Section("see", render.Image("javascript:x", "alt")), "see\n-# Image not shown: alt"},
+		{"invalid image", render.Image("ftp://x.test/a.png", "a chart"), "-# Image not shown: a chart"},
 		{"invalid UTF-8 and NUL", render.Text("a\xff\x00b"), "a\uFFFDb"},
 	}
 	for _, tt := range tests {

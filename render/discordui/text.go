@@ -18,37 +18,12 @@ const zwsp = "\u200b"
 // a component without one.
 const noLabel = "·"
 
-// clean makes outside text safe to measure and send: invalid UTF-8 becomes
-// U+FFFD, carriage returns become line breaks, and control characters
-// other than tab and line break (NUL above all) are dropped, since Discord
-// shows them as nothing or rejects them.
-func clean(s string) string {
-	ok := utf8.ValidString(s)
-	if ok {
-		for i := 0; i < len(s); i++ {
-			if c := s[i]; (c < 0x20 && c != '\n' && c != '\t') || c == 0x7f {
-				ok = false
-				break
-			}
-		}
-	}
-	if ok {
-		return s
-	}
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	s = strings.ReplaceAll(s, "\r\n", "\n")
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r == '\r':
-			return '\n'
-		case r == '\n' || r == '\t':
-			return r
-		case r < 0x20 || r == 0x7f:
-			return -1
-		}
-		return r
-	}, s)
-}
+// clean makes outside text safe to measure and send (see [chars.Clean]):
+// invalid UTF-8 becomes U+FFFD, carriage returns become line breaks, and
+// control characters other than tab and line break (NUL above all), C1
+// controls and noncharacters are dropped, since Discord shows them as
+// nothing or rejects them.
+func clean(s string) string { return chars.Clean(s) }
 
 // neutralize keeps "@everyone" and "@here" from pinging a whole server.
 // Adapters also send allowed_mentions; this holds even where they do not.
@@ -79,10 +54,10 @@ func plain(s string, limit int) string {
 	return render.Truncate(neutralize(clean(s)), limit)
 }
 
-// label returns a component label within limit, never empty.
+// label returns a component label within limit, never blank.
 func label(s string, limit int) string {
 	l := plain(oneLine(s), limit)
-	if strings.TrimSpace(l) == "" {
+	if chars.Blank(l) {
 		return noLabel
 	}
 	return l
@@ -111,16 +86,17 @@ func fitText(s string, limit int) string {
 }
 
 // validURL reports whether u may be sent as a link, a link button or an
-// image: http or https, with a host, no spaces or control characters, no
-// mass mention, within Discord's URL limit.
+// image: http or https, with a host, no mass mention, within Discord's URL
+// limit, and without invalid UTF-8 or any character that is white space
+// (Unicode's, not only ASCII's), a control or otherwise invisible (see
+// [chars.Invisible]): Discord ends a URL at the first such character, and
+// whatever follows would be read as markdown.
 func validURL(u string) bool {
 	if u == "" || chars.Len(u) > render.Discord.URL || !pingFree(u) || !utf8.ValidString(u) {
 		return false
 	}
-	for _, r := range u {
-		if unicode.IsSpace(r) || unicode.IsControl(r) {
-			return false
-		}
+	if strings.IndexFunc(u, chars.Invisible) >= 0 || chars.IndexUnsendable(u) >= 0 {
+		return false
 	}
 	p, err := url.Parse(u)
 	if err != nil || p.Host == "" {

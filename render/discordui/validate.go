@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -17,6 +18,13 @@ import (
 // at fault, as in "embeds[0].fields[3].value: 1100 characters, limit 1024".
 // Components are classic action rows of buttons and string select menus,
 // as values or pointers.
+//
+// Besides the limits Discord documents, it holds m to what Discord has
+// been seen to refuse or misread: content that is blank in Discord's eyes
+// (only white space and invisible characters, such as U+200B or U+FEFF;
+// see [chars.Blank]), which Discord drops or refuses; a URL holding white
+// space of any kind, or an invisible or control character; and text
+// holding a control character or invalid UTF-8 (see [chars.Unsendable]).
 func Validate(m Message) error {
 	v := &validator{}
 	v.message(m)
@@ -29,8 +37,8 @@ func (v *validator) add(where, format string, args ...any) {
 	v.errs = append(v.errs, fmt.Errorf("%s: %s", where, fmt.Sprintf(format, args...)))
 }
 
-// length checks that s is at most limit characters and, with required,
-// not blank.
+// length checks that s is at most limit characters, holds no control
+// character or invalid UTF-8, and, with required, is not blank.
 func (v *validator) length(where, s string, limit int, required bool) {
 	if n := chars.Len(s); n > limit {
 		v.add(where, "%d characters, limit %d", n, limit)
@@ -38,11 +46,21 @@ func (v *validator) length(where, s string, limit int, required bool) {
 	if required && strings.TrimSpace(s) == "" {
 		v.add(where, "empty")
 	}
+	if i := chars.IndexUnsendable(s); i >= 0 {
+		if r, size := utf8.DecodeRuneInString(s[i:]); r == utf8.RuneError && size == 1 {
+			v.add(where, "invalid UTF-8 at byte %d", i)
+		} else {
+			v.add(where, "control character %U at byte %d", r, i)
+		}
+	}
 }
 
 func (v *validator) message(m Message) {
 	v.length("content", m.Content, render.Discord.Content, false)
-	if strings.TrimSpace(m.Content) == "" && len(m.Embeds) == 0 && len(m.Components) == 0 {
+	if m.Content != "" && chars.Blank(m.Content) {
+		v.add("content", "blank: only white space or invisible characters, which Discord does not take for content")
+	}
+	if chars.Blank(m.Content) && len(m.Embeds) == 0 && len(m.Components) == 0 {
 		v.add("message", "no content, embed or component")
 	}
 	if n := len(m.Embeds); n > render.Discord.EmbedsPerMessage {
@@ -130,7 +148,8 @@ func (v *validator) embed(where string, e *discordgo.MessageEmbed) {
 }
 
 // url checks an http or https URL (or, for a link button, a discord: one)
-// of at most limit characters when limit is set.
+// of at most limit characters when limit is set, without white space,
+// invisible or control characters, or invalid UTF-8.
 func (v *validator) url(where, u string, limit int, discordOK bool) {
 	if limit > 0 {
 		if n := chars.Len(u); n > limit {
@@ -141,6 +160,11 @@ func (v *validator) url(where, u string, limit int, discordOK bool) {
 	switch {
 	case u == "":
 		v.add(where, "empty")
+	case !utf8.ValidString(u):
+		v.add(where, "invalid UTF-8")
+	case strings.IndexFunc(u, chars.Invisible) >= 0:
+		r, _ := utf8.DecodeRuneInString(u[strings.IndexFunc(u, chars.Invisible):])
+		v.add(where, "holds %U, white space or an invisible character", r)
 	case err != nil:
 		v.add(where, "not a URL: %v", err)
 	case p.Scheme == "discord" && discordOK:
@@ -219,9 +243,7 @@ func (v *validator) customID(where, id string, ids map[string]string) {
 }
 
 func (v *validator) button(where string, b discordgo.Button, ids map[string]string) {
-	if chars.Len(b.Label) > render.Discord.ButtonLabel {
-		v.add(where+".label", "%d characters, limit %d", chars.Len(b.Label), render.Discord.ButtonLabel)
-	}
+	v.length(where+".label", b.Label, render.Discord.ButtonLabel, false)
 	if strings.TrimSpace(b.Label) == "" && b.Emoji == nil {
 		v.add(where, "neither label nor emoji")
 	}

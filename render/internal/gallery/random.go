@@ -7,12 +7,16 @@ import (
 )
 
 // tricky are strings that have broken renderers: markup of every dialect,
-// entities, long and wide graphemes, bidi controls, hostile URLs.
+// entities, long and wide graphemes, bidi controls, control characters and
+// invisible ones, Unicode spaces, hostile URLs.
 var tricky = []string{
 	"", " ", "*", "_", "~", "`", "```", "|", ">", "<", "&", "&amp;", "<@U1>", "<!here>", "@everyone",
 	"**bold**", "[t](https://x.test)", "[t](javascript:x)", "\n", "\n\n", "- item", "1. one", "> q", "# h",
 	"é", "e\u0301", "👩‍👩‍👧‍👦", "🇵🇹", "東京", "مرحبا", "\u202e", "\u200b", "\x00", "\xff", "\t",
 	"https://example.com/a", "javascript:alert(1)", "data:text/html,x", "http://", "ftp://x",
+	"\x7f", "\u0085", "\x1b[31m", "\r", "\r\n", "\xed\xa0\x80", "\uffff", "&#1;", "&#x85;", "&#0;",
+	"\u3000", "\u00a0", "\u2028", "\ufeff", "\u2060", "\u200d", "\u2800", "\u3164", "\u115f", "\u0301",
+	"https://ci.example\u3000[Login](https://evil.example/x)", "https://x.test/a\u2003_b_", "-\u3000", "#\u00a0h",
 }
 
 // source turns fuzz input into choices.
@@ -172,4 +176,65 @@ func (s *source) actions() render.ActionsNode {
 		a.Buttons = append(a.Buttons, s.button())
 	}
 	return a
+}
+
+// Seed returns fuzz input from which [Random] builds one node, for seeding
+// a fuzz target with a case that once broke a renderer. kind picks the
+// node as Random does: 0 text, 1 markdown, 2 header, 5 context, 6 an
+// image (URL, alt text, caption), 10 a row of one link button (label,
+// URL). strs are the node's strings in that order (see appendStr).
+func Seed(kind int, strs ...string) []byte {
+	b := []byte{0, byte(kind)} // one node, not a card
+	if kind == 10 {
+		b = append(b, 1, 1, 1, 0) // one button, not nil, a link
+	}
+	for _, s := range strs {
+		b = appendStr(b, s)
+	}
+	return b
+}
+
+// TableSeed returns fuzz input from which Random builds a table of rows
+// rows of cols cells (0 < rows < 30, 0 < cols < 6), under as many
+// headers, each cell cell (see appendStr).
+func TableSeed(rows, cols int, cell string) []byte {
+	b := []byte{0, 8, 1, byte(cols)}
+	for range cols {
+		b = appendStr(b, "h")
+	}
+	b = append(b, 1, byte(rows))
+	for range rows {
+		b = append(b, 1, byte(cols))
+		for range cols {
+			b = appendStr(b, cell)
+		}
+	}
+	return append(b, 0) // no alignments
+}
+
+// appendStr appends what source.str reads as s: s in pieces of 15 bytes,
+// at most four. A string ending in "…" stands for itself with its last
+// piece (what follows its first 15, 30 or 45 bytes) repeated 200 times.
+func appendStr(b []byte, s string) []byte {
+	s, many := strings.CutSuffix(s, "…")
+	var pieces []string
+	for len(s) > 15 {
+		pieces = append(pieces, s[:15])
+		s = s[15:]
+	}
+	pieces = append(pieces, s)
+	if len(pieces) > 4 {
+		panic("gallery: a seed string is longer than 60 bytes")
+	}
+	b = append(b, byte(len(pieces)-1))
+	for i, p := range pieces {
+		b = append(b, 1, byte(len(p)))
+		b = append(b, p...)
+		if many && i == len(pieces)-1 {
+			b = append(b, 0, 199) // repeated, 1+199 times
+		} else {
+			b = append(b, 2) // as it is
+		}
+	}
+	return b
 }

@@ -282,10 +282,26 @@ func (w *writer) spans(ss []Span, extra Style, first, rest string) {
 func (w *writer) run(text string, st Style, url string) string {
 	core := strings.TrimFunc(text, unicode.IsSpace)
 	if core == "" {
-		return text
+		return spaces(text)
 	}
 	i := strings.Index(text, core)
-	return text[:i] + w.d.Span(core, st, url) + text[i+len(core):]
+	return spaces(text[:i]) + w.d.Span(core, st, url) + spaces(text[i+len(core):])
+}
+
+// spaces returns white space as the writer may put it out itself, where no
+// dialect sees it: the control characters among it (a vertical tab, a
+// form feed, U+0085 NEXT LINE, which a numeric reference such as "&#x85;"
+// can write) become plain spaces.
+func spaces(s string) string {
+	if strings.IndexFunc(s, unicode.IsControl) < 0 {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
 }
 
 // pack joins lines into pieces no longer than the limit. A code block cut

@@ -23,7 +23,7 @@ import (
 // It is the fallback for a thread the bot has no transcript of: Slack
 // allows many apps one history call a minute, and a call refused is tried
 // again after the Retry-After Slack sends, so Messages may take minutes
-// on a long thread. The bot's own messages have FromSelf set; a message
+// on a long thread; it reads at most five pages of a thread. The bot's own messages have FromSelf set; a message
 // mentioning the bot, or written in a direct message with it, has Mention
 // set, and a mention of the bot that starts the text is removed, as in
 // the messages the adapter delivers. Joins, topic changes and other
@@ -84,13 +84,18 @@ var conversational = map[string]bool{
 	"me_message":       true,
 }
 
+// maxReplyPages caps the conversations.replies calls of one Messages: on
+// Slack's strictest tier each costs a minute.
+const maxReplyPages = 5
+
 // replies returns the last n messages of the thread at in, oldest first.
 // conversations.replies pages from the thread's start, so it reads the
-// whole thread, keeping the last n.
+// thread, keeping the last n — up to maxReplyPages pages: of a thread
+// longer than that, the last n of those pages.
 func (a *Adapter) replies(ctx context.Context, in bot.Address, n int) ([]slackgo.Message, error) {
 	var keep []slackgo.Message
 	cursor := ""
-	for {
+	for page := 1; ; page++ {
 		msgs, more, next, err := a.api.GetConversationRepliesContext(ctx, &slackgo.GetConversationRepliesParameters{
 			ChannelID: in.Channel,
 			Timestamp: in.Thread,
@@ -108,7 +113,7 @@ func (a *Adapter) replies(ctx context.Context, in bot.Address, n int) ([]slackgo
 		if len(keep) > n {
 			keep = slices.Delete(keep, 0, len(keep)-n)
 		}
-		if !more || next == "" || next == cursor {
+		if !more || next == "" || next == cursor || page >= maxReplyPages {
 			return keep, nil
 		}
 		cursor = next

@@ -1,12 +1,15 @@
 package slack
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/parleybot/parley/adapters/slack/slackfake"
 	"github.com/parleybot/parley/bot"
 )
 
@@ -198,5 +201,30 @@ func TestMessagesLooksEachPersonUpOnce(t *testing.T) {
 	}
 	if n := len(f.callsTo("users.info")); n != 1 {
 		t.Errorf("users.info called %d times; want once for the one person", n)
+	}
+}
+
+func TestMessagesReadsAtMostFivePagesOfAThread(t *testing.T) {
+	t.Parallel()
+	fake := slackfake.New(slackfake.Config{})
+	t.Cleanup(fake.Close)
+	cfg := fake.Config()
+	a, err := New(Config{BotToken: cfg.BotToken, SigningSecret: cfg.SigningSecret, APIURL: fake.APIURL(), Env: func(string) string { return "" }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := fake.ChannelMessage(slackfake.Ana, "C1", "root", "")
+	for i := range maxReplyPages*historyPage + 50 {
+		fake.ChannelMessage(slackfake.Ben, "C1", fmt.Sprint("reply ", i), root.TS)
+	}
+	got, err := a.Messages(context.Background(), bot.Address{Platform: Platform, Channel: "C1", Thread: root.TS}, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(fake.Calls("conversations.replies")); n != maxReplyPages {
+		t.Fatalf("%d conversations.replies calls; want the cap, %d", n, maxReplyPages)
+	}
+	if len(got) != 20 {
+		t.Fatalf("%d messages; want 20", len(got))
 	}
 }

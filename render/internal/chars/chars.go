@@ -80,36 +80,14 @@ func Cut(s string, limit int, soft bool) (head, rest string) {
 }
 
 // Sanitize returns s with invalid UTF-8 and every code point bad reports
+// (bad is not asked about printable ASCII)
 // replaced by U+FFFD, and with "\r\n" and a lone "\r" made "\n". It
 // returns s itself, without copying, when there is nothing to change.
 func Sanitize(s string, bad func(rune) bool) string {
-	i := 0
-	for i < len(s) {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == '\r' || r == utf8.RuneError && size == 1 || bad(r) {
-			break
+	return rewrite(s, func(r rune, invalid bool) (string, bool) {
+		if invalid || bad(r) {
+			return string(utf8.RuneError), true
 		}
-		i += size
-	}
-	if i == len(s) {
-		return s
-	}
-	var b strings.Builder
-	b.Grow(len(s))
-	b.WriteString(s[:i])
-	for i < len(s) {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == '\r':
-			if !strings.HasPrefix(s[i+size:], "\n") {
-				b.WriteByte('\n')
-			}
-		case r == utf8.RuneError && size == 1, bad(r):
-			b.WriteRune(utf8.RuneError)
-		default:
-			b.WriteString(s[i : i+size])
-		}
-		i += size
-	}
-	return b.String()
+		return "", false
+	})
 }

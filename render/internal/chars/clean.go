@@ -34,18 +34,36 @@ func Unsendable(r rune) bool {
 // become one URL glued to a link. It returns s itself, without copying,
 // when there is nothing to change.
 func Clean(s string) string {
+	return rewrite(s, func(r rune, invalid bool) (string, bool) {
+		switch {
+		case invalid:
+			return string(utf8.RuneError), true
+		case r == '\v', r == '\f', r == '\u0085':
+			return "\n", true
+		case Unsendable(r):
+			return "", true
+		}
+		return "", false
+	})
+}
+
+// rewrite returns s with "\r\n" and a lone "\r" made "\n" and every
+// other character fix changes replaced with what it returns; fix gets
+// each byte of invalid UTF-8 as utf8.RuneError with invalid set, and is
+// never asked about printable ASCII, which no fix may change. It returns
+// s itself, without copying, when there is nothing to change.
+func rewrite(s string, fix func(r rune, invalid bool) (string, bool)) string {
 	i := 0
 	for i < len(s) {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c == '\r' || Unsendable(rune(c)) {
-				break
-			}
-			i++
+		if c := s[i]; c < utf8.RuneSelf && c >= 0x20 && c < 0x7f {
+			i++ // printable ASCII, the common case, changes under no fix
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 || Unsendable(r) {
+		if r == '\r' {
+			break
+		}
+		if _, changed := fix(r, r == utf8.RuneError && size == 1); changed {
 			break
 		}
 		i += size
@@ -58,17 +76,13 @@ func Clean(s string) string {
 	b.WriteString(s[:i])
 	for i < len(s) {
 		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == '\r':
+		if r == '\r' {
 			if !strings.HasPrefix(s[i+size:], "\n") {
 				b.WriteByte('\n')
 			}
-		case r == '\v', r == '\f', r == '\u0085':
-			b.WriteByte('\n')
-		case r == utf8.RuneError && size == 1:
-			b.WriteRune(utf8.RuneError)
-		case Unsendable(r):
-		default:
+		} else if to, changed := fix(r, r == utf8.RuneError && size == 1); changed {
+			b.WriteString(to)
+		} else {
 			b.WriteString(s[i : i+size])
 		}
 		i += size

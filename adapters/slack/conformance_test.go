@@ -16,17 +16,7 @@ import (
 
 func TestConformance(t *testing.T) {
 	adaptertest.Run(t, func(t *testing.T) (bot.Adapter, adaptertest.Platform) {
-		fake := slackfake.New(slackfake.Config{})
-		t.Cleanup(fake.Close)
-		cfg := fake.Config()
-		a, err := slack.New(slack.Config{
-			BotToken: cfg.BotToken, SigningSecret: cfg.SigningSecret, APIURL: fake.APIURL(),
-			Env: func(string) string { return "" }, PostInterval: -1,
-			Logger: slog.New(slog.DiscardHandler),
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
+		fake, a := onFake(t)
 		p := &platform{fake: fake, h: a, channel: "C0TEST"}
 		// The conversation is a thread in a channel, opened by a
 		// person's message, as most conversations with a bot are.
@@ -40,21 +30,27 @@ func TestConformance(t *testing.T) {
 // where the adapter shows statuses too.
 func TestConformanceInTheAssistantPane(t *testing.T) {
 	adaptertest.Run(t, func(t *testing.T) (bot.Adapter, adaptertest.Platform) {
-		fake := slackfake.New(slackfake.Config{})
-		t.Cleanup(fake.Close)
-		cfg := fake.Config()
-		a, err := slack.New(slack.Config{
-			BotToken: cfg.BotToken, SigningSecret: cfg.SigningSecret, APIURL: fake.APIURL(),
-			Env: func(string) string { return "" }, PostInterval: -1,
-			Logger: slog.New(slog.DiscardHandler),
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
+		fake, a := onFake(t)
 		start := fake.AssistantThreadStarted(slackfake.Ana, "C0TEST")
 		p := &platform{fake: fake, h: a, channel: fake.DM(slackfake.Ana), thread: start.ThreadTS, direct: true}
 		return a, p
 	}, adaptertest.Features{Redelivery: true, RefusalVisible: true, OnePerson: true})
+}
+
+// onFake returns a new fake Slack and an adapter on it.
+func onFake(t *testing.T) (*slackfake.Server, *slack.Adapter) {
+	fake := slackfake.New(slackfake.Config{})
+	t.Cleanup(fake.Close)
+	cfg := fake.Config()
+	a, err := slack.New(slack.Config{
+		BotToken: cfg.BotToken, SigningSecret: cfg.SigningSecret, APIURL: fake.APIURL(),
+		Env: func(string) string { return "" }, PostInterval: -1,
+		Logger: slog.New(slog.DiscardHandler),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fake, a
 }
 
 // platform is Slack, as adaptertest sees it: people acting on the fake,

@@ -138,7 +138,7 @@ func (me identity) wrote(user, botID string) bool {
 // assistant pane. A message in a channel that neither mentions the bot
 // nor replies in a thread is no conversation of the bot's and is left out.
 func (a *Adapter) deliverMessage(ctx context.Context, inbox bot.Inbox, me identity, team, eventID string, ev event, mentionEvent bool) error {
-	if me.wrote(ev.User, ev.BotID) || ev.TS == "" || ev.Channel == "" {
+	if me.wrote(ev.User, ev.BotID) || ev.TS == "" || ev.Channel == "" || (ev.User == "" && ev.BotID == "") {
 		return nil
 	}
 	isBot := ev.BotID != "" || ev.Subtype == "bot_message"
@@ -189,6 +189,8 @@ func (a *Adapter) userWithin(ctx context.Context, team, id string) (bot.User, er
 // else none (a direct message outside a thread).
 func threadOf(ts, threadTS string, direct bool) string {
 	switch {
+	case direct && threadTS == ts:
+		return "" // a direct message that later took replies is still the DM's
 	case threadTS != "":
 		return threadTS
 	case direct:

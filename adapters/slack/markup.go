@@ -12,6 +12,12 @@ import (
 // time shows as its id.
 const nameBudget = 500 * time.Millisecond
 
+// maxNameLookups bounds the users.info calls one message may start: past
+// it, and past nameBudget, names come from the cache only, so that a
+// message mentioning hundreds of people costs no more calls than one
+// mentioning a few.
+const maxNameLookups = 8
+
 // markdown turns the text of a Slack message into the markdown the bot
 // and the model read: Slack's angle-bracket markup is resolved — a
 // mention <@U123> becomes @name, a channel <#C1|general> #general, a link
@@ -24,6 +30,7 @@ func (a *Adapter) markdown(ctx context.Context, team, text string) string {
 	}
 	ctx, cancel := context.WithTimeout(ctx, nameBudget)
 	defer cancel()
+	lookups := 0
 	var b strings.Builder
 	b.Grow(len(text))
 	for {
@@ -36,7 +43,7 @@ func (a *Adapter) markdown(ctx context.Context, team, text string) string {
 			break
 		}
 		b.WriteString(unescape(text[:i]))
-		b.WriteString(a.token(ctx, team, text[i+1:i+j]))
+		b.WriteString(a.token(ctx, team, text[i+1:i+j], &lookups))
 		text = text[i+j+1:]
 	}
 	b.WriteString(unescape(text))
@@ -44,7 +51,7 @@ func (a *Adapter) markdown(ctx context.Context, team, text string) string {
 }
 
 // token resolves the inside of one <…> token.
-func (a *Adapter) token(ctx context.Context, team, tok string) string {
+func (a *Adapter) token(ctx context.Context, team, tok string, lookups *int) string {
 	target, label, hasLabel := strings.Cut(tok, "|")
 	label = unescape(label)
 	switch {
@@ -53,8 +60,14 @@ func (a *Adapter) token(ctx context.Context, team, tok string) string {
 			return "@" + strings.TrimPrefix(label, "@")
 		}
 		id := target[1:]
-		if u, err := a.user(ctx, team, id); err == nil && u.Name != "" {
+		if u, ok := a.cachedUser(team, id); ok && u.Name != "" {
 			return "@" + u.Name
+		}
+		if *lookups < maxNameLookups && ctx.Err() == nil {
+			*lookups++
+			if u, err := a.user(ctx, team, id); err == nil && u.Name != "" {
+				return "@" + u.Name
+			}
 		}
 		return "@" + id
 	case strings.HasPrefix(target, "#"):

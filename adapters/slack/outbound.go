@@ -121,3 +121,9 @@ func (a *Adapter) Capabilities(in bot.Address) bot.Capabilities {
 func (a *Adapter) user(ctx context.Context, team, id string) (bot.User, error) {
 	return a.lookup(ctx, team, id)
 }
+
+// cachedUser returns the user id in team if the cache holds it, making no
+// call.
+func (a *Adapter) cachedUser(team, id string) (bot.User, bool) {
+	return a.out.users.cached(team + "/" + id)
+}

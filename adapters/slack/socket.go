@@ -85,6 +85,27 @@ func (a *Adapter) consume(ctx context.Context, client *socketmode.Client, done <
 				}
 			case socketmode.EventTypeInvalidAuth:
 				return errors.New("slack: Slack refused Config.AppToken (invalid_auth)")
+			case socketmode.EventTypeErrorBadMessage:
+				// slack-go could not parse the envelope's payload (a
+				// block of a shape it does not know, say): the adapter
+				// reads it itself, as it does over HTTP.
+				bad, ok := evt.Data.(*socketmode.ErrorBadMessage)
+				if !ok {
+					continue
+				}
+				var req socketmode.Request
+				err := json.Unmarshal(bad.Message, &req)
+				switch socketmode.EventType(req.Type) {
+				case socketmode.EventTypeEventsAPI, socketmode.EventTypeInteractive, socketmode.EventTypeSlashCommand:
+				default:
+					err = errors.New("not an envelope the adapter takes")
+				}
+				if err != nil || req.EnvelopeID == "" {
+					a.cfg.Logger.Warn("slack: an unreadable Socket Mode message", "err", bad.Cause)
+					continue
+				}
+				evt = socketmode.Event{Type: socketmode.EventType(req.Type), Request: &req}
+				fallthrough
 			case socketmode.EventTypeEventsAPI, socketmode.EventTypeInteractive, socketmode.EventTypeSlashCommand:
 				if evt.Request == nil {
 					continue

@@ -163,6 +163,17 @@ func (c *userCache) get(ctx context.Context, key string, ttl time.Duration, fetc
 	}
 }
 
+// cached returns the user cached under key, without a lookup.
+func (c *userCache) cached(key string) (bot.User, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.entries[key]
+	if !ok || !c.clock().Before(e.expires) {
+		return bot.User{}, false
+	}
+	return e.u, true
+}
+
 // put caches u under key for ttl.
 func (c *userCache) put(key string, u bot.User, ttl time.Duration) {
 	c.mu.Lock()

@@ -160,6 +160,12 @@ func (b *Bot) click(ctx context.Context, a Adapter, act Action) error {
 		item.Kind, item.Lane, item.Choice, item.Option = WorkChoice, "k:"+id, rec.Choice, rec.Option
 	}
 	acc := Acceptance{Item: item, Owner: b.claimant(), LeaseTTL: b.cfg.LeaseTTL, Begin: true}
+	if rec.Choice != "" {
+		// Deciding is short, and it frees the lanes of the runs waiting
+		// on it: a click on an option is never held back by
+		// Config.MaxLanes, which those runs may fill.
+		acc.Owner = b.owner
+	}
 	if act.EventID != "" {
 		acc.Dedupe, acc.DedupeUntil = dedupeKey(act.Message.Address, "action", act.EventID), time.Now().Add(b.cfg.DedupeTTL)
 	}

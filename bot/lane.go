@@ -108,11 +108,21 @@ func (t *laneTable) release(ln *lane) {
 // waiting work as soon as a lane is released.
 func (t *laneTable) room(max int) bool {
 	t.mu.Lock()
-	defer t.mu.Unlock()
 	if len(t.m) < max {
+		t.mu.Unlock()
 		return true
 	}
 	t.full = true
+	held := make([]*lane, 0, len(t.m))
+	for _, l := range t.m {
+		held = append(held, l)
+	}
+	t.mu.Unlock()
+	// Runs waiting for a person hold lanes no one works in: they park,
+	// freeing their lanes for the work that waits.
+	for _, l := range held {
+		l.requestYield("")
+	}
 	return false
 }
 

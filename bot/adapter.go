@@ -152,6 +152,12 @@ type Message struct {
 	Direct bool `json:",omitempty"`
 	// FromSelf is true for messages this bot posted (seen in history).
 	FromSelf bool `json:",omitempty"`
+	// Opens is set by an adapter that knows the message opens its
+	// conversation, with nothing before it to read: a thread the platform
+	// says began just now (Slack's assistant pane), a slash command. The
+	// bot then asks the platform for no history of the conversation, as it
+	// does for a message that is its thread's root.
+	Opens bool `json:",omitempty"`
 }
 
 // Action is a click on an interactive element, normalized by an adapter.

@@ -137,7 +137,7 @@ func (t *Thread) history(ctx context.Context, limit int) ([]Message, error) {
 	}
 	// A trigger that is its thread's root has nothing before it: the
 	// platform is asked only for threads the bot joins midway.
-	opened := t.trigger.ID != "" && t.trigger.ID == t.addr.Thread
+	opened := t.trigger.Opens || (t.trigger.ID != "" && t.trigger.ID == t.addr.Thread)
 	if h, ok := t.adapter.(HistoryReader); ok && known == 0 && !opened && t.Capabilities().Has(CapHistory) {
 		ph, err := h.Messages(ctx, t.addr, limit)
 		if err != nil {

@@ -74,6 +74,15 @@ func (c *contexts) set(t *assistantThread) {
 	c.m[key] = t.Context.ChannelID
 }
 
+// has reports whether the assistant thread key (channel/thread) began
+// while this process watched.
+func (c *contexts) has(key string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, ok := c.m[key]
+	return ok
+}
+
 func (c *contexts) get(key string) string {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -166,6 +166,9 @@ func (a *Adapter) deliverMessage(ctx context.Context, inbox bot.Inbox, me identi
 		Time:    tsTime(ev.TS),
 		Mention: mention,
 		Direct:  direct,
+		// An assistant thread this process saw begin has nothing before
+		// its messages to read from Slack.
+		Opens: direct && thread != "" && a.in.contexts.has(ev.Channel+"/"+thread),
 	}
 	if m.User.ID == "" {
 		m.User.ID = ev.BotID

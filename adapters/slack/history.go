@@ -23,7 +23,7 @@ import (
 // It is the fallback for a thread the bot has no transcript of: Slack
 // allows many apps one history call a minute, and a call refused is tried
 // again after the Retry-After Slack sends, so Messages may take minutes
-// on a long thread; it reads at most five pages of a thread. The bot's own messages have FromSelf set; a message
+// on a long thread; it reads at most five pages. The bot's own messages have FromSelf set; a message
 // mentioning the bot, or written in a direct message with it, has Mention
 // set, and a mention of the bot that starts the text is removed, as in
 // the messages the adapter delivers. Joins, topic changes and other
@@ -84,8 +84,8 @@ var conversational = map[string]bool{
 	"me_message":       true,
 }
 
-// maxReplyPages caps the conversations.replies calls of one Messages: on
-// Slack's strictest tier each costs a minute.
+// maxReplyPages caps the conversations.replies (or .history) calls of one
+// Messages: on Slack's strictest tier each costs a minute.
 const maxReplyPages = 5
 
 // replies returns the last n messages of the thread at in, oldest first.
@@ -125,7 +125,7 @@ func (a *Adapter) replies(ctx context.Context, in bot.Address, n int) ([]slackgo
 func (a *Adapter) channelHistory(ctx context.Context, in bot.Address, n int) ([]slackgo.Message, error) {
 	var keep []slackgo.Message
 	cursor := ""
-	for len(keep) < n {
+	for page := 1; len(keep) < n && page <= maxReplyPages; page++ {
 		res, err := a.api.GetConversationHistoryContext(ctx, &slackgo.GetConversationHistoryParameters{
 			ChannelID: in.Channel,
 			Cursor:    cursor,

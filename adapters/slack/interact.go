@@ -206,6 +206,9 @@ func (a *Adapter) deliverCommand(ctx context.Context, inbox bot.Inbox, me identi
 		Text:    a.markdown(ctx, team, strings.TrimSpace(c.Text)),
 		Mention: true,
 		Direct:  strings.HasPrefix(c.ChannelID, "D"),
+		// A command asks the bot directly: the channel's chatter before
+		// it is not its conversation.
+		Opens: true,
 	}
 	if c.TriggerID != "" {
 		m.EventID = "cmd:" + c.TriggerID

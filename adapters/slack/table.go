@@ -37,6 +37,7 @@ type scopeSpec struct {
 
 var botScopes = []scopeSpec{
 	{"chat:write", "post, edit and stream messages; ephemeral notices"},
+	{"chat:write.public", "answer a slash command in a public channel the bot was not invited to"},
 	{"commands", "slash commands"},
 	{"users:read", "names of people, for mentions and LookupUser"},
 	{"users:read.email", "LookupUser by email"},

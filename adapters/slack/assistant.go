@@ -39,7 +39,9 @@ func (a *Adapter) assistantStarted(ctx context.Context, t *assistantThread) {
 // AssistantContext returns the channel the person was looking at in Slack
 // when they last wrote in the assistant thread at addr (Slack's
 // assistant_thread_context_changed), or "" if Slack did not say. A tool
-// can read that channel to answer "summarise this channel".
+// can read that channel to answer "summarise this channel". It is kept in
+// the memory of the process that received the event: another replica, or
+// this one after a restart, answers "" until Slack says again.
 func (a *Adapter) AssistantContext(addr bot.Address) string {
 	return a.in.contexts.get(addr.Channel + "/" + addr.Thread)
 }

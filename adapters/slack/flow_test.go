@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parleybot/parley/adapters/slack"
 	"github.com/parleybot/parley/adapters/slack/slackfake"
 	"github.com/parleybot/parley/bot"
 	"github.com/parleybot/parley/bottest"
@@ -291,5 +292,213 @@ func TestFlowStoppingBotAnswers503AndFinishesItsRun(t *testing.T) {
 	}
 	if n := model.calls.Load(); n != 1 {
 		t.Errorf("the model was called %d times, want 1", n)
+	}
+}
+
+// Over Socket Mode the adapter connects in Start, answers what comes in
+// and acknowledges each envelope; when the connection drops it connects
+// again, and an event sent meanwhile, or one whose envelope was not
+// acknowledged when the connection dropped and comes again, is answered
+// once.
+func TestFlowSocketModeSurvivesADroppedConnection(t *testing.T) {
+	t.Parallel()
+	f := flowFake(t)
+	a := flowAdapter(t, f, func(c *slack.Config) {
+		c.AppToken = f.Config().AppToken
+		c.SigningSecret = ""
+	})
+	model := bottest.NewModel(bottest.Reply("Heard you.")).Cycle()
+	b := flowBot(t, bot.Config{Model: model, Adapters: []bot.Adapter{a}})
+	ctx := flowCtx(t)
+	// Start returned once slack-go dialled; the fake counts the
+	// connection once it has said hello on it.
+	flowWait(t, f, "the connection Start opened", func() bool { open, opened := f.SocketConnections(); return open == 1 && opened == 1 })
+	answered := func(thread string) func() bool {
+		return func() bool { return flowAnswers(f, flowChannel, thread) > 0 }
+	}
+	reconnected := func(before int) func() bool {
+		return func() bool { open, opened := f.SocketConnections(); return open > 0 && opened > before }
+	}
+
+	// An event over the socket: acknowledged and answered.
+	first, _ := f.Mention(slackfake.Ana, flowChannel, "hello over the socket", "")
+	if _, err := f.WaitAck(ctx, f.SendSocket(first)); err != nil {
+		t.Fatal(err)
+	}
+	flowWait(t, f, "the answer to the first event", answered(first.TS))
+
+	// The connection drops; an event sent at once waits for the next.
+	_, before := f.SocketConnections()
+	f.DropSockets()
+	second, _ := f.Mention(slackfake.Ana, flowChannel, "are you still there?", "")
+	id := f.SendSocket(second)
+	flowWait(t, f, "a new connection", reconnected(before))
+	if _, err := f.WaitAck(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	flowWait(t, f, "the answer to the event sent during the drop", answered(second.TS))
+
+	// An envelope the adapter is still working on when the connection
+	// drops: it holds the event while it looks up its author (ben, not
+	// looked up yet), which Slack rate-limits, for up to half a second.
+	f.RateLimit("users.info", time.Second, 1)
+	third, _ := f.Mention(slackfake.Ben, flowChannel, "and now?", "")
+	id = f.SendSocket(third)
+	flowWait(t, f, "the lookup of ben", func() bool {
+		return slices.ContainsFunc(f.Calls("users.info"), func(c slackfake.Call) bool {
+			return c.Params.Get("user") == slackfake.Ben && c.Status == http.StatusTooManyRequests
+		})
+	})
+	_, before = f.SocketConnections()
+	f.DropSockets()
+	for _, ack := range f.Acks() {
+		if ack.EnvelopeID == id {
+			t.Fatal("the envelope was acknowledged before the drop; the test proves nothing")
+		}
+	}
+	flowWait(t, f, "a new connection", reconnected(before))
+	ack, err := f.WaitAck(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ack.EnvelopeID == id {
+		t.Errorf("the first envelope %s was acknowledged; want the one that came again after the drop", id)
+	}
+	flowWait(t, f, "the answer to the event cut by the drop", answered(third.TS))
+	flowIdle(t, b)
+
+	for _, ev := range []slackfake.Event{first, second, third} {
+		if n := flowAnswers(f, flowChannel, ev.TS); n != 1 {
+			t.Errorf("%q answered %d times, want once:\n%s", ev.TS, n, flowShown(f, flowChannel, ev.TS))
+		}
+	}
+	if n := len(model.Requests()); n != 3 {
+		t.Errorf("the model was asked %d times, want 3", n)
+	}
+}
+
+// Slack answers 429 to the card's post: the adapter posts it again after
+// Retry-After, and the card appears once, and works.
+func TestFlowRateLimitedCardIsPostedOnce(t *testing.T) {
+	t.Parallel()
+	f := flowFake(t)
+	a := flowAdapter(t, f, nil)
+	model := bottest.NewModel(
+		bottest.Call("confirm_write", writeArgs{Action: "rotate the keys"}),
+		bottest.Reply("Keys rotated."),
+	)
+	b := flowBot(t, bot.Config{Model: model, Adapters: []bot.Adapter{a}, Tools: []*bot.Tool{approvalTool(slackfake.Ana)}})
+
+	f.RateLimit("chat.postMessage", time.Second, 1)
+	mention, _ := f.Mention(slackfake.Ana, flowChannel, "rotate the keys", "")
+	flowSend(t, f, a, mention)
+	flowWait(t, f, "the card", func() bool { return len(flowCards(f, flowChannel, mention.TS)) > 0 })
+	flowIdle(t, b)
+
+	posts := f.Calls("chat.postMessage")
+	if len(posts) != 2 || posts[0].Status != http.StatusTooManyRequests || !posts[1].OK() {
+		t.Fatalf("chat.postMessage calls: %+v; want a 429, then one that succeeded", posts)
+	}
+	if wait := posts[1].Time.Sub(posts[0].Time); wait < time.Second {
+		t.Errorf("the post was sent again %v after the 429, before its Retry-After of 1s", wait)
+	}
+	msgs := flowBotMsgs(f, flowChannel, mention.TS)
+	if len(msgs) != 1 || !slices.Equal(msgs[0].Options(), []string{"Approve", "Deny"}) {
+		t.Fatalf("the thread shows, from the bot:\n%s\nwant the card once", flowShown(f, flowChannel, mention.TS))
+	}
+
+	click, err := f.Click(slackfake.Ana, flowChannel, msgs[0].TS, "Approve")
+	if err != nil {
+		t.Fatal(err)
+	}
+	flowSend(t, f, a, click)
+	flowWait(t, f, "the answer", func() bool { return len(flowBotMsgs(f, flowChannel, mention.TS)) == 2 })
+	flowIdle(t, b)
+	if got := flowShown(f, flowChannel, mention.TS); !strings.Contains(got, "chosen by @ana") || !strings.HasSuffix(got, "\nKeys rotated.") {
+		t.Errorf("the thread shows, from the bot:\n%s\nwant the closed card, then the answer", got)
+	}
+}
+
+// Slack's markup in a mention — a person, a channel, a link, an entity —
+// reaches the model as markdown.
+func TestFlowSlackMarkupReachesTheModelAsMarkdown(t *testing.T) {
+	t.Parallel()
+	f := flowFake(t)
+	a := flowAdapter(t, f, nil)
+	model := bottest.NewModel(bottest.Reply("Noted."))
+	b := flowBot(t, bot.Config{Model: model, Adapters: []bot.Adapter{a}})
+
+	mention, _ := f.Mention(slackfake.Ana, flowChannel,
+		"ask <@U0BEN> about <#C1|general> and <https://x.example|label> for R&amp;D", "")
+	flowSend(t, f, a, mention)
+	flowWait(t, f, "the answer", func() bool { return flowAnswers(f, flowChannel, mention.TS) > 0 })
+	flowIdle(t, b)
+
+	reqs := model.Requests()
+	if len(reqs) != 1 {
+		t.Fatalf("the model was asked %d times, want 1", len(reqs))
+	}
+	last := lastMessage(reqs[0])
+	if want := "ask @ben about #general and [label](https://x.example) for R&D"; last.Role != bot.RoleUser || last.Content != want {
+		t.Errorf("the model read %s %q, want user %q", last.Role, last.Content, want)
+	}
+	if last.Name != "ana" {
+		t.Errorf("the model read the message as %q's, want ana's", last.Name)
+	}
+}
+
+// A person edits, then deletes, their reply in a thread the bot is in:
+// the model reads the thread as it stands on the next turn.
+func TestFlowEditsAndDeletionsReachTheModel(t *testing.T) {
+	t.Parallel()
+	f := flowFake(t)
+	a := flowAdapter(t, f, nil)
+	model := bottest.NewModel(bottest.Reply("Noted.")).Cycle()
+	b := flowBot(t, bot.Config{Model: model, Adapters: []bot.Adapter{a}})
+	// turn sends ev and returns what the model read, one message a line,
+	// when it was asked in answer.
+	turn := func(ev slackfake.Event) string {
+		t.Helper()
+		asked := len(model.Requests())
+		flowSend(t, f, a, ev)
+		flowIdle(t, b)
+		reqs := model.Requests()
+		if len(reqs) != asked+1 {
+			t.Fatalf("the model was asked %d times for %s, want once", len(reqs)-asked, ev.ID)
+		}
+		var lines []string
+		for _, m := range reqs[len(reqs)-1].Messages {
+			lines = append(lines, string(m.Role)+": "+m.Content)
+		}
+		return strings.Join(lines, "\n")
+	}
+
+	root, _ := f.Mention(slackfake.Ana, flowChannel, "let's plan the launch", "")
+	turn(root)
+	// A reply in the thread reaches the bot unaddressed; it answers in a
+	// thread it is in.
+	reply := f.ChannelMessage(slackfake.Ana, flowChannel, "the launch is on March 3", root.TS)
+	if read := turn(reply); !strings.Contains(read, "user: the launch is on March 3") {
+		t.Fatalf("after the reply the model read:\n%s\nwant the reply", read)
+	}
+
+	edit, err := f.Edit(flowChannel, reply.TS, "the launch is on March 5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	flowSend(t, f, a, edit)
+	ask, _ := f.Mention(slackfake.Ana, flowChannel, "when is the launch?", root.TS)
+	if read := turn(ask); !strings.Contains(read, "the launch is on March 5") || strings.Contains(read, "March 3") {
+		t.Errorf("after the edit the model read:\n%s\nwant the edited reply only", read)
+	}
+
+	del, err := f.Delete(flowChannel, reply.TS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	flowSend(t, f, a, del)
+	ask, _ = f.Mention(slackfake.Ana, flowChannel, "and now?", root.TS)
+	if read := turn(ask); strings.Contains(read, "the launch is on") || !strings.Contains(read, "let's plan the launch") {
+		t.Errorf("after the deletion the model read:\n%s\nwant the thread without the deleted reply", read)
 	}
 }

@@ -173,8 +173,8 @@ func flowShown(f *slackfake.Server, channel, thread string) string {
 	return strings.Join(lines, "\n")
 }
 
-// lastMessage returns the last message of a model request, or a zero one.
-func lastMessage(req bot.ModelRequest) bot.ModelMessage {
+// flowLastMessage returns the last message of a model request, or a zero one.
+func flowLastMessage(req bot.ModelRequest) bot.ModelMessage {
 	if len(req.Messages) == 0 {
 		return bot.ModelMessage{}
 	}

@@ -21,18 +21,18 @@ import (
 // issue 9 from the outside: what the people in the workspace see, what
 // Slack was called with, and what the model was asked.
 
-// writeArgs are the arguments of the approval tool.
-type writeArgs struct {
+// flowWriteArgs are the arguments of the approval tool.
+type flowWriteArgs struct {
 	Action string `json:"action"`
 }
 
-// approvalTool asks the approvers before a write, with Approve and Deny
+// flowApprovalTool asks the approvers before a write, with Approve and Deny
 // buttons, and returns the value of the one clicked: "approve" or "deny".
-func approvalTool(approvers ...string) *bot.Tool {
-	return bot.DefineTool(bot.ToolSpec[writeArgs]{
+func flowApprovalTool(approvers ...string) *bot.Tool {
+	return bot.DefineTool(bot.ToolSpec[flowWriteArgs]{
 		Name:        "confirm_write",
 		Description: "Ask for approval before a write.",
-		Handler: func(ctx context.Context, args writeArgs, tc *bot.ToolContext) (any, error) {
+		Handler: func(ctx context.Context, args flowWriteArgs, tc *bot.ToolContext) (any, error) {
 			choice, err := bot.AwaitChoice[string](ctx, tc.Thread, render.Card{
 				Title: "Approve write?",
 				Body:  []render.Node{render.Text(args.Action)},
@@ -59,16 +59,17 @@ func TestFlowApprovalFromMentionToStreamedAnswer(t *testing.T) {
 	a := flowAdapter(t, f, nil)
 	const final = "Done: the staging table is dropped."
 	script := bottest.NewModel(
-		bottest.Call("confirm_write", writeArgs{Action: "drop the staging table"}),
+		bottest.Call("confirm_write", flowWriteArgs{Action: "drop the staging table"}),
 		bottest.Reply(final),
 	)
 	// The final answer pauses after its first word until Slack shows it,
 	// so that it reaches Slack as a stream begun, appended to and
 	// stopped, not in one call.
+	ctx := flowCtx(t)
 	model := flowPausing{Model: script, pause: func() {
-		_ = f.WaitFor(flowCtx(t), func() bool { return len(f.Calls("chat.startStream")) > 0 })
+		_ = f.WaitFor(ctx, func() bool { return len(f.Calls("chat.startStream")) > 0 })
 	}}
-	b := flowBot(t, bot.Config{Model: model, Adapters: []bot.Adapter{a}, Tools: []*bot.Tool{approvalTool(slackfake.Ana)}})
+	b := flowBot(t, bot.Config{Model: model, Adapters: []bot.Adapter{a}, Tools: []*bot.Tool{flowApprovalTool(slackfake.Ana)}})
 
 	mention, _ := f.Mention(slackfake.Ana, flowChannel, "please drop the staging table", "")
 	flowSend(t, f, a, mention)
@@ -94,8 +95,8 @@ func TestFlowApprovalFromMentionToStreamedAnswer(t *testing.T) {
 	flowSend(t, f, a, click)
 	flowWait(t, f, "ben's notice", func() bool { return len(f.Ephemerals(slackfake.Ben)) > 0 })
 	flowIdle(t, b)
-	if got := f.Ephemerals(slackfake.Ben); len(got) != 1 || got[0].Channel != flowChannel || strings.TrimSpace(got[0].PlainText()) == "" {
-		t.Errorf("ben's notices = %+v, want one, in %s, saying something", got, flowChannel)
+	if got := f.Ephemerals(slackfake.Ben); len(got) != 1 || got[0].Channel != flowChannel || got[0].ThreadTS != mention.TS || strings.TrimSpace(got[0].PlainText()) == "" {
+		t.Errorf("ben's notices = %+v, want one, in the thread %s/%s, saying something", got, flowChannel, mention.TS)
 	}
 	if got := f.Ephemerals(slackfake.Ana); len(got) != 0 {
 		t.Errorf("ana was shown %d notices, want none", len(got))
@@ -122,6 +123,12 @@ func TestFlowApprovalFromMentionToStreamedAnswer(t *testing.T) {
 	if text := closed.PlainText(); !strings.Contains(text, "Approve — chosen by @ana") || !strings.Contains(text, "drop the staging table") {
 		t.Errorf("closed card reads %q, want the card with the outcome line", text)
 	}
+	if n := len(f.Ephemerals(slackfake.Ana)); n != 0 {
+		t.Errorf("ana, who decided, was shown %d notices, want none", n)
+	}
+	if n := len(f.Ephemerals(slackfake.Ben)); n != 1 {
+		t.Errorf("ben was shown %d notices in all, want the one", n)
+	}
 	if n := len(flowCards(f, flowChannel, mention.TS)); n != 0 {
 		t.Errorf("%d cards still open in the thread, want none", n)
 	}
@@ -129,7 +136,7 @@ func TestFlowApprovalFromMentionToStreamedAnswer(t *testing.T) {
 	if len(reqs) != 2 {
 		t.Fatalf("model asked %d times, want 2", len(reqs))
 	}
-	if last := lastMessage(reqs[1]); last.Role != bot.RoleTool || last.Content != "approve" {
+	if last := flowLastMessage(reqs[1]); last.Role != bot.RoleTool || last.Content != "approve" {
 		t.Errorf("the model's second request ends with %+v, want the tool's result, approve", last)
 	}
 
@@ -353,7 +360,7 @@ func TestFlowSocketModeSurvivesADroppedConnection(t *testing.T) {
 	f.DropSockets()
 	for _, ack := range f.Acks() {
 		if ack.EnvelopeID == id {
-			t.Fatal("the envelope was acknowledged before the drop; the test proves nothing")
+			t.Fatal("the envelope was acknowledged before the adapter handed its event to the bot")
 		}
 	}
 	flowWait(t, f, "a new connection", reconnected(before))
@@ -384,10 +391,10 @@ func TestFlowRateLimitedCardIsPostedOnce(t *testing.T) {
 	f := flowFake(t)
 	a := flowAdapter(t, f, nil)
 	model := bottest.NewModel(
-		bottest.Call("confirm_write", writeArgs{Action: "rotate the keys"}),
+		bottest.Call("confirm_write", flowWriteArgs{Action: "rotate the keys"}),
 		bottest.Reply("Keys rotated."),
 	)
-	b := flowBot(t, bot.Config{Model: model, Adapters: []bot.Adapter{a}, Tools: []*bot.Tool{approvalTool(slackfake.Ana)}})
+	b := flowBot(t, bot.Config{Model: model, Adapters: []bot.Adapter{a}, Tools: []*bot.Tool{flowApprovalTool(slackfake.Ana)}})
 
 	f.RateLimit("chat.postMessage", time.Second, 1)
 	mention, _ := f.Mention(slackfake.Ana, flowChannel, "rotate the keys", "")
@@ -438,7 +445,7 @@ func TestFlowSlackMarkupReachesTheModelAsMarkdown(t *testing.T) {
 	if len(reqs) != 1 {
 		t.Fatalf("the model was asked %d times, want 1", len(reqs))
 	}
-	last := lastMessage(reqs[0])
+	last := flowLastMessage(reqs[0])
 	if want := "ask @ben about #general and [label](https://x.example) for R&D"; last.Role != bot.RoleUser || last.Content != want {
 		t.Errorf("the model read %s %q, want user %q", last.Role, last.Content, want)
 	}

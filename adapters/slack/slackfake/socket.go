@@ -177,8 +177,8 @@ func (s *Server) closeSockets() { s.DropSockets() }
 // in turn.
 func (s *Server) flushSockets() {
 	type send struct {
-		c *sockConn
-		e *envelope
+		c   *sockConn
+		msg obj
 	}
 	var sends []send
 	s.mu.Lock()
@@ -187,7 +187,10 @@ func (s *Server) flushSockets() {
 			c := s.sock.conns[s.sock.next%len(s.sock.conns)]
 			s.sock.next++
 			c.inflight[e.id] = e
-			sends = append(sends, send{c, e})
+			// Read the envelope under the lock: endSocket renames it
+			// for its next attempt once its connection ends, which may
+			// be while this write is under way.
+			sends = append(sends, send{c, e.json()})
 		}
 		s.sock.pending = nil
 	}
@@ -195,7 +198,7 @@ func (s *Server) flushSockets() {
 	for _, x := range sends {
 		// A failed write leaves the envelope in flight on a dead
 		// connection, whose end sends it again.
-		_ = x.c.write(x.e.json())
+		_ = x.c.write(x.msg)
 	}
 }
 

@@ -100,9 +100,12 @@ func (b *Bot) accept(ctx context.Context, a Adapter, m Message) error {
 		b.log.Error("bot: could not record a message; the platform should deliver it again", "thread", thread, "err", err)
 		return fmt.Errorf("bot: recording the message: %w", err)
 	}
-	if c.Held() {
+	switch {
+	case c.Held():
 		b.startLane(c, asked)
-	} else if b.cfg.Busy != BusyDrop {
+	case acc.Owner == "":
+		b.queuedForRoom()
+	case b.cfg.Busy != BusyDrop:
 		b.queuedIn(ctx, lane, "")
 	}
 	return nil
@@ -183,6 +186,8 @@ func (b *Bot) click(ctx context.Context, a Adapter, act Action) error {
 		return fmt.Errorf("bot: recording the click: %w", err)
 	case c.Held():
 		b.startLane(c, asked)
+	case acc.Owner == "":
+		b.queuedForRoom()
 	}
 	return nil
 }
@@ -302,13 +307,17 @@ func (b *Bot) ended(ctx context.Context, c ChoiceRecord) {
 	}
 	item := WorkItem{ID: rand.Text(), Lane: c.Lane, Kind: WorkResume, Run: c.Run, Choice: c.ID, Message: Message{Address: c.Address}, Accepted: time.Now()}
 	asked := time.Now()
-	cl, err := b.store.Accept(context.WithoutCancel(ctx), Acceptance{Item: item, Owner: b.claimant(), LeaseTTL: b.cfg.LeaseTTL, Begin: true})
+	owner := b.claimant()
+	cl, err := b.store.Accept(context.WithoutCancel(ctx), Acceptance{Item: item, Owner: owner, LeaseTTL: b.cfg.LeaseTTL, Begin: true})
 	switch {
 	case err != nil:
 		b.log.Error("bot: could not queue the resumption of a run; it resumes when its choice is looked at again", "run", c.Run, "err", err)
 	case cl.Held():
 		b.startLane(cl, asked)
 	default:
+		if owner == "" {
+			b.queuedForRoom()
+		}
 		b.queuedIn(ctx, c.Lane, c.Run)
 	}
 }

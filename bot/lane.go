@@ -135,6 +135,16 @@ func (b *Bot) claimant() string {
 	return ""
 }
 
+// queuedForRoom follows work the Store queued with no lease, for want of
+// room under Config.MaxLanes. A lane released between the check for room
+// and the queueing nudged a sweep that could not see the work yet: if there
+// is room now, the sweep looks again; if not, the next release nudges it.
+func (b *Bot) queuedForRoom() {
+	if b.lanes.room(b.cfg.MaxLanes) {
+		b.nudgeSweep()
+	}
+}
+
 // nudgeSweep asks the sweep to look for work to take over now.
 func (b *Bot) nudgeSweep() {
 	select {

@@ -2,7 +2,6 @@ package slack_test
 
 import (
 	"context"
-	"log/slog"
 	"os"
 	"strings"
 	"testing"
@@ -14,33 +13,13 @@ import (
 	"github.com/parleybot/parley/bottest"
 )
 
+// socketBot starts a bot over Socket Mode on a new fake Slack, its model
+// answering every message.
 func socketBot(t *testing.T) (*slackfake.Server, *bottest.Model) {
-	fake := slackfake.New(slackfake.Config{})
-	t.Cleanup(fake.Close)
-	cfg := fake.Config()
-	a, err := slack.New(slack.Config{
-		BotToken: cfg.BotToken, AppToken: cfg.AppToken, APIURL: fake.APIURL(),
-		Env: func(string) string { return "" }, PostInterval: -1,
-		Logger: slog.New(slog.DiscardHandler),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	fake := flowFake(t)
+	a := flowAdapter(t, fake, func(c *slack.Config) { c.AppToken, c.SigningSecret = fake.Config().AppToken, "" })
 	model := bottest.NewModel(bottest.Reply("hello back")).Cycle()
-	b, err := bot.New(bot.Config{Model: model, Adapters: []bot.Adapter{a}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(func() {
-		cancel()
-		sctx, c2 := context.WithTimeout(context.Background(), 5*time.Second)
-		defer c2()
-		_ = b.Stop(sctx)
-	})
-	if err := b.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
+	flowBot(t, bot.Config{Model: model, Adapters: []bot.Adapter{a}})
 	return fake, model
 }
 

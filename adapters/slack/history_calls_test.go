@@ -11,22 +11,10 @@ import (
 	"github.com/parleybot/parley/bottest"
 )
 
-func startOn(t *testing.T, fake *slackfake.Server, a bot.Adapter) *bottest.Model {
+// startOn starts a bot on a, its model answering every message.
+func startOn(t *testing.T, a bot.Adapter) *bottest.Model {
 	model := bottest.NewModel(bottest.Reply("hello back")).Cycle()
-	b, err := bot.New(bot.Config{Model: model, Adapters: []bot.Adapter{a}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(func() {
-		cancel()
-		sctx, c2 := context.WithTimeout(context.Background(), 5*time.Second)
-		defer c2()
-		_ = b.Stop(sctx)
-	})
-	if err := b.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
+	flowBot(t, bot.Config{Model: model, Adapters: []bot.Adapter{a}})
 	return model
 }
 
@@ -35,7 +23,7 @@ func startOn(t *testing.T, fake *slackfake.Server, a bot.Adapter) *bottest.Model
 // and the bot's transcript holds all there is.
 func TestNewAssistantThreadCostsNoHistoryCall(t *testing.T) {
 	fake, a := onFake(t)
-	model := startOn(t, fake, a)
+	model := startOn(t, a)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	for i := range 3 {
@@ -63,7 +51,7 @@ func TestNewAssistantThreadCostsNoHistoryCall(t *testing.T) {
 // its conversation.
 func TestSlashCommandReadsNoChannelHistory(t *testing.T) {
 	fake, a := onFake(t)
-	model := startOn(t, fake, a)
+	model := startOn(t, a)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	for range 3 {

@@ -100,13 +100,15 @@ func (b *Bot) accept(ctx context.Context, a Adapter, m Message) error {
 		b.log.Error("bot: could not record a message; the platform should deliver it again", "thread", thread, "err", err)
 		return fmt.Errorf("bot: recording the message: %w", err)
 	}
-	switch {
-	case c.Held():
+	if c.Held() {
 		b.startLane(c, asked)
-	case acc.Owner == "":
-		b.queuedForRoom()
-	case b.cfg.Busy != BusyDrop:
-		b.queuedIn(ctx, lane, "")
+		return nil
+	}
+	if acc.Owner == "" {
+		b.queuedForRoom(lane)
+	}
+	if b.cfg.Busy != BusyDrop {
+		b.queuedIn(ctx, lane, "") // whoever holds the thread hears of it
 	}
 	return nil
 }
@@ -162,12 +164,12 @@ func (b *Bot) click(ctx context.Context, a Adapter, act Action) error {
 	if rec.Choice != "" {
 		item.Kind, item.Lane, item.Choice, item.Option = WorkChoice, "k:"+id, rec.Choice, rec.Option
 	}
-	acc := Acceptance{Item: item, Owner: b.claimant(), LeaseTTL: b.cfg.LeaseTTL, Begin: true}
-	if rec.Choice != "" {
+	acc := Acceptance{Item: item, Owner: b.owner, LeaseTTL: b.cfg.LeaseTTL, Begin: true}
+	if rec.Choice == "" {
 		// Deciding is short, and it frees the lanes of the runs waiting
-		// on it: a click on an option is never held back by
+		// on it: only a click that runs a handler waits for room under
 		// Config.MaxLanes, which those runs may fill.
-		acc.Owner = b.owner
+		acc.Owner = b.claimant()
 	}
 	if act.EventID != "" {
 		acc.Dedupe, acc.DedupeUntil = dedupeKey(act.Message.Address, "action", act.EventID), time.Now().Add(b.cfg.DedupeTTL)
@@ -187,7 +189,7 @@ func (b *Bot) click(ctx context.Context, a Adapter, act Action) error {
 	case c.Held():
 		b.startLane(c, asked)
 	case acc.Owner == "":
-		b.queuedForRoom()
+		b.queuedForRoom(item.Lane)
 	}
 	return nil
 }
@@ -316,7 +318,7 @@ func (b *Bot) ended(ctx context.Context, c ChoiceRecord) {
 		b.startLane(cl, asked)
 	default:
 		if owner == "" {
-			b.queuedForRoom()
+			b.queuedForRoom(c.Lane)
 		}
 		b.queuedIn(ctx, c.Lane, c.Run)
 	}

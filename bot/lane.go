@@ -108,22 +108,21 @@ func (t *laneTable) release(ln *lane) {
 // waiting work as soon as a lane is released.
 func (t *laneTable) room(max int) bool {
 	t.mu.Lock()
+	defer t.mu.Unlock()
 	if len(t.m) < max {
-		t.mu.Unlock()
 		return true
 	}
 	t.full = true
-	held := make([]*lane, 0, len(t.m))
-	for _, l := range t.m {
-		held = append(held, l)
-	}
-	t.mu.Unlock()
-	// Runs waiting for a person hold lanes no one works in: they park,
-	// freeing their lanes for the work that waits.
-	for _, l := range held {
+	return false
+}
+
+// makeRoom asks every lane held here to yield: runs waiting for a person
+// hold lanes no one works in; they park, freeing their lanes for the work
+// that waits in the Store for want of room.
+func (b *Bot) makeRoom() {
+	for _, l := range b.lanes.all() {
 		l.requestYield("")
 	}
-	return false
 }
 
 // claimant returns the owner to claim a new lane with, or "" to only queue
@@ -139,9 +138,12 @@ func (b *Bot) claimant() string {
 // room under Config.MaxLanes. A lane released between the check for room
 // and the queueing nudged a sweep that could not see the work yet: if there
 // is room now, the sweep looks again; if not, the next release nudges it.
-func (b *Bot) queuedForRoom() {
-	if b.lanes.room(b.cfg.MaxLanes) {
+func (b *Bot) queuedForRoom(lane string) {
+	switch {
+	case b.lanes.room(b.cfg.MaxLanes):
 		b.nudgeSweep()
+	case b.lanes.get(lane) == nil:
+		b.makeRoom() // a lane held here takes its own work up
 	}
 }
 
@@ -638,6 +640,7 @@ func (b *Bot) takeOver(ctx context.Context) {
 			continue
 		}
 		if !b.lanes.room(b.cfg.MaxLanes) {
+			b.makeRoom()
 			return
 		}
 		asked := time.Now()

@@ -16,7 +16,7 @@ func (a *Adapter) assistantStarted(ctx context.Context, t *assistantThread) {
 	if t == nil || t.ChannelID == "" || t.ThreadTS == "" {
 		return
 	}
-	a.in.contexts.set(t)
+	a.in.contexts.set(t, true)
 	if len(a.cfg.SuggestedPrompts) == 0 {
 		return
 	}
@@ -46,17 +46,25 @@ func (a *Adapter) AssistantContext(addr bot.Address) string {
 	return a.in.contexts.get(addr.Channel + "/" + addr.Thread)
 }
 
-// contexts remembers the context channel of recent assistant threads.
+// contexts remembers the context channel of recent assistant threads, and
+// which of them began while this process watched.
 type contexts struct {
 	mu    sync.Mutex
-	m     map[string]string
+	m     map[string]assistantContext
 	order []string
+}
+
+type assistantContext struct {
+	channel string
+	started bool // assistant_thread_started came here
 }
 
 // maxContexts bounds the assistant threads remembered.
 const maxContexts = 10000
 
-func (c *contexts) set(t *assistantThread) {
+// set records t's context; started says t comes from
+// assistant_thread_started.
+func (c *contexts) set(t *assistantThread, started bool) {
 	if t == nil || t.ChannelID == "" {
 		return
 	}
@@ -64,29 +72,29 @@ func (c *contexts) set(t *assistantThread) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.m == nil {
-		c.m = map[string]string{}
+		c.m = map[string]assistantContext{}
 	}
-	if _, ok := c.m[key]; !ok {
+	old, ok := c.m[key]
+	if !ok {
 		c.order = append(c.order, key)
 		if len(c.order) > maxContexts {
 			delete(c.m, c.order[0])
 			c.order = c.order[1:]
 		}
 	}
-	c.m[key] = t.Context.ChannelID
+	c.m[key] = assistantContext{channel: t.Context.ChannelID, started: started || old.started}
 }
 
-// has reports whether the assistant thread key (channel/thread) began
+// began reports whether the assistant thread key (channel/thread) began
 // while this process watched.
-func (c *contexts) has(key string) bool {
+func (c *contexts) began(key string) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	_, ok := c.m[key]
-	return ok
+	return c.m[key].started
 }
 
 func (c *contexts) get(key string) string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.m[key]
+	return c.m[key].channel
 }

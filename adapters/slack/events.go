@@ -121,7 +121,7 @@ func (a *Adapter) deliverEvent(ctx context.Context, inbox bot.Inbox, me identity
 		a.assistantStarted(ctx, ev.Assistant)
 		return nil
 	case "assistant_thread_context_changed":
-		a.in.contexts.set(ev.Assistant)
+		a.in.contexts.set(ev.Assistant, false)
 		return nil
 	}
 	return nil
@@ -168,7 +168,7 @@ func (a *Adapter) deliverMessage(ctx context.Context, inbox bot.Inbox, me identi
 		Direct:  direct,
 		// An assistant thread this process saw begin has nothing before
 		// its messages to read from Slack.
-		Opens: direct && thread != "" && a.in.contexts.has(ev.Channel+"/"+thread),
+		Opens: direct && thread != "" && a.in.contexts.began(ev.Channel+"/"+thread),
 	}
 	if m.User.ID == "" {
 		m.User.ID = ev.BotID

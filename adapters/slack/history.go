@@ -23,7 +23,7 @@ import (
 // It is the fallback for a thread the bot has no transcript of: Slack
 // allows many apps one history call a minute, and a call refused is tried
 // again after the Retry-After Slack sends, so Messages may take minutes
-// on a long thread; it reads at most five pages. The bot's own messages have FromSelf set; a message
+// on a long thread; it reads at most five pages (see replies). The bot's own messages have FromSelf set; a message
 // mentioning the bot, or written in a direct message with it, has Mention
 // set, and a mention of the bot that starts the text is removed, as in
 // the messages the adapter delivers. Joins, topic changes and other
@@ -90,10 +90,15 @@ const maxReplyPages = 5
 
 // replies returns the last n messages of the thread at in, oldest first.
 // conversations.replies pages from the thread's start, so it reads the
-// thread, keeping the last n — up to maxReplyPages pages: of a thread
-// longer than that, the last n of those pages.
+// thread, keeping the last n — up to maxReplyPages pages. Of a thread
+// longer than that it returns the thread's first message and the last of
+// those pages: the question that opened the thread, and what followed it,
+// but not its latest replies, which only the bot's transcript holds.
 func (a *Adapter) replies(ctx context.Context, in bot.Address, n int) ([]slackgo.Message, error) {
-	var keep []slackgo.Message
+	var (
+		keep []slackgo.Message
+		root *slackgo.Message // the thread's first message, kept whatever follows
+	)
 	cursor := ""
 	for page := 1; ; page++ {
 		msgs, more, next, err := a.api.GetConversationRepliesContext(ctx, &slackgo.GetConversationRepliesParameters{
@@ -110,10 +115,17 @@ func (a *Adapter) replies(ctx context.Context, in bot.Address, n int) ([]slackgo
 				keep = append(keep, m)
 			}
 		}
+		if page == 1 && len(keep) > 0 && keep[0].Timestamp == in.Thread && n > 1 {
+			first := keep[0]
+			root = &first
+		}
 		if len(keep) > n {
 			keep = slices.Delete(keep, 0, len(keep)-n)
 		}
 		if !more || next == "" || next == cursor || page >= maxReplyPages {
+			if root != nil && keep[0].Timestamp != root.Timestamp {
+				keep = append([]slackgo.Message{*root}, keep[1:]...)
+			}
 			return keep, nil
 		}
 		cursor = next

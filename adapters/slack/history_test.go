@@ -227,4 +227,7 @@ func TestMessagesReadsAtMostFivePagesOfAThread(t *testing.T) {
 	if len(got) != 20 {
 		t.Fatalf("%d messages; want 20", len(got))
 	}
+	if got[0].Text != "root" || got[19].Text != fmt.Sprint("reply ", maxReplyPages*historyPage-2) {
+		t.Fatalf("first %q, last %q; want the thread's root, then the last replies read", got[0].Text, got[19].Text)
+	}
 }

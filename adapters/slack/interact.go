@@ -207,8 +207,8 @@ func (a *Adapter) deliverCommand(ctx context.Context, inbox bot.Inbox, me identi
 		Mention: true,
 		Direct:  strings.HasPrefix(c.ChannelID, "D"),
 		// A command asks the bot directly: the channel's chatter before
-		// it is not its conversation.
-		Opens: true,
+		// it is not its conversation — unlike a DM's, which is.
+		Opens: !strings.HasPrefix(c.ChannelID, "D"),
 	}
 	if c.TriggerID != "" {
 		m.EventID = "cmd:" + c.TriggerID

@@ -2,11 +2,13 @@ package slack
 
 import (
 	"context"
+	"strings"
 	"sync"
 
 	slackgo "github.com/slack-go/slack"
 
 	"github.com/parleybot/parley/bot"
+	"github.com/parleybot/parley/render"
 )
 
 // assistantStarted answers assistant_thread_started: someone opened a
@@ -36,6 +38,29 @@ func (a *Adapter) assistantStarted(ctx context.Context, t *assistantThread) {
 	}()
 }
 
+// maxTitle is the length of a thread title the adapter sets.
+const maxTitle = 60
+
+// titleThread names an assistant thread that began here after the first
+// message written in it, as Slack's history of threads shows it, in the
+// background.
+func (a *Adapter) titleThread(ctx context.Context, m bot.Message) {
+	key := m.Address.Channel + "/" + m.Address.Thread
+	first, _, _ := strings.Cut(strings.TrimSpace(m.Text), "\n")
+	if first == "" || !a.in.contexts.claimTitle(key) {
+		return
+	}
+	p := slackgo.AssistantThreadsSetTitleParameters{ChannelID: m.Address.Channel, ThreadTS: m.Address.Thread, Title: render.Truncate(first, maxTitle)}
+	ctx = context.WithoutCancel(ctx)
+	a.in.background.Add(1)
+	go func() {
+		defer a.in.background.Done()
+		if err := a.api.SetAssistantThreadsTitleContext(ctx, p); err != nil {
+			a.cfg.Logger.Warn("slack: setting an assistant thread's title failed", "channel", p.ChannelID, "thread", p.ThreadTS, "err", err)
+		}
+	}()
+}
+
 // AssistantContext returns the channel the person was looking at in Slack
 // when they last wrote in the assistant thread at addr (Slack's
 // assistant_thread_context_changed), or "" if Slack did not say. A tool
@@ -57,6 +82,7 @@ type contexts struct {
 type assistantContext struct {
 	channel string
 	started bool // assistant_thread_started came here
+	titled  bool // the thread's title was set
 }
 
 // maxContexts bounds the assistant threads remembered.
@@ -91,6 +117,20 @@ func (c *contexts) began(key string) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.m[key].started
+}
+
+// claimTitle reports whether the thread key, begun here, has no title
+// yet, and marks it titled.
+func (c *contexts) claimTitle(key string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[key]
+	if !ok || !e.started || e.titled {
+		return false
+	}
+	e.titled = true
+	c.m[key] = e
+	return true
 }
 
 func (c *contexts) get(key string) string {

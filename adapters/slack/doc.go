@@ -61,7 +61,10 @@
 // so one odd field never drops a message; a payload that cannot be read
 // at all is logged and acknowledged.
 //
-// The assistant pane: assistant_thread_started sets Config.SuggestedPrompts;
-// assistant_thread_context_changed is kept, for tools, as
-// [Adapter.AssistantContext].
+// The assistant pane: assistant_thread_started sets Config.SuggestedPrompts,
+// the first message written in a thread names it (assistant.threads.setTitle),
+// the bot's status shows there while it works (assistant.threads.setStatus),
+// and assistant_thread_context_changed is kept, for tools, as
+// [Adapter.AssistantContext]. A thread seen to begin costs no history call:
+// its messages are marked bot.Message.Opens.
 package slack

@@ -177,7 +177,13 @@ func (a *Adapter) deliverMessage(ctx context.Context, inbox bot.Inbox, me identi
 		m.User.Name = u.Name
 		m.User.IsBot = m.User.IsBot || u.IsBot
 	}
-	return inbox.Message(ctx, m)
+	if err := inbox.Message(ctx, m); err != nil {
+		return err
+	}
+	if m.Opens {
+		a.titleThread(ctx, m)
+	}
+	return nil
 }
 
 // userWithin looks a user up within nameBudget.

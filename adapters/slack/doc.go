@@ -67,4 +67,30 @@
 // and assistant_thread_context_changed is kept, for tools, as
 // [Adapter.AssistantContext]. A thread seen to begin costs no history call:
 // its messages are marked bot.Message.Opens.
+//
+// # Sending
+//
+// Post and Update render with render/blockkit, with fallback text; a card
+// longer than one message goes out as several, under one MessageRef that
+// names them all, so that an Update — closing a choice's card — edits the
+// whole card, after a restart too. Answers stream natively
+// (chat.startStream, appendStream, stopStream) in threads, addressed to
+// the person asked, in messages rotated before Slack's five-minute limit;
+// where Slack does not stream (feature_not_enabled) or a stream fails, the
+// answer goes on as a post edited at most once per Config.UpdateInterval,
+// with no text lost. An answer that comes whole before the first flush is
+// one plain post. History falls back to conversations.replies (capped, see
+// [Adapter.Messages]); users come from users.info, cached; files go
+// through slack-go's external upload; a click's notice to the clicker is
+// chat.postEphemeral.
+//
+// A 429 holds every later call of the same Web API method until its
+// Retry-After, and slack-go retries the refused call; chat.postMessage is
+// paced to one message a second per channel (Config.PostInterval).
+//
+// # Testing
+//
+// Package slackfake is a fake Slack on loopback — the Web API, signed
+// events, Socket Mode — that the adapter's own tests, and a bot's, run
+// against.
 package slack

@@ -29,9 +29,7 @@ func (a *Adapter) assistantStarted(ctx context.Context, t *assistantThread) {
 		p.AddPrompt(s.Title, s.Message)
 	}
 	ctx = context.WithoutCancel(ctx)
-	a.in.background.Add(1)
 	go func() {
-		defer a.in.background.Done()
 		if err := a.api.SetAssistantThreadsSuggestedPromptsContext(ctx, p); err != nil {
 			a.cfg.Logger.Warn("slack: setting the suggested prompts failed", "channel", t.ChannelID, "thread", t.ThreadTS, "err", err)
 		}
@@ -52,9 +50,7 @@ func (a *Adapter) titleThread(ctx context.Context, m bot.Message) {
 	}
 	p := slackgo.AssistantThreadsSetTitleParameters{ChannelID: m.Address.Channel, ThreadTS: m.Address.Thread, Title: render.Truncate(first, maxTitle)}
 	ctx = context.WithoutCancel(ctx)
-	a.in.background.Add(1)
 	go func() {
-		defer a.in.background.Done()
 		if err := a.api.SetAssistantThreadsTitleContext(ctx, p); err != nil {
 			a.cfg.Logger.Warn("slack: setting an assistant thread's title failed", "channel", p.ChannelID, "thread", p.ThreadTS, "err", err)
 		}

@@ -8,7 +8,6 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
-	"sync"
 
 	slackgo "github.com/slack-go/slack"
 
@@ -17,8 +16,7 @@ import (
 
 // inbound is the state of the receiving side.
 type inbound struct {
-	contexts   contexts       // assistant threads' context channels
-	background sync.WaitGroup // calls made in answer to events, off the ack path
+	contexts contexts // assistant threads' context channels
 }
 
 func (in *inbound) init() {}

@@ -23,7 +23,6 @@ const socketWorkers = 16
 // is delivered again by Slack, and one delivered twice is answered once.
 func (a *Adapter) startSocket(ctx context.Context) error {
 	ready := make(chan error, 1)
-	a.in.background.Add(1)
 	go a.runSocket(ctx, ready)
 	select {
 	case err := <-ready:
@@ -34,7 +33,6 @@ func (a *Adapter) startSocket(ctx context.Context) error {
 }
 
 func (a *Adapter) runSocket(ctx context.Context, ready chan<- error) {
-	defer a.in.background.Done()
 	pause := time.Second
 	sem := make(chan struct{}, socketWorkers)
 	for ctx.Err() == nil {

@@ -308,28 +308,37 @@ func BenchmarkDecide100(b *testing.B) {
 	}
 }
 
-// countingStore counts the calls that reach a Store, by method, and those
-// of them that write; Publish, through notifier, counts as a write too.
-// Its first Purge closes purged: the bot's first sweep is over.
+// countingStore counts the calls that reach a Store, and those of them
+// that write, and times them by method; Publish, through notifier, counts
+// as a write too. Its first Purge closes purged: the bot's first sweep is
+// over.
 type countingStore struct {
 	bot.Store
 	calls, writes, journal atomic.Int64
-	by                     sync.Map // method name → *atomic.Int64
+	by                     sync.Map // method name → *methodStats
 	purgeOnce              sync.Once
 	purged                 chan struct{}
 }
+
+// methodStats are the calls of one method and the time they took.
+type methodStats struct{ n, ns atomic.Int64 }
 
 func newCountingStore(s bot.Store) *countingStore {
 	return &countingStore{Store: s, purged: make(chan struct{})}
 }
 
-func (s *countingStore) count(method string, write bool) {
+// count counts a call of method; the call calls the func it returns when
+// it returns, to time it.
+func (s *countingStore) count(method string, write bool) (done func()) {
 	s.calls.Add(1)
 	if write {
 		s.writes.Add(1)
 	}
-	n, _ := s.by.LoadOrStore(method, new(atomic.Int64))
-	n.(*atomic.Int64).Add(1)
+	m, _ := s.by.LoadOrStore(method, new(methodStats))
+	st := m.(*methodStats)
+	st.n.Add(1)
+	start := time.Now()
+	return func() { st.ns.Add(int64(time.Since(start))) }
 }
 
 // reset sets every count to zero.
@@ -340,11 +349,14 @@ func (s *countingStore) reset() {
 	s.by.Clear()
 }
 
-// perOp lists the calls of each method per op, by name.
+// perOp lists, by name, the calls of each method per op and the mean time
+// of one.
 func (s *countingStore) perOp(ops int) string {
 	var parts []string
 	s.by.Range(func(k, v any) bool {
-		parts = append(parts, fmt.Sprintf("%s %.2f", k, float64(v.(*atomic.Int64).Load())/float64(ops)))
+		st := v.(*methodStats)
+		n := st.n.Load()
+		parts = append(parts, fmt.Sprintf("%s %.2f×%v", k, float64(n)/float64(ops), (time.Duration(st.ns.Load()/n)).Round(time.Microsecond)))
 		return true
 	})
 	slices.Sort(parts)
@@ -352,115 +364,116 @@ func (s *countingStore) perOp(ops int) string {
 }
 
 func (s *countingStore) PutActions(ctx context.Context, as []bot.ActionRecord) error {
-	s.count("PutActions", true)
+	defer s.count("PutActions", true)()
 	return s.Store.PutActions(ctx, as)
 }
 
 func (s *countingStore) Action(ctx context.Context, id string) (bot.ActionRecord, error) {
-	s.count("Action", false)
+	defer s.count("Action", false)()
 	return s.Store.Action(ctx, id)
 }
 
 func (s *countingStore) PutChoice(ctx context.Context, c bot.ChoiceRecord) error {
-	s.count("PutChoice", true)
+	defer s.count("PutChoice", true)()
 	return s.Store.PutChoice(ctx, c)
 }
 
 func (s *countingStore) Choice(ctx context.Context, id string) (bot.ChoiceRecord, error) {
-	s.count("Choice", false)
+	defer s.count("Choice", false)()
 	return s.Store.Choice(ctx, id)
 }
 
 func (s *countingStore) Choices(ctx context.Context, run string) ([]bot.ChoiceRecord, error) {
-	s.count("Choices", false)
+	defer s.count("Choices", false)()
 	return s.Store.Choices(ctx, run)
 }
 
 func (s *countingStore) SetChoiceMessage(ctx context.Context, id string, ref bot.MessageRef) error {
-	s.count("SetChoiceMessage", true)
+	defer s.count("SetChoiceMessage", true)()
 	return s.Store.SetChoiceMessage(ctx, id, ref)
 }
 
 func (s *countingStore) Resolve(ctx context.Context, id string, o bot.Outcome) (bot.ChoiceRecord, bool, error) {
-	s.count("Resolve", true)
+	defer s.count("Resolve", true)()
 	return s.Store.Resolve(ctx, id, o)
 }
 
 func (s *countingStore) Expiring(ctx context.Context, t time.Time, limit int) ([]bot.ChoiceRecord, error) {
-	s.count("Expiring", false)
+	defer s.count("Expiring", false)()
 	return s.Store.Expiring(ctx, t, limit)
 }
 
 func (s *countingStore) Accept(ctx context.Context, a bot.Acceptance) (bot.Claimed, error) {
-	s.count("Accept", true)
+	defer s.count("Accept", true)()
 	return s.Store.Accept(ctx, a)
 }
 
 func (s *countingStore) Claim(ctx context.Context, lane, owner string, ttl time.Duration) (bot.Claimed, error) {
-	s.count("Claim", true)
+	defer s.count("Claim", true)()
 	return s.Store.Claim(ctx, lane, owner, ttl)
 }
 
 func (s *countingStore) Begin(ctx context.Context, l bot.Lease, ids []string) error {
-	s.count("Begin", true)
+	defer s.count("Begin", true)()
 	return s.Store.Begin(ctx, l, ids)
 }
 
 func (s *countingStore) Complete(ctx context.Context, l bot.Lease, c bot.Completion) (bot.Claimed, error) {
-	s.count("Complete", true)
+	defer s.count("Complete", true)()
 	return s.Store.Complete(ctx, l, c)
 }
 
 func (s *countingStore) Renew(ctx context.Context, l bot.Lease, ttl time.Duration) (bot.Lease, int, error) {
-	s.count("Renew", true)
+	defer s.count("Renew", true)()
 	return s.Store.Renew(ctx, l, ttl)
 }
 
 func (s *countingStore) Lapsed(ctx context.Context, now time.Time, limit int) ([]string, error) {
-	s.count("Lapsed", false)
+	defer s.count("Lapsed", false)()
 	return s.Store.Lapsed(ctx, now, limit)
 }
 
 func (s *countingStore) Dedupe(ctx context.Context, key string, until time.Time) (bool, error) {
-	s.count("Dedupe", true)
+	defer s.count("Dedupe", true)()
 	return s.Store.Dedupe(ctx, key, until)
 }
 
 func (s *countingStore) AppendJournal(ctx context.Context, l bot.Lease, run string, es []bot.JournalEntry) error {
-	s.count("AppendJournal", true)
+	defer s.count("AppendJournal", true)()
 	s.journal.Add(1)
 	return s.Store.AppendJournal(ctx, l, run, es)
 }
 
 func (s *countingStore) Journal(ctx context.Context, run string) ([]bot.JournalEntry, error) {
-	s.count("Journal", false)
+	defer s.count("Journal", false)()
 	return s.Store.Journal(ctx, run)
 }
 
 func (s *countingStore) EndJournal(ctx context.Context, l bot.Lease, run string, keep time.Time) error {
-	s.count("EndJournal", true)
+	defer s.count("EndJournal", true)()
 	s.journal.Add(1)
 	return s.Store.EndJournal(ctx, l, run, keep)
 }
 
 func (s *countingStore) Record(ctx context.Context, thread string, msgs []bot.Message, keep int) error {
-	s.count("Record", true)
+	defer s.count("Record", true)()
 	return s.Store.Record(ctx, thread, msgs, keep)
 }
 
 func (s *countingStore) Unrecord(ctx context.Context, thread, id string) error {
-	s.count("Unrecord", true)
+	defer s.count("Unrecord", true)()
 	return s.Store.Unrecord(ctx, thread, id)
 }
 
 func (s *countingStore) Transcript(ctx context.Context, thread string, limit int) ([]bot.Message, error) {
-	s.count("Transcript", false)
+	defer s.count("Transcript", false)()
 	return s.Store.Transcript(ctx, thread, limit)
 }
 
 func (s *countingStore) Purge(ctx context.Context, p bot.Purge) error {
-	s.count("Purge", true)
+	done := s.count("Purge", true)
 	err := s.Store.Purge(ctx, p)
+	done()
 	s.purgeOnce.Do(func() { close(s.purged) })
 	return err
 }
@@ -474,7 +487,7 @@ type countingNotifier struct {
 }
 
 func (n countingNotifier) Publish(ctx context.Context, note string) error {
-	n.s.count("Publish", true)
+	defer n.s.count("Publish", true)()
 	return n.Notifier.Publish(ctx, note)
 }
 
@@ -556,7 +569,9 @@ func turns(b *testing.B, s bot.Store, n bot.Notifier) {
 	b.ReportMetric(float64(cs.writes.Load())/ops, "writes/turn")
 	b.ReportMetric(float64(cs.journal.Load())/ops, "journal-writes/turn")
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/ops, "µs/turn")
-	b.Logf("per turn (b.N=%d): %s", b.N, cs.perOp(b.N))
+	if b.N > 1 { // not the probe
+		b.Logf("per turn (b.N=%d), calls × mean time: %s", b.N, cs.perOp(b.N))
+	}
 }
 
 // pendingChoices is how many choices wait when the bot restarts.
@@ -564,9 +579,10 @@ const pendingChoices = 10_000
 
 // BenchmarkRestartWith10kPendingChoices measures a process restarting on
 // a schema holding 10,000 pending choices, each with its card posted: Open,
-// bot.New and Start, until Start returns (ready-ms), then until the first
-// sweep — Expiring, Lapsed and Purge over them — is over (sweep-ms). One
-// op is both; stopping the bot and closing the Store are not timed.
+// bot.New and Start, until Start returns (ready-ms, of which open-ms is
+// Open's), then until the first sweep — Expiring, Lapsed and Purge over
+// them — is over (sweep-ms). One op is both; stopping the bot and closing
+// the Store are not timed. The first sweep's calls are logged.
 func BenchmarkRestartWith10kPendingChoices(b *testing.B) {
 	schema := benchSchema(b)
 	seed := openBench(b, schema, postgres.Options{MaxConns: 8})
@@ -575,7 +591,8 @@ func BenchmarkRestartWith10kPendingChoices(b *testing.B) {
 		b.Fatal(err)
 	}
 	ctx := context.Background()
-	var ready, swept time.Duration
+	var opened, ready, swept time.Duration
+	var last *countingStore
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
@@ -584,6 +601,7 @@ func BenchmarkRestartWith10kPendingChoices(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		opened += time.Since(start)
 		cs := newCountingStore(s)
 		bt, err := bot.New(bot.Config{
 			Model: bottest.NewModel(), Adapters: []bot.Adapter{bottest.NewAdapter()}, Store: cs, Notifier: s,
@@ -600,6 +618,7 @@ func BenchmarkRestartWith10kPendingChoices(b *testing.B) {
 		ready += up.Sub(start)
 		swept += time.Since(up)
 		b.StopTimer()
+		last = cs
 		if err := bt.Stop(ctx); err != nil {
 			b.Fatal(err)
 		}
@@ -611,6 +630,10 @@ func BenchmarkRestartWith10kPendingChoices(b *testing.B) {
 		}
 		b.StartTimer()
 	}
+	if b.N > 1 { // not the probe
+		b.Logf("the last restart's calls × mean time: %s", last.perOp(1))
+	}
+	b.ReportMetric(float64(opened.Microseconds())/1e3/float64(b.N), "open-ms")
 	b.ReportMetric(float64(ready.Microseconds())/1e3/float64(b.N), "ready-ms")
 	b.ReportMetric(float64(swept.Microseconds())/1e3/float64(b.N), "sweep-ms")
 }
@@ -701,7 +724,7 @@ func BenchmarkParkedChoiceSize(b *testing.B) {
 		if err != nil || len(due) != parkedRuns {
 			b.Fatalf("Expiring a day on = %d choices, %v; want the %d parked runs' choices pending", len(due), err, parkedRuns)
 		}
-		b.Logf("per parked run: %s", cs.perOp(parkedRuns))
+		b.Logf("per parked run, calls × mean time: %s", cs.perOp(parkedRuns))
 		grown += schemaSize(b, schema, false) - base
 		vacuumed += schemaSize(b, schema, true) - base
 		runs += parkedRuns

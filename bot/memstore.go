@@ -37,7 +37,7 @@ type MemoryStore struct {
 	lru       *list.List // of *memThread, most recently written first
 
 	subMu sync.Mutex
-	subs  map[*memSub]struct{}
+	subs  map[*NoteMailbox]struct{}
 
 	// The largest the maps that empty as work ends have been (see shrunk).
 	lanesPeak, queuedPeak, journalsPeak int
@@ -107,7 +107,7 @@ func NewMemoryStore() *MemoryStore {
 		dedupe:    map[string]time.Time{},
 		threads:   map[string]*list.Element{},
 		lru:       list.New(),
-		subs:      map[*memSub]struct{}{},
+		subs:      map[*NoteMailbox]struct{}{},
 	}
 }
 
@@ -717,34 +717,20 @@ func (s *MemoryStore) Purge(ctx context.Context, p Purge) error {
 	return nil
 }
 
-// memSub is one subscription to a MemoryStore's notes.
-type memSub struct {
-	mu      sync.Mutex
-	notes   []string
-	wake    chan struct{}
-	receive func(string)
-}
-
 // Publish implements [Notifier]: every subscriber of this store, in this
 // process, receives note.
 func (s *MemoryStore) Publish(ctx context.Context, note string) error {
 	s.subMu.Lock()
 	defer s.subMu.Unlock()
 	for sub := range s.subs {
-		sub.mu.Lock()
-		sub.notes = append(sub.notes, note)
-		sub.mu.Unlock()
-		select {
-		case sub.wake <- struct{}{}:
-		default:
-		}
+		sub.Put(note)
 	}
 	return nil
 }
 
 // Subscribe implements [Notifier].
 func (s *MemoryStore) Subscribe(ctx context.Context, receive func(note string)) error {
-	sub := &memSub{wake: make(chan struct{}, 1), receive: receive}
+	sub := NewNoteMailbox()
 	s.subMu.Lock()
 	s.subs[sub] = struct{}{}
 	s.subMu.Unlock()
@@ -754,23 +740,7 @@ func (s *MemoryStore) Subscribe(ctx context.Context, receive func(note string)) 
 			delete(s.subs, sub)
 			s.subMu.Unlock()
 		}()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-sub.wake:
-			}
-			sub.mu.Lock()
-			notes := sub.notes
-			sub.notes = nil
-			sub.mu.Unlock()
-			for _, n := range notes {
-				if ctx.Err() != nil {
-					return // the subscription ended while notes were waiting
-				}
-				receive(n)
-			}
-		}
+		sub.Deliver(ctx, nil, receive)
 	}()
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/parleybot/parley/bot"
 )
 
 // How the connection that listens for notes keeps itself alive.
@@ -44,52 +45,21 @@ func (s *Store) Publish(ctx context.Context, note string) error {
 // cannot listen, it returns why. Each subscription has its own goroutine
 // calling receive, so that a slow subscriber holds up no other.
 func (s *Store) Subscribe(ctx context.Context, receive func(note string)) error {
-	sub := &subscriber{receive: receive, wake: make(chan struct{}, 1)}
+	sub := &subscriber{bot.NewNoteMailbox()}
 	if err := s.notes.add(ctx, sub); err != nil {
 		return err
 	}
 	go func() {
 		defer s.notes.remove(sub)
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-s.closed:
-				return
-			case <-sub.wake:
-			}
-			sub.mu.Lock()
-			notes := sub.notes
-			sub.notes = nil
-			sub.mu.Unlock()
-			for _, n := range notes {
-				if ctx.Err() != nil {
-					return // the subscription ended while notes were waiting
-				}
-				receive(n)
-			}
-		}
+		sub.Deliver(ctx, s.closed, receive)
 	}()
 	return nil
 }
 
 // subscriber is one subscription: the notes waiting for its goroutine.
-type subscriber struct {
-	receive func(string)
-	wake    chan struct{}
-	mu      sync.Mutex
-	notes   []string
-}
+type subscriber struct{ *bot.NoteMailbox }
 
-func (sub *subscriber) push(note string) {
-	sub.mu.Lock()
-	sub.notes = append(sub.notes, note)
-	sub.mu.Unlock()
-	select {
-	case sub.wake <- struct{}{}:
-	default:
-	}
-}
+func (sub *subscriber) push(note string) { sub.Put(note) }
 
 // listener keeps the Store's LISTEN connection and hands each note to
 // the subscribers.

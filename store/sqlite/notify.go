@@ -5,8 +5,9 @@ import (
 	"database/sql"
 	"fmt"
 	"math/rand/v2"
-	"sync"
 	"time"
+
+	"github.com/parleybot/parley/bot"
 )
 
 // newOrigin returns a random id for the notes of one hub: of one process,
@@ -53,21 +54,10 @@ type subscription struct {
 	// start is the id of the last note in the file when it began: the
 	// poller brings it only those after.
 	start int64
-
-	mu    sync.Mutex
-	notes []string
-	wake  chan struct{}
+	*bot.NoteMailbox
 }
 
-func (sub *subscription) push(note string) {
-	sub.mu.Lock()
-	sub.notes = append(sub.notes, note)
-	sub.mu.Unlock()
-	select {
-	case sub.wake <- struct{}{}:
-	default:
-	}
-}
+func (sub *subscription) push(note string) { sub.Put(note) }
 
 // Subscribe implements [bot.Notifier]. receive is called with each note
 // published after Subscribe returns, in order, on a goroutine of its own,
@@ -80,7 +70,7 @@ func (s *Store) Subscribe(ctx context.Context, receive func(note string)) error 
 	if err := s.db.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM notes`).Scan(&last); err != nil {
 		return fmt.Errorf("sqlite: subscribe: %w", err)
 	}
-	sub := &subscription{wake: make(chan struct{}, 1)}
+	sub := &subscription{NoteMailbox: bot.NewNoteMailbox()}
 	h := s.hub
 	h.mu.Lock()
 	select {
@@ -107,37 +97,9 @@ func (s *Store) Subscribe(ctx context.Context, receive func(note string)) error 
 			delete(s.subs, sub)
 			h.mu.Unlock()
 		}()
-		ended := func() bool { return ctx.Err() != nil || isClosed(s.done) }
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-s.done:
-				return
-			case <-sub.wake:
-			}
-			sub.mu.Lock()
-			notes := sub.notes
-			sub.notes = nil
-			sub.mu.Unlock()
-			for _, n := range notes {
-				if ended() {
-					return // it ended while notes were waiting
-				}
-				receive(n)
-			}
-		}
+		sub.Deliver(ctx, s.done, receive)
 	}()
 	return nil
-}
-
-func isClosed(c <-chan struct{}) bool {
-	select {
-	case <-c:
-		return true
-	default:
-		return false
-	}
 }
 
 // maxNotesPerPoll bounds the notes one poll reads; more wait for the next.

@@ -167,6 +167,21 @@ func seedChoices(b *testing.B, s bot.Store, n int, posted bool) []string {
 // deciders is how many goroutines decide at once.
 const deciders = 100
 
+// resolve decides choice id as decider g, counting the call in won if it
+// won, and reports whether it returned without an error, which it fails
+// the benchmark with.
+func resolve(b *testing.B, s bot.Store, id string, g int, won *atomic.Int64) bool {
+	_, ok, err := s.Resolve(context.Background(), id, decided("U"+strconv.Itoa(g)))
+	if err != nil {
+		b.Errorf("Resolve(%s): %v", id, err)
+		return false
+	}
+	if ok {
+		won.Add(1)
+	}
+	return true
+}
+
 // Decide100 measures Resolve with 100 goroutines deciding at once, in two
 // sub-benchmarks. distinct: each decides choices of its own, b.N in all,
 // every call a win. same: all 100 click each of b.N choices at once, as
@@ -193,13 +208,8 @@ func Decide100(b *testing.B, open func(b *testing.B) (seed bot.Store, deciders f
 					if i >= len(ids) {
 						return
 					}
-					_, ok, err := s.Resolve(context.Background(), ids[i], decided("U"+strconv.Itoa(g)))
-					if err != nil {
-						b.Errorf("Resolve(%s): %v", ids[i], err)
+					if !resolve(b, s, ids[i], g, &won) {
 						return
-					}
-					if ok {
-						won.Add(1)
 					}
 				}
 			})
@@ -222,13 +232,7 @@ func Decide100(b *testing.B, open func(b *testing.B) (seed bot.Store, deciders f
 			var wg sync.WaitGroup
 			for g := range deciders {
 				wg.Go(func() {
-					_, ok, err := s.Resolve(context.Background(), id, decided("U"+strconv.Itoa(g)))
-					if err != nil {
-						b.Errorf("Resolve(%s): %v", id, err)
-					}
-					if ok {
-						won.Add(1)
-					}
+					resolve(b, s, id, g, &won)
 				})
 			}
 			wg.Wait()

@@ -29,7 +29,7 @@ type replica struct {
 	*bot.Bot
 	name    string
 	adapter *replicaAdapter
-	store   *killStore
+	store   *bottest.KillableStore
 	logs    *logbook
 
 	stopOnce sync.Once
@@ -41,7 +41,7 @@ type replica struct {
 // Store that is a Notifier is the replica's Notifier.
 func startReplica(t *testing.T, chat *bottest.Chat, shared bot.Store, name string, cfg bot.Config) *replica {
 	t.Helper()
-	r := &replica{name: name, adapter: &replicaAdapter{Adapter: chat.Adapter()}, store: &killStore{Store: shared}, logs: &logbook{}, stopped: make(chan struct{})}
+	r := &replica{name: name, adapter: &replicaAdapter{Adapter: chat.Adapter()}, store: bottest.NewKillableStore(shared), logs: &logbook{}, stopped: make(chan struct{})}
 	cfg.Adapters, cfg.Store, cfg.ReplicaID = []bot.Adapter{r.adapter}, r.store, name
 	if n, ok := shared.(bot.Notifier); ok && cfg.Notifier == nil {
 		cfg.Notifier = &killNotifier{Notifier: n, store: r.store}
@@ -87,7 +87,7 @@ func (r *replica) stop(grace time.Duration) {
 // lapse on their own. Then its goroutines are stopped.
 func (r *replica) kill() {
 	r.adapter.dead.Store(true)
-	r.store.dead.Store(true)
+	r.store.Kill()
 	r.stop(time.Millisecond)
 }
 
@@ -263,135 +263,23 @@ func (a *replicaAdapter) StartStream(ctx context.Context, to bot.Address, opts b
 	return a.Adapter.StartStream(ctx, to, opts)
 }
 
-// killStore is a replica's way to the shared Store: once its process is
-// dead, every call fails.
-type killStore struct {
-	bot.Store
-	dead atomic.Bool
-}
-
-// alive calls f unless s's process is dead.
-func alive[T any](s *killStore, f func() (T, error)) (T, error) {
-	if s.dead.Load() {
-		var zero T
-		return zero, errDead
-	}
-	return f()
-}
-
-func (s *killStore) do(f func() error) error {
-	_, err := alive(s, func() (struct{}, error) { return struct{}{}, f() })
-	return err
-}
-
-func (s *killStore) PutActions(ctx context.Context, as []bot.ActionRecord) error {
-	return s.do(func() error { return s.Store.PutActions(ctx, as) })
-}
-
-func (s *killStore) Action(ctx context.Context, id string) (bot.ActionRecord, error) {
-	return alive(s, func() (bot.ActionRecord, error) { return s.Store.Action(ctx, id) })
-}
-
-func (s *killStore) PutChoice(ctx context.Context, c bot.ChoiceRecord) error {
-	return s.do(func() error { return s.Store.PutChoice(ctx, c) })
-}
-
-func (s *killStore) Choice(ctx context.Context, id string) (bot.ChoiceRecord, error) {
-	return alive(s, func() (bot.ChoiceRecord, error) { return s.Store.Choice(ctx, id) })
-}
-
-func (s *killStore) Choices(ctx context.Context, run string) ([]bot.ChoiceRecord, error) {
-	return alive(s, func() ([]bot.ChoiceRecord, error) { return s.Store.Choices(ctx, run) })
-}
-
-func (s *killStore) SetChoiceMessage(ctx context.Context, id string, ref bot.MessageRef) error {
-	return s.do(func() error { return s.Store.SetChoiceMessage(ctx, id, ref) })
-}
-
-func (s *killStore) Resolve(ctx context.Context, id string, o bot.Outcome) (bot.ChoiceRecord, bool, error) {
-	var won bool
-	c, err := alive(s, func() (c bot.ChoiceRecord, err error) {
-		c, won, err = s.Store.Resolve(ctx, id, o)
-		return c, err
-	})
-	return c, won, err
-}
-
-func (s *killStore) Expiring(ctx context.Context, t time.Time, limit int) ([]bot.ChoiceRecord, error) {
-	return alive(s, func() ([]bot.ChoiceRecord, error) { return s.Store.Expiring(ctx, t, limit) })
-}
-
-func (s *killStore) Accept(ctx context.Context, a bot.Acceptance) (bot.Claimed, error) {
-	return alive(s, func() (bot.Claimed, error) { return s.Store.Accept(ctx, a) })
-}
-
-func (s *killStore) Claim(ctx context.Context, lane, owner string, ttl time.Duration) (bot.Claimed, error) {
-	return alive(s, func() (bot.Claimed, error) { return s.Store.Claim(ctx, lane, owner, ttl) })
-}
-
-func (s *killStore) Complete(ctx context.Context, l bot.Lease, c bot.Completion) (bot.Claimed, error) {
-	return alive(s, func() (bot.Claimed, error) { return s.Store.Complete(ctx, l, c) })
-}
-
-func (s *killStore) Renew(ctx context.Context, l bot.Lease, ttl time.Duration) (bot.Lease, int, error) {
-	var queued int
-	nl, err := alive(s, func() (nl bot.Lease, err error) {
-		nl, queued, err = s.Store.Renew(ctx, l, ttl)
-		return nl, err
-	})
-	return nl, queued, err
-}
-
-func (s *killStore) Lapsed(ctx context.Context, now time.Time, limit int) ([]string, error) {
-	return alive(s, func() ([]string, error) { return s.Store.Lapsed(ctx, now, limit) })
-}
-
-func (s *killStore) Dedupe(ctx context.Context, key string, until time.Time) (bool, error) {
-	return alive(s, func() (bool, error) { return s.Store.Dedupe(ctx, key, until) })
-}
-
-func (s *killStore) AppendJournal(ctx context.Context, l bot.Lease, run string, es []bot.JournalEntry) error {
-	return s.do(func() error { return s.Store.AppendJournal(ctx, l, run, es) })
-}
-
-func (s *killStore) Journal(ctx context.Context, run string) ([]bot.JournalEntry, error) {
-	return alive(s, func() ([]bot.JournalEntry, error) { return s.Store.Journal(ctx, run) })
-}
-
-func (s *killStore) EndJournal(ctx context.Context, l bot.Lease, run string, keep time.Time) error {
-	return s.do(func() error { return s.Store.EndJournal(ctx, l, run, keep) })
-}
-
-func (s *killStore) Record(ctx context.Context, thread string, msgs []bot.Message, keep int) error {
-	return s.do(func() error { return s.Store.Record(ctx, thread, msgs, keep) })
-}
-
-func (s *killStore) Unrecord(ctx context.Context, thread, id string) error {
-	return s.do(func() error { return s.Store.Unrecord(ctx, thread, id) })
-}
-
-func (s *killStore) Transcript(ctx context.Context, thread string, limit int) ([]bot.Message, error) {
-	return alive(s, func() ([]bot.Message, error) { return s.Store.Transcript(ctx, thread, limit) })
-}
-
-func (s *killStore) Purge(ctx context.Context, p bot.Purge) error {
-	return s.do(func() error { return s.Store.Purge(ctx, p) })
-}
-
 // killNotifier is a replica's way to the shared Notifier: once its
 // process is dead, it neither publishes nor hears anything.
 type killNotifier struct {
 	bot.Notifier
-	store *killStore
+	store *bottest.KillableStore
 }
 
 func (n *killNotifier) Publish(ctx context.Context, note string) error {
-	return n.store.do(func() error { return n.Notifier.Publish(ctx, note) })
+	if n.store.Dead() {
+		return bottest.ErrDead
+	}
+	return n.Notifier.Publish(ctx, note)
 }
 
 func (n *killNotifier) Subscribe(ctx context.Context, receive func(note string)) error {
 	return n.Notifier.Subscribe(ctx, func(note string) {
-		if !n.store.dead.Load() {
+		if !n.store.Dead() {
 			receive(note)
 		}
 	})

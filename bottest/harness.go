@@ -22,7 +22,7 @@ type Harness struct {
 
 	t     testing.TB
 	cfg   bot.Config
-	store *killable
+	store *KillableStore
 	model *killableModel
 	dying sync.WaitGroup // bots killed by Crash, ending in the background
 }
@@ -63,7 +63,7 @@ func Start(t testing.TB, cfg bot.Config) *Harness {
 func (h *Harness) start() {
 	h.t.Helper()
 	h.Adapter = h.Chat.Adapter()
-	h.store = &killable{Store: h.cfg.Store}
+	h.store = NewKillableStore(h.cfg.Store)
 	h.model = &killableModel{Model: h.cfg.Model}
 	cfg := h.cfg
 	cfg.Adapters = append(append([]bot.Adapter(nil), cfg.Adapters...), h.Adapter)
@@ -105,7 +105,7 @@ func (h *Harness) Crash() {
 	h.t.Helper()
 	old, oldStore := h.Bot, h.store
 	h.Adapter.kill()
-	oldStore.kill()
+	oldStore.Kill()
 	h.model.dead.Store(true)
 	// Its goroutines end in the background; nothing they do arrives
 	// anywhere.

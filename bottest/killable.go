@@ -9,14 +9,21 @@ import (
 	"github.com/parleybot/parley/bot"
 )
 
-// killable is a Store that stops reaching the real one when its process
-// "dies" (see Harness.Crash).
-type killable struct {
+// KillableStore is one process's way to a Store shared by the replicas of
+// a test: once Kill is called, every call fails with ErrDead without
+// reaching the Store, as a process killed with SIGKILL writes nothing
+// more. Harness.Crash kills the harness's; tests playing replicas give
+// each its own.
+type KillableStore struct {
 	bot.Store
 	dead atomic.Bool
 }
 
-var errStoreDead = errors.New("bottest: the store's process is dead")
+// NewKillableStore returns a live way to s.
+func NewKillableStore(s bot.Store) *KillableStore { return &KillableStore{Store: s} }
+
+// ErrDead is what a KillableStore answers once its process is dead.
+var ErrDead = errors.New("bottest: the store's process is dead")
 
 // killableModel is a model that stops answering when its process "dies":
 // a dying run must not take a step of a script shared with the next bot.
@@ -34,163 +41,167 @@ func (m *killableModel) Generate(ctx context.Context, req *bot.ModelRequest, onT
 	return m.Model.Generate(ctx, req, onText)
 }
 
-func (s *killable) kill() { s.dead.Store(true) }
+// Kill kills the process: from now on every call fails with ErrDead.
+func (s *KillableStore) Kill() { s.dead.Store(true) }
 
-func (s *killable) check() error {
+// Dead reports whether Kill was called.
+func (s *KillableStore) Dead() bool { return s.dead.Load() }
+
+func (s *KillableStore) check() error {
 	if s.dead.Load() {
-		return errStoreDead
+		return ErrDead
 	}
 	return nil
 }
 
-func (s *killable) PutActions(ctx context.Context, actions []bot.ActionRecord) error {
+func (s *KillableStore) PutActions(ctx context.Context, actions []bot.ActionRecord) error {
 	if err := s.check(); err != nil {
 		return err
 	}
 	return s.Store.PutActions(ctx, actions)
 }
 
-func (s *killable) Action(ctx context.Context, id string) (bot.ActionRecord, error) {
+func (s *KillableStore) Action(ctx context.Context, id string) (bot.ActionRecord, error) {
 	if err := s.check(); err != nil {
 		return bot.ActionRecord{}, err
 	}
 	return s.Store.Action(ctx, id)
 }
 
-func (s *killable) PutChoice(ctx context.Context, c bot.ChoiceRecord) error {
+func (s *KillableStore) PutChoice(ctx context.Context, c bot.ChoiceRecord) error {
 	if err := s.check(); err != nil {
 		return err
 	}
 	return s.Store.PutChoice(ctx, c)
 }
 
-func (s *killable) Choice(ctx context.Context, id string) (bot.ChoiceRecord, error) {
+func (s *KillableStore) Choice(ctx context.Context, id string) (bot.ChoiceRecord, error) {
 	if err := s.check(); err != nil {
 		return bot.ChoiceRecord{}, err
 	}
 	return s.Store.Choice(ctx, id)
 }
 
-func (s *killable) Choices(ctx context.Context, run string) ([]bot.ChoiceRecord, error) {
+func (s *KillableStore) Choices(ctx context.Context, run string) ([]bot.ChoiceRecord, error) {
 	if err := s.check(); err != nil {
 		return nil, err
 	}
 	return s.Store.Choices(ctx, run)
 }
 
-func (s *killable) SetChoiceMessage(ctx context.Context, id string, ref bot.MessageRef) error {
+func (s *KillableStore) SetChoiceMessage(ctx context.Context, id string, ref bot.MessageRef) error {
 	if err := s.check(); err != nil {
 		return err
 	}
 	return s.Store.SetChoiceMessage(ctx, id, ref)
 }
 
-func (s *killable) Resolve(ctx context.Context, id string, o bot.Outcome) (bot.ChoiceRecord, bool, error) {
+func (s *KillableStore) Resolve(ctx context.Context, id string, o bot.Outcome) (bot.ChoiceRecord, bool, error) {
 	if err := s.check(); err != nil {
 		return bot.ChoiceRecord{}, false, err
 	}
 	return s.Store.Resolve(ctx, id, o)
 }
 
-func (s *killable) Expiring(ctx context.Context, t time.Time, limit int) ([]bot.ChoiceRecord, error) {
+func (s *KillableStore) Expiring(ctx context.Context, t time.Time, limit int) ([]bot.ChoiceRecord, error) {
 	if err := s.check(); err != nil {
 		return nil, err
 	}
 	return s.Store.Expiring(ctx, t, limit)
 }
 
-func (s *killable) Accept(ctx context.Context, a bot.Acceptance) (bot.Claimed, error) {
+func (s *KillableStore) Accept(ctx context.Context, a bot.Acceptance) (bot.Claimed, error) {
 	if err := s.check(); err != nil {
 		return bot.Claimed{}, err
 	}
 	return s.Store.Accept(ctx, a)
 }
 
-func (s *killable) Claim(ctx context.Context, lane, owner string, ttl time.Duration) (bot.Claimed, error) {
+func (s *KillableStore) Claim(ctx context.Context, lane, owner string, ttl time.Duration) (bot.Claimed, error) {
 	if err := s.check(); err != nil {
 		return bot.Claimed{}, err
 	}
 	return s.Store.Claim(ctx, lane, owner, ttl)
 }
 
-func (s *killable) Complete(ctx context.Context, l bot.Lease, c bot.Completion) (bot.Claimed, error) {
+func (s *KillableStore) Complete(ctx context.Context, l bot.Lease, c bot.Completion) (bot.Claimed, error) {
 	if err := s.check(); err != nil {
 		return bot.Claimed{}, err
 	}
 	return s.Store.Complete(ctx, l, c)
 }
 
-func (s *killable) Begin(ctx context.Context, l bot.Lease, ids []string) error {
+func (s *KillableStore) Begin(ctx context.Context, l bot.Lease, ids []string) error {
 	if err := s.check(); err != nil {
 		return err
 	}
 	return s.Store.Begin(ctx, l, ids)
 }
 
-func (s *killable) Renew(ctx context.Context, l bot.Lease, ttl time.Duration) (bot.Lease, int, error) {
+func (s *KillableStore) Renew(ctx context.Context, l bot.Lease, ttl time.Duration) (bot.Lease, int, error) {
 	if err := s.check(); err != nil {
 		return bot.Lease{}, 0, err
 	}
 	return s.Store.Renew(ctx, l, ttl)
 }
 
-func (s *killable) Lapsed(ctx context.Context, now time.Time, limit int) ([]string, error) {
+func (s *KillableStore) Lapsed(ctx context.Context, now time.Time, limit int) ([]string, error) {
 	if err := s.check(); err != nil {
 		return nil, err
 	}
 	return s.Store.Lapsed(ctx, now, limit)
 }
 
-func (s *killable) Dedupe(ctx context.Context, key string, until time.Time) (bool, error) {
+func (s *KillableStore) Dedupe(ctx context.Context, key string, until time.Time) (bool, error) {
 	if err := s.check(); err != nil {
 		return false, err
 	}
 	return s.Store.Dedupe(ctx, key, until)
 }
 
-func (s *killable) AppendJournal(ctx context.Context, l bot.Lease, run string, entries []bot.JournalEntry) error {
+func (s *KillableStore) AppendJournal(ctx context.Context, l bot.Lease, run string, entries []bot.JournalEntry) error {
 	if err := s.check(); err != nil {
 		return err
 	}
 	return s.Store.AppendJournal(ctx, l, run, entries)
 }
 
-func (s *killable) Journal(ctx context.Context, run string) ([]bot.JournalEntry, error) {
+func (s *KillableStore) Journal(ctx context.Context, run string) ([]bot.JournalEntry, error) {
 	if err := s.check(); err != nil {
 		return nil, err
 	}
 	return s.Store.Journal(ctx, run)
 }
 
-func (s *killable) EndJournal(ctx context.Context, l bot.Lease, run string, keep time.Time) error {
+func (s *KillableStore) EndJournal(ctx context.Context, l bot.Lease, run string, keep time.Time) error {
 	if err := s.check(); err != nil {
 		return err
 	}
 	return s.Store.EndJournal(ctx, l, run, keep)
 }
 
-func (s *killable) Record(ctx context.Context, thread string, msgs []bot.Message, keep int) error {
+func (s *KillableStore) Record(ctx context.Context, thread string, msgs []bot.Message, keep int) error {
 	if err := s.check(); err != nil {
 		return err
 	}
 	return s.Store.Record(ctx, thread, msgs, keep)
 }
 
-func (s *killable) Unrecord(ctx context.Context, thread, id string) error {
+func (s *KillableStore) Unrecord(ctx context.Context, thread, id string) error {
 	if err := s.check(); err != nil {
 		return err
 	}
 	return s.Store.Unrecord(ctx, thread, id)
 }
 
-func (s *killable) Transcript(ctx context.Context, thread string, limit int) ([]bot.Message, error) {
+func (s *KillableStore) Transcript(ctx context.Context, thread string, limit int) ([]bot.Message, error) {
 	if err := s.check(); err != nil {
 		return nil, err
 	}
 	return s.Store.Transcript(ctx, thread, limit)
 }
 
-func (s *killable) Purge(ctx context.Context, p bot.Purge) error {
+func (s *KillableStore) Purge(ctx context.Context, p bot.Purge) error {
 	if err := s.check(); err != nil {
 		return err
 	}

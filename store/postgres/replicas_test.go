@@ -44,7 +44,7 @@ const (
 	replicaReplayLog = "bot: resuming a run by replay"
 )
 
-// errReplicaDead is what a killed replica's Store, Notifier and Slack
+// errReplicaDead is what a killed replica's Notifier and Slack
 // client answer: a dead process reaches nothing.
 var errReplicaDead = errors.New("test: the replica's process is dead")
 
@@ -75,9 +75,10 @@ type replicaNode struct {
 	adapter *slack.Adapter
 	// pg is the replica's own handle on the shared schema; the bot
 	// reaches it through a wrapper that dies with the replica.
-	pg   *postgres.Store
-	dead atomic.Bool
-	logs replicaLogbook
+	pg    *postgres.Store
+	store *bottest.KillableStore // the bot's way to pg
+	dead  atomic.Bool            // its Slack client and its notes die with it
+	logs  replicaLogbook
 
 	stopOnce sync.Once
 	stopped  chan struct{} // closed when Stop has returned
@@ -108,9 +109,9 @@ func replicaStart(t *testing.T, f *slackfake.Server, schema, name string, cfg bo
 	}
 	r.adapter = a
 
-	store := &replicaKillStore{Store: r.pg, dead: &r.dead}
+	r.store = bottest.NewKillableStore(r.pg)
 	cfg.Adapters = []bot.Adapter{a}
-	cfg.Store = store
+	cfg.Store = r.store
 	cfg.Notifier = replicaKillNotifier{Notifier: r.pg, dead: &r.dead}
 	cfg.ReplicaID = name
 	cfg.StreamInterval = time.Millisecond
@@ -167,6 +168,7 @@ func (r *replicaNode) shutDown(t *testing.T) {
 // on their own. Its goroutines are then ended in the background.
 func (r *replicaNode) kill() {
 	r.dead.Store(true)
+	r.store.Kill()
 	r.stop(time.Millisecond)
 }
 
@@ -694,126 +696,6 @@ func (n replicaKillNotifier) Subscribe(ctx context.Context, receive func(note st
 			receive(note)
 		}
 	})
-}
-
-// replicaKillStore is a replica's way to the database: once its process
-// is dead, every call fails without reaching it — a dead process writes
-// nothing.
-type replicaKillStore struct {
-	bot.Store
-	dead *atomic.Bool
-}
-
-// replicaAlive calls f unless s's process is dead.
-func replicaAlive[T any](s *replicaKillStore, f func() (T, error)) (T, error) {
-	if s.dead.Load() {
-		var zero T
-		return zero, errReplicaDead
-	}
-	return f()
-}
-
-func (s *replicaKillStore) do(f func() error) error {
-	_, err := replicaAlive(s, func() (struct{}, error) { return struct{}{}, f() })
-	return err
-}
-
-func (s *replicaKillStore) PutActions(ctx context.Context, as []bot.ActionRecord) error {
-	return s.do(func() error { return s.Store.PutActions(ctx, as) })
-}
-
-func (s *replicaKillStore) Action(ctx context.Context, id string) (bot.ActionRecord, error) {
-	return replicaAlive(s, func() (bot.ActionRecord, error) { return s.Store.Action(ctx, id) })
-}
-
-func (s *replicaKillStore) PutChoice(ctx context.Context, c bot.ChoiceRecord) error {
-	return s.do(func() error { return s.Store.PutChoice(ctx, c) })
-}
-
-func (s *replicaKillStore) Choice(ctx context.Context, id string) (bot.ChoiceRecord, error) {
-	return replicaAlive(s, func() (bot.ChoiceRecord, error) { return s.Store.Choice(ctx, id) })
-}
-
-func (s *replicaKillStore) Choices(ctx context.Context, run string) ([]bot.ChoiceRecord, error) {
-	return replicaAlive(s, func() ([]bot.ChoiceRecord, error) { return s.Store.Choices(ctx, run) })
-}
-
-func (s *replicaKillStore) SetChoiceMessage(ctx context.Context, id string, ref bot.MessageRef) error {
-	return s.do(func() error { return s.Store.SetChoiceMessage(ctx, id, ref) })
-}
-
-func (s *replicaKillStore) Resolve(ctx context.Context, id string, o bot.Outcome) (bot.ChoiceRecord, bool, error) {
-	var won bool
-	c, err := replicaAlive(s, func() (c bot.ChoiceRecord, err error) {
-		c, won, err = s.Store.Resolve(ctx, id, o)
-		return c, err
-	})
-	return c, won, err
-}
-
-func (s *replicaKillStore) Expiring(ctx context.Context, t time.Time, limit int) ([]bot.ChoiceRecord, error) {
-	return replicaAlive(s, func() ([]bot.ChoiceRecord, error) { return s.Store.Expiring(ctx, t, limit) })
-}
-
-func (s *replicaKillStore) Accept(ctx context.Context, a bot.Acceptance) (bot.Claimed, error) {
-	return replicaAlive(s, func() (bot.Claimed, error) { return s.Store.Accept(ctx, a) })
-}
-
-func (s *replicaKillStore) Claim(ctx context.Context, lane, owner string, ttl time.Duration) (bot.Claimed, error) {
-	return replicaAlive(s, func() (bot.Claimed, error) { return s.Store.Claim(ctx, lane, owner, ttl) })
-}
-
-func (s *replicaKillStore) Complete(ctx context.Context, l bot.Lease, c bot.Completion) (bot.Claimed, error) {
-	return replicaAlive(s, func() (bot.Claimed, error) { return s.Store.Complete(ctx, l, c) })
-}
-
-func (s *replicaKillStore) Begin(ctx context.Context, l bot.Lease, ids []string) error {
-	return s.do(func() error { return s.Store.Begin(ctx, l, ids) })
-}
-
-func (s *replicaKillStore) Renew(ctx context.Context, l bot.Lease, ttl time.Duration) (bot.Lease, int, error) {
-	var queued int
-	nl, err := replicaAlive(s, func() (nl bot.Lease, err error) {
-		nl, queued, err = s.Store.Renew(ctx, l, ttl)
-		return nl, err
-	})
-	return nl, queued, err
-}
-
-func (s *replicaKillStore) Lapsed(ctx context.Context, now time.Time, limit int) ([]string, error) {
-	return replicaAlive(s, func() ([]string, error) { return s.Store.Lapsed(ctx, now, limit) })
-}
-
-func (s *replicaKillStore) Dedupe(ctx context.Context, key string, until time.Time) (bool, error) {
-	return replicaAlive(s, func() (bool, error) { return s.Store.Dedupe(ctx, key, until) })
-}
-
-func (s *replicaKillStore) AppendJournal(ctx context.Context, l bot.Lease, run string, es []bot.JournalEntry) error {
-	return s.do(func() error { return s.Store.AppendJournal(ctx, l, run, es) })
-}
-
-func (s *replicaKillStore) Journal(ctx context.Context, run string) ([]bot.JournalEntry, error) {
-	return replicaAlive(s, func() ([]bot.JournalEntry, error) { return s.Store.Journal(ctx, run) })
-}
-
-func (s *replicaKillStore) EndJournal(ctx context.Context, l bot.Lease, run string, keep time.Time) error {
-	return s.do(func() error { return s.Store.EndJournal(ctx, l, run, keep) })
-}
-
-func (s *replicaKillStore) Record(ctx context.Context, thread string, msgs []bot.Message, keep int) error {
-	return s.do(func() error { return s.Store.Record(ctx, thread, msgs, keep) })
-}
-
-func (s *replicaKillStore) Unrecord(ctx context.Context, thread, id string) error {
-	return s.do(func() error { return s.Store.Unrecord(ctx, thread, id) })
-}
-
-func (s *replicaKillStore) Transcript(ctx context.Context, thread string, limit int) ([]bot.Message, error) {
-	return replicaAlive(s, func() ([]bot.Message, error) { return s.Store.Transcript(ctx, thread, limit) })
-}
-
-func (s *replicaKillStore) Purge(ctx context.Context, p bot.Purge) error {
-	return s.do(func() error { return s.Store.Purge(ctx, p) })
 }
 
 // replicaLogbook keeps the messages a replica logged.

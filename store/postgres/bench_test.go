@@ -16,9 +16,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -29,34 +27,12 @@ import (
 	"github.com/parleybot/parley/store/storetest/storebench"
 )
 
-// benchReach is whether the tests' server answered, asked once.
-var benchReach struct {
-	once sync.Once
-	err  error
-}
-
 // benchSchema returns the name of a schema of the benchmark's own,
 // dropped when it ends. It skips the benchmark when the tests' server
-// cannot be reached, or fails it under CI, as needServer does for tests.
+// cannot be reached, or fails it under CI (see needServer).
 func benchSchema(b *testing.B) string {
 	b.Helper()
-	benchReach.once.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		conn, err := pgx.Connect(ctx, testURL())
-		if err != nil {
-			benchReach.err = err
-			return
-		}
-		benchReach.err = conn.Ping(ctx)
-		conn.Close(ctx)
-	})
-	if err := benchReach.err; err != nil {
-		if os.Getenv("CI") != "" {
-			b.Fatalf("no PostgreSQL server for the benchmarks (CI is set; set PARLEY_TEST_POSTGRES_URL): %v", err)
-		}
-		b.Skipf("no PostgreSQL server for the benchmarks; set PARLEY_TEST_POSTGRES_URL (default %s): %v", defaultTestURL, err)
-	}
+	needServer(b)
 	raw := make([]byte, 6)
 	rand.Read(raw)
 	schema := "parley_bench_" + hex.EncodeToString(raw)

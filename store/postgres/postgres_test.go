@@ -35,7 +35,7 @@ var reach struct {
 
 // needServer skips the test when the tests' server cannot be reached —
 // or fails it under CI, where the server must be there.
-func needServer(t *testing.T) {
+func needServer(t testing.TB) {
 	t.Helper()
 	reach.once.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

@@ -322,6 +322,20 @@ func replicaCardKnown(t *testing.T, s bot.Store, card slackfake.Msg) {
 	}
 }
 
+// replicaAnsweredOnce fails the test unless the thread holds the bot's
+// announcement, the card (closed once) and the answer final, each once.
+func replicaAnsweredOnce(t *testing.T, f *slackfake.Server, thread string, card slackfake.Msg, final string) {
+	t.Helper()
+	texts := replicaTexts(f, thread)
+	if len(texts) != 3 || texts[0] != "Asking ana to approve: drop the staging table" || texts[2] != final {
+		t.Errorf("the bot's messages in the thread read %q; want the announcement, the card and the answer, once each", texts)
+	}
+	if n := replicaPosts(f, thread); n != 3 {
+		t.Errorf("the bot posted %d messages in the thread, want 3", n)
+	}
+	replicaClosedOnce(t, f, card)
+}
+
 // replicaClosedOnce fails the test unless card, now, shows no options and
 // says who decided, after exactly one edit: the one closing it.
 func replicaClosedOnce(t *testing.T, f *slackfake.Server, card slackfake.Msg) {
@@ -441,14 +455,7 @@ func TestReplicaClickOnOtherReplicaWakesWaitingRunThroughNotify(t *testing.T) {
 	if n := len(modelB.Requests()); n != 0 {
 		t.Errorf("replica B asked its model %d times, want 0", n)
 	}
-	texts := replicaTexts(f, mention.TS)
-	if len(texts) != 3 || texts[0] != "Asking ana to approve: drop the staging table" || texts[2] != final {
-		t.Errorf("the bot's messages in the thread read %q; want the announcement, the card and the answer, once each", texts)
-	}
-	if n := replicaPosts(f, mention.TS); n != 3 {
-		t.Errorf("the bot posted %d messages in the thread, want 3", n)
-	}
-	replicaClosedOnce(t, f, card)
+	replicaAnsweredOnce(t, f, mention.TS, card, final)
 }
 
 // A run started on replica A waits for ana's approval; then A stops —
@@ -530,14 +537,7 @@ func TestReplicaClickOnOtherReplicaResumesRunByReplay(t *testing.T) {
 			if last := replicaLastMessage(reqs[0]); last.Role != bot.RoleTool || last.Content != "approve" {
 				t.Errorf("B's model request ends with %+v, want the tool's result, approve", last)
 			}
-			texts := replicaTexts(f, mention.TS)
-			if len(texts) != 3 || texts[0] != "Asking ana to approve: drop the staging table" || texts[2] != final {
-				t.Errorf("the bot's messages in the thread read %q; want the announcement, the card and the answer, once each", texts)
-			}
-			if n := replicaPosts(f, mention.TS); n != 3 {
-				t.Errorf("the bot posted %d messages in the thread, want 3", n)
-			}
-			replicaClosedOnce(t, f, card)
+			replicaAnsweredOnce(t, f, mention.TS, card, final)
 		})
 	}
 }

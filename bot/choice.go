@@ -407,7 +407,9 @@ func (t *Thread) waitChoice(ctx context.Context, p choicePosted, w *waiter) (Out
 			return t.parkChoice(ctx, p.ID, w)
 		case <-ctx.Done():
 			switch cause := context.Cause(ctx); {
-			case errors.Is(cause, errLeaseLost):
+			case errors.Is(cause, errLeaseLost), errors.Is(cause, errStoreLost):
+				// Its journal is written: whoever holds the lane when the
+				// decision comes resumes it.
 				t.scope.j.park()
 				return Outcome{}, ErrParked
 			case errors.Is(cause, ErrStopped) && r != nil:

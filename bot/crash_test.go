@@ -178,7 +178,7 @@ func recorded(t *testing.T, s bot.Store, p bottest.Posted) bot.ChoiceRecord {
 	return c
 }
 
-const interrupted = "I was interrupted before I could finish (the bot restarted). Please ask again."
+const interrupted = "I was interrupted before I could finish. Please ask again."
 
 // A process that dies right after posting a choice's card, before the
 // Store heard where the card is, leaves a card only the platform knows

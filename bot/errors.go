@@ -96,6 +96,19 @@ var ErrStopping = errors.New("bot: stopping; the event was not taken")
 // the lane it ran in to another: the run goes on there.
 var errLeaseLost = errors.New("bot: the run's lane was taken over by another process")
 
+// errStoreLost is the cause of a run's cancellation when its process
+// could not reach the Store to keep its lane's lease: the run stops, its
+// work stays unfinished in the Store, and whoever holds the lane when the
+// Store is back takes it up as a run cut by a crash.
+var errStoreLost = errors.New("bot: the Store could not be reached to keep the run's lane")
+
+// Notices of a Store that cannot be reached: while a run waits for it, and
+// when the run gave up waiting.
+const (
+	storeWaitNotice = "⚠️ I can't reach my state store right now; I'll carry on when it's back."
+	storeLostNotice = "⚠️ I lost the connection to my state store, so I had to stop here."
+)
+
 // The errors a journal keeps the identity of: a replayed step's error
 // matches, under errors.Is, every one of these the live error matched.
 var (

@@ -56,6 +56,9 @@ type journal struct {
 	// cut is set when a tool call was cancelled at work: the run cannot
 	// park and resume, which would run the call again.
 	cut bool
+	// onStall, when set, is called (with mu held: it must return at once)
+	// when a write fails and the run waits for the Store to come back.
+	onStall func()
 }
 
 // maxBuffered bounds the entries a journal keeps unwritten.
@@ -113,7 +116,11 @@ func (j *journal) err() error {
 }
 
 // flush writes the buffered entries. A write that lost its lease means
-// another process took the run over: the run parks here, quietly.
+// another process took the run over: the run parks here, quietly. A write
+// the Store fails is tried again, the run waiting, until it succeeds or
+// ctx ends — the run's, which ends when its lane cannot be kept (see
+// errStoreLost) — so a Store that is away for less than a lease costs a
+// pause, not the run.
 func (j *journal) flush(ctx context.Context) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -123,13 +130,30 @@ func (j *journal) flush(ctx context.Context) error {
 	if len(j.buf) == 0 {
 		return nil
 	}
-	if err := j.store.AppendJournal(context.WithoutCancel(ctx), j.lease(), j.run, j.buf); err != nil {
+	stalled := false
+	for wait := 50 * time.Millisecond; ; wait = min(2*wait, 2*time.Second) {
+		err := j.store.AppendJournal(context.WithoutCancel(ctx), j.lease(), j.run, j.buf)
+		if err == nil {
+			break
+		}
 		if errors.Is(err, ErrConflict) {
 			j.parked = true
 			return ErrParked
 		}
-		j.broken = fmt.Errorf("bot: writing the journal: %w", err)
-		return j.broken
+		if ctx.Err() != nil {
+			j.broken = fmt.Errorf("bot: writing the journal: %w", err)
+			return j.broken
+		}
+		if !stalled && j.onStall != nil {
+			stalled = true
+			j.onStall()
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+		case <-t.C:
+		}
+		t.Stop()
 	}
 	j.stored += len(j.buf)
 	clear(j.buf)

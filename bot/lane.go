@@ -38,6 +38,12 @@ type lane struct {
 	// yieldHeld is set when the request to yield counts as work of cur's.
 	yieldHeld bool
 	lost      bool // the lease was lost: another process holds the lane
+	// unreached is set with lost when the lease was lost because the
+	// Store could not be reached to renew it: the lane may still be
+	// this process's when the Store is back (no other claimed it).
+	unreached bool
+	// renewErr is the error of the last renewal, nil once one succeeds.
+	renewErr error
 	// records are transcript entries of the lane's runs, written when
 	// their items are reported done.
 	records []ThreadRecord
@@ -46,8 +52,9 @@ type lane struct {
 	giveBack bool
 	// renewing is set while a renewal of the lease is under way.
 	renewing bool
-	// begun holds the items of the batch this lease began.
-	begun map[string]bool
+	// begun holds the items of the batch this lease began, and started
+	// those of them whose work began here.
+	begun, started map[string]bool
 	// batchYield is set when the lane's yield channel was closed because
 	// more of the batch waits, not by a request.
 	batchYield bool
@@ -218,7 +225,7 @@ func (l *lane) work(items []WorkItem, first func(*lane) []string) {
 		for _, it := range items {
 			b.replies.Delete(it.ID) // a click's answer is for this batch only
 		}
-		if l.isLost() {
+		if l.lostToAnother() {
 			return
 		}
 		// A fresh request to yield for the next batch, made before the
@@ -302,12 +309,14 @@ func (l *lane) complete(done []string) (Claimed, error) {
 	l.giveBack = false
 	var unbegin []string
 	for id := range l.begun {
-		if !slices.Contains(done, id) {
+		if !slices.Contains(done, id) && !(l.lost && l.started[id]) {
 			unbegin = append(unbegin, id)
 		}
 	}
 	l.mu.Unlock()
-	comp := Completion{Done: done, Records: records, Keep: b.cfg.HistoryLimit, Release: giveBack || b.runCtx.Err() != nil, TTL: b.cfg.LeaseTTL}
+	// A lane lost for the Store still reports what its runs finished, and
+	// lets go of the rest: the work its cut run left is taken up anew.
+	comp := Completion{Done: done, Records: records, Keep: b.cfg.HistoryLimit, Release: giveBack || l.isLost() || b.runCtx.Err() != nil, TTL: b.cfg.LeaseTTL}
 	if comp.Release {
 		comp.Unbegin = unbegin // not begun after all: the next process begins them afresh
 	}
@@ -330,7 +339,9 @@ func (l *lane) complete(done []string) (Claimed, error) {
 		if b.runCtx.Err() != nil && stopped.IsZero() {
 			stopped = time.Now()
 		}
-		if l.isLost() || (!stopped.IsZero() && time.Since(stopped) > 10*time.Second) {
+		// While the lane may still be this process's, it keeps trying: the
+		// Store will say ErrConflict if another process claimed it since.
+		if l.lostToAnother() || (!stopped.IsZero() && time.Since(stopped) > 10*time.Second) {
 			break
 		}
 		b.log.Warn("bot: recording work as done failed; will retry", "lane", l.key, "err", err)
@@ -350,7 +361,7 @@ func (l *lane) process(items []WorkItem, busy bool) []string {
 	var done []string
 	var msgs, cut, rest []WorkItem
 	l.mu.Lock()
-	l.begun = map[string]bool{}
+	l.begun, l.started = map[string]bool{}, map[string]bool{}
 	for _, it := range items {
 		if it.Begun {
 			l.begun[it.ID] = true
@@ -378,7 +389,8 @@ func (l *lane) process(items []WorkItem, busy bool) []string {
 		if b.cfg.Busy != BusyConcurrent {
 			main, _ = next(cut)
 		}
-		if !l.recover(main) {
+		l.starting(cut...)
+		if !l.recover(main) || l.cutForStore() {
 			return done
 		}
 		for _, it := range cut {
@@ -390,6 +402,7 @@ func (l *lane) process(items []WorkItem, busy bool) []string {
 			return done
 		}
 		l.moreAfter(i < len(rest)-1 || len(msgs) > 0)
+		l.starting(it)
 		ok := true
 		switch {
 		case it.Kind == WorkChoice:
@@ -401,7 +414,7 @@ func (l *lane) process(items []WorkItem, busy bool) []string {
 		default:
 			l.start(it, nil)
 		}
-		if !ok {
+		if !ok || l.cutForStore() {
 			return done // left for later: the lane is given back
 		}
 		done = append(done, it.ID)
@@ -422,7 +435,11 @@ func (l *lane) process(items []WorkItem, busy bool) []string {
 			if stop() || !l.begin(m) {
 				return done
 			}
+			l.starting(m)
 			l.start(m, nil)
+			if l.cutForStore() {
+				return done
+			}
 			done = append(done, m.ID)
 		}
 		return done
@@ -431,7 +448,11 @@ func (l *lane) process(items []WorkItem, busy bool) []string {
 		return done
 	}
 	it, skipped := next(msgs)
+	l.starting(msgs...)
 	l.start(it, skipped)
+	if l.cutForStore() {
+		return done
+	}
 	for _, m := range msgs {
 		done = append(done, m.ID)
 	}
@@ -511,7 +532,7 @@ func (b *Bot) renew(ctx context.Context) {
 		}
 		for _, l := range b.lanes.all() {
 			l.mu.Lock()
-			old, renewed, lost, busy := l.lease, l.renewed, l.lost, l.renewing
+			old, renewed, lost, busy, renewErr := l.lease, l.renewed, l.lost, l.renewing, l.renewErr
 			due := !lost && !busy && time.Since(renewed) >= ttl/3
 			if due {
 				l.renewing = true
@@ -519,6 +540,9 @@ func (b *Bot) renew(ctx context.Context) {
 			l.mu.Unlock()
 			switch {
 			case lost:
+			case time.Since(renewed) > 2*ttl/3 && renewErr != nil:
+				b.log.Warn("bot: could not renew a thread's lease in time: the Store cannot be reached; its run stops here", "lane", l.key, "err", renewErr)
+				l.loseTo(errStoreLost)
 			case time.Since(renewed) > 2*ttl/3:
 				b.log.Warn("bot: could not renew a thread's lease in time; giving the thread up", "lane", l.key)
 				l.lose()
@@ -546,6 +570,7 @@ func (b *Bot) renewLane(ctx context.Context, l *lane, old Lease) {
 		if l.lease.Token == old.Token {
 			l.lease, l.renewed = nl, asked
 		}
+		l.renewErr = nil
 		l.mu.Unlock()
 		if queued > 0 {
 			l.requestYield("")
@@ -556,6 +581,9 @@ func (b *Bot) renewLane(ctx context.Context, l *lane, old Lease) {
 			l.lose()
 		}
 	default:
+		l.mu.Lock()
+		l.renewErr = err
+		l.mu.Unlock()
 		if ctx.Err() == nil {
 			b.log.Warn("bot: renewing a lease failed; will try again", "lane", l.key, "err", err)
 		}
@@ -563,14 +591,46 @@ func (b *Bot) renewLane(ctx context.Context, l *lane, old Lease) {
 }
 
 // lose gives the lane up: its run is cancelled and stops without a word.
-func (l *lane) lose() {
+func (l *lane) lose() { l.loseTo(errLeaseLost) }
+
+// loseTo gives the lane up for cause: errLeaseLost (another process holds
+// it) or errStoreLost (the Store could not be reached to keep it).
+func (l *lane) loseTo(cause error) {
 	l.mu.Lock()
 	l.lost = true
+	l.unreached = cause == errStoreLost
 	r := l.cur
 	l.mu.Unlock()
 	if r != nil {
-		r.cancel(errLeaseLost)
+		r.cancel(cause)
 	}
+}
+
+// starting notes that the work of items begins here: should the Store be
+// lost before it ends, they stay begun, for whoever takes the lane up to
+// find cut.
+func (l *lane) starting(items ...WorkItem) {
+	l.mu.Lock()
+	for _, it := range items {
+		l.started[it.ID] = true
+	}
+	l.mu.Unlock()
+}
+
+// cutForStore reports whether the lane was lost because the Store could
+// not be reached: the work under way was cut, and is not done.
+func (l *lane) cutForStore() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.lost && l.unreached
+}
+
+// lostToAnother reports whether the lane was lost and cannot be this
+// process's any more: another process claimed it, or may have.
+func (l *lane) lostToAnother() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.lost && !l.unreached
 }
 
 // sweepLimit bounds what one sweep takes on.

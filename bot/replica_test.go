@@ -885,7 +885,7 @@ func TestReplicaDeathLeavesThreadsToSurvivor(t *testing.T) {
 			if !clickAfterTakeover {
 				b.click(t, deployCard, "Approve", bottest.Ana)
 			}
-			interrupted := "⚠️ I was interrupted before I could finish (the bot restarted). Please ask again."
+			interrupted := "⚠️ I was interrupted before I could finish. Please ask again."
 			waitForPostIn(t, chat, 5*time.Second, think, interrupted)
 			if clickAfterTakeover {
 				waitUntil(t, "replica B to take the waiting run over", func() bool {

@@ -58,6 +58,10 @@ func (l *lane) newRun(id string, start runStart, entries []JournalEntry) *run {
 	r.j = newJournal(b.store, id, l.currentLease, entries)
 	r.root = r.j.scope("")
 	r.ctx, r.cancel = context.WithCancelCause(b.runCtx)
+	r.j.onStall = func() {
+		b.log.Warn("bot: the Store failed a journal write; the run waits for it", "run", id)
+		b.background(func() { r.threadOutside().notice(r.ctx, storeWaitNotice) })
+	}
 	return r
 }
 
@@ -245,6 +249,15 @@ func (r *run) finish(t *Thread, err error) {
 	switch {
 	case errors.Is(context.Cause(ctx), errLeaseLost):
 		log.Info("bot: run stopped here; another process took its thread over")
+		return
+	case errors.Is(context.Cause(ctx), errStoreLost) && r.j.isParked():
+		log.Info("bot: a run waiting for a person lost its thread's lease to a Store it cannot reach; it resumes when the decision comes")
+		return
+	case errors.Is(context.Cause(ctx), errStoreLost):
+		// Nothing can be recorded: the run's work stays unfinished in the
+		// Store, for whoever holds the thread when the Store is back.
+		log.Warn("bot: run stopped here: the Store cannot be reached; the thread's work is taken up again when it is back")
+		t.notice(ctx, storeLostNotice)
 		return
 	case r.j.wasCut() && errors.Is(context.Cause(ctx), ErrStopped):
 		// A tool call was cut at work beside a wait: parking would run it
@@ -525,7 +538,7 @@ func (l *lane) recover(it WorkItem) bool {
 		r := l.newRun(id, start, es)
 		defer r.cancel(nil)
 		t := r.threadOutside()
-		text := "⚠️ I was interrupted before I could finish (the bot restarted). Please ask again."
+		text := "⚠️ I was interrupted before I could finish. Please ask again."
 		if m := start.Trigger; start.Kind == WorkMessage && !m.Mention && !m.Direct && !t.botPosted(r.ctx) {
 			text = "" // a message nobody addressed the bot with: nothing to say
 		}

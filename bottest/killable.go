@@ -44,7 +44,12 @@ func (m *killableModel) Generate(ctx context.Context, req *bot.ModelRequest, onT
 // Kill kills the process: from now on every call fails with ErrDead.
 func (s *KillableStore) Kill() { s.dead.Store(true) }
 
-// Dead reports whether Kill was called.
+// Revive makes the way to the Store work again, as a disk freed or a
+// connection restored does: a test of a Store that fails for a while
+// kills it, then revives it.
+func (s *KillableStore) Revive() { s.dead.Store(false) }
+
+// Dead reports whether the store is killed and not revived.
 func (s *KillableStore) Dead() bool { return s.dead.Load() }
 
 func (s *KillableStore) check() error {

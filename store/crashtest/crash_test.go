@@ -11,7 +11,7 @@ import (
 // interrupted is the sentence with which the bot ends, by default
 // (bot.TellInterrupted), a run that a crash cut while it worked, as the
 // thread shows it.
-const interrupted = "⚠️ I was interrupted before I could finish (the bot restarted). Please ask again."
+const interrupted = "⚠️ I was interrupted before I could finish. Please ask again."
 
 func TestKillWhileWaitingSQLite(t *testing.T) {
 	t.Parallel()

@@ -39,7 +39,7 @@ const replicaChannel = "C0REPLICA"
 const (
 	// replicaInterrupted is what the core tells a thread whose run a
 	// crash cut while it worked (bot.TellInterrupted).
-	replicaInterrupted = "⚠️ I was interrupted before I could finish (the bot restarted). Please ask again."
+	replicaInterrupted = "⚠️ I was interrupted before I could finish. Please ask again."
 	// replicaReplayLog is what a bot logs when it resumes a run by replay.
 	replicaReplayLog = "bot: resuming a run by replay"
 )

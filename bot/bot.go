@@ -195,6 +195,10 @@ type Bot struct {
 	// replies holds, by work item id, the ActionReply of a click queued
 	// here: only this process can answer through it.
 	replies sync.Map
+	// storeCut holds the ids of the runs this process stopped, and told
+	// their threads so, because the Store could not be reached: taking
+	// such a run up again here, the bot does not tell the thread twice.
+	storeCut sync.Map
 	// goroutines counts the goroutines doing the bot's work; Stop waits
 	// for them.
 	goroutines sync.WaitGroup

@@ -135,6 +135,17 @@
 // by whichever process takes the thread next. Nothing accepted is lost
 // silently.
 //
+// A Store that fails — a full disk, a lost connection — loses nothing
+// either. While it fails, the Inbox refuses what it cannot keep (the
+// platform delivers the message again; the person clicks again). A run
+// whose journal write fails waits for the Store, saying so in its thread,
+// and goes on when the write succeeds. A run that cannot keep its lane's
+// lease for lack of the Store stops and says so — unless it waits for a
+// person: then it parks, quietly, and resumes on the decision — and what
+// it finished is recorded when the Store is back; its cut work is then
+// taken up as Config.Interrupted says, without a second word to the
+// thread from this process.
+//
 // By default (Config.Store nil) all this is in one SQLite file, through
 // store/sqlite: PARLEY_DB names it, else [DefaultDB] in the working
 // directory; the bot opens it in [New] and closes it at the end of

@@ -103,10 +103,11 @@ var errLeaseLost = errors.New("bot: the run's lane was taken over by another pro
 var errStoreLost = errors.New("bot: the Store could not be reached to keep the run's lane")
 
 // Notices of a Store that cannot be reached: while a run waits for it, and
-// when the run gave up waiting.
+// when the run stopped — what comes next depends on Config.Interrupted.
 const (
 	storeWaitNotice = "⚠️ I can't reach my state store right now; I'll carry on when it's back."
-	storeLostNotice = "⚠️ I lost the connection to my state store, so I had to stop here."
+	storeLostTell   = "⚠️ I couldn't reach my state store, so I had to stop here. Please ask again in a moment."
+	storeLostReplay = "⚠️ I couldn't reach my state store, so I had to stop here; I'll carry on when it's back."
 )
 
 // The errors a journal keeps the identity of: a replayed step's error

@@ -130,8 +130,8 @@ func TestOneProcessNeverWorksALaneTwice(t *testing.T) {
 		t.Errorf("the second request answers %q, want the second message", got)
 	}
 	texts := a.Texts()
-	if len(texts) != 2 || !strings.Contains(texts[0], "interrupted") {
-		t.Errorf("the thread reads %q, want the first run told interrupted, then one answer", texts)
+	if len(texts) != 2 || !strings.Contains(texts[0], "Please ask again") {
+		t.Errorf("the thread reads %q, want the first run told it stopped, once, then one answer", texts)
 	}
 }
 

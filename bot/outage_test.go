@@ -21,7 +21,7 @@ type noArgs struct{}
 
 const (
 	storeWait = "I can't reach my state store right now; I'll carry on when it's back."
-	storeLost = "I lost the connection to my state store, so I had to stop here."
+	storeLost = "I couldn't reach my state store, so I had to stop here"
 )
 
 func outageCfg(model bot.Model, tools ...*bot.Tool) bot.Config {
@@ -121,10 +121,10 @@ func TestStoreLostMidRunIsToldAndTakenUpWhenBack(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		policy bot.InterruptedRuns
-		want   string
+		want   []string // what the thread reads in the end
 	}{
-		{"told", bot.TellInterrupted, "I was interrupted before I could finish. Please ask again."},
-		{"replayed", bot.ReplayInterrupted, "All done."},
+		{"told", bot.TellInterrupted, []string{"⚠️ " + storeLost + ". Please ask again in a moment."}},
+		{"replayed", bot.ReplayInterrupted, []string{"⚠️ " + storeLost + "; I'll carry on when it's back.", "All done."}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -150,9 +150,12 @@ func TestStoreLostMidRunIsToldAndTakenUpWhenBack(t *testing.T) {
 			waitUntil(t, "the thread told of the lost store", func() bool { return contains(a.Texts(), storeLost) == 1 })
 			stillFor(t, 200*time.Millisecond, "nothing more said while the Store is away", func() bool { return len(a.Texts()) == 1 })
 			store.Revive()
-			waitUntil(t, "the work taken up again", func() bool { return contains(a.Texts(), tc.want) == 1 })
+			waitUntil(t, "the work taken up again and done", func() bool {
+				queued, err := store.Lapsed(context.Background(), time.Now().Add(time.Hour), 10)
+				return err == nil && len(queued) == 0
+			})
 			waitIdle(t, b)
-			stillFor(t, 300*time.Millisecond, "the thread settled", func() bool { return len(a.Texts()) == 2 })
+			stillFor(t, 300*time.Millisecond, "the thread reading "+strings.Join(tc.want, " | "), func() bool { return slices.Equal(a.Texts(), tc.want) })
 		})
 	}
 }

@@ -257,7 +257,12 @@ func (r *run) finish(t *Thread, err error) {
 		// Nothing can be recorded: the run's work stays unfinished in the
 		// Store, for whoever holds the thread when the Store is back.
 		log.Warn("bot: run stopped here: the Store cannot be reached; the thread's work is taken up again when it is back")
-		t.notice(ctx, storeLostNotice)
+		text := storeLostTell
+		if b.cfg.Interrupted == ReplayInterrupted {
+			text = storeLostReplay
+		}
+		b.storeCut.Store(r.id, true)
+		t.notice(ctx, text)
 		return
 	case r.j.wasCut() && errors.Is(context.Cause(ctx), ErrStopped):
 		// A tool call was cut at work beside a wait: parking would run it
@@ -521,6 +526,7 @@ func (l *lane) recover(it WorkItem) bool {
 	}
 	atWork := callsAtWork(es, asking) // beside a wait, maybe: a replay would do it again
 	replay := b.cfg.Interrupted == ReplayInterrupted
+	_, told := b.storeCut.LoadAndDelete(id)
 	switch {
 	case (atWork && replay) || (!atWork && (resumable > 0 || (waiting == 0 && replay))):
 		l.replay(id, es, it)
@@ -539,8 +545,8 @@ func (l *lane) recover(it WorkItem) bool {
 		defer r.cancel(nil)
 		t := r.threadOutside()
 		text := "⚠️ I was interrupted before I could finish. Please ask again."
-		if m := start.Trigger; start.Kind == WorkMessage && !m.Mention && !m.Direct && !t.botPosted(r.ctx) {
-			text = "" // a message nobody addressed the bot with: nothing to say
+		if m := start.Trigger; told || (start.Kind == WorkMessage && !m.Mention && !m.Direct && !t.botPosted(r.ctx)) {
+			text = "" // told when it stopped, or a message nobody addressed the bot with: nothing to say
 		}
 		b.log.Warn("bot: a run was cut by a crash or a lost lease; ending it", "run", id, "thread", start.Trigger.Address.String(), "told", text != "")
 		r.endPlainly(t, text)

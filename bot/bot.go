@@ -55,9 +55,10 @@ type Config struct {
 	// queue of accepted messages, run journals, transcripts. Default: a
 	// store/sqlite Store in the file the environment variable PARLEY_DB
 	// names, else [DefaultDB] in the working directory, which the bot
-	// opens in New and closes at the end of Stop — so buttons, pending
-	// approvals and queued messages outlive a restart with nothing to
-	// install. Use store/postgres for replicas on several machines, and
+	// opens in New and closes in Stop (also in a Stop before Start) or
+	// when Start fails — so buttons, pending approvals and queued
+	// messages outlive a restart with nothing to install. Use
+	// store/postgres for replicas on several machines, and
 	// NewMemoryStore() where state should die with the process (tests;
 	// bottest does so).
 	Store Store
@@ -411,6 +412,7 @@ func (b *Bot) Start(ctx context.Context) error {
 		if err := b.notifier.Subscribe(backCtx, b.receiveNote); err != nil {
 			stopRecv()
 			stopBack()
+			b.closeOwnStore()
 			return fmt.Errorf("bot: subscribing to the Notifier: %w", err)
 		}
 	}
@@ -418,6 +420,7 @@ func (b *Bot) Start(ctx context.Context) error {
 		if err := a.Start(recvCtx, inbox{b: b, a: a}); err != nil {
 			stopRecv()
 			stopBack()
+			b.closeOwnStore()
 			return fmt.Errorf("bot: starting the %s adapter: %w", a.Platform(), err)
 		}
 	}
@@ -445,6 +448,7 @@ func (b *Bot) Stop(ctx context.Context) error {
 	if !b.state.CompareAndSwap(stateStarted, stateStopping) {
 		b.life.Unlock()
 		if b.state.Load() == stateNew {
+			b.closeOwnStore() // what New opened is not left open
 			return errors.New("bot: Stop before Start")
 		}
 		return errors.New("bot: already stopped")
@@ -474,12 +478,16 @@ func (b *Bot) Stop(ctx context.Context) error {
 		return fmt.Errorf("bot: %d runs or clicks still being handled after their cancellation", b.work.count())
 	}
 	b.stopBack()
-	if b.closeStore != nil {
-		if cerr := b.closeStore(); cerr != nil {
-			err = errors.Join(err, cerr)
-		}
+	return errors.Join(err, b.closeOwnStore())
+}
+
+// closeOwnStore closes the Store the bot opened itself, if any; closing it
+// again does nothing.
+func (b *Bot) closeOwnStore() error {
+	if b.closeStore == nil {
+		return nil
 	}
-	return err
+	return b.closeStore()
 }
 
 // Run starts the bot, waits for ctx to end, then stops it, giving

@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -104,3 +105,59 @@ func TestDefaultStoreIsParleyDBInTheWorkingDirectory(t *testing.T) {
 		t.Fatalf("no %s in the working directory: %v", bot.DefaultDB, err)
 	}
 }
+
+// openFDs counts this process's open descriptors on files whose path
+// starts with path.
+func openFDs(t *testing.T, path string) int {
+	t.Helper()
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Skip("no /proc/self/fd to count open files with")
+	}
+	n := 0
+	for _, e := range ents {
+		if p, err := os.Readlink(filepath.Join("/proc/self/fd", e.Name())); err == nil && strings.HasPrefix(p, path) {
+			n++
+		}
+	}
+	return n
+}
+
+// The default store is closed on every way out: Stop before Start, and a
+// Start that fails.
+func TestDefaultStoreIsClosedWhenTheBotNeverRuns(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		end  func(b *bot.Bot) error
+	}{
+		{"stopped before started", func(b *bot.Bot) error { return b.Stop(context.Background()) }},
+		{"start failed", func(b *bot.Bot) error { return b.Start(context.Background()) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "state.db")
+			t.Setenv("PARLEY_DB", path)
+			var adapter bot.Adapter = bottest.NewAdapter()
+			if tc.name == "start failed" {
+				adapter = failingStart{adapter}
+			}
+			b, err := bot.New(bot.Config{Model: bottest.NewModel(), Adapters: []bot.Adapter{adapter}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := openFDs(t, path); n == 0 {
+				t.Fatalf("New opened nothing at %s", path)
+			}
+			if err := tc.end(b); err == nil {
+				t.Fatal("it succeeded")
+			}
+			if n := openFDs(t, path); n != 0 {
+				t.Errorf("%d descriptors still open on %s", n, path)
+			}
+		})
+	}
+}
+
+// failingStart is an adapter whose Start fails.
+type failingStart struct{ bot.Adapter }
+
+func (failingStart) Start(context.Context, bot.Inbox) error { return errors.New("no network") }

@@ -86,7 +86,7 @@ func (b *Bot) accept(ctx context.Context, a Adapter, m Message) error {
 	acc := Acceptance{
 		Record: &m, Thread: thread, Keep: b.cfg.HistoryLimit,
 		Item:  WorkItem{ID: id, Lane: lane, Kind: WorkMessage, Message: m, Accepted: m.Time},
-		Owner: b.claimant(), LeaseTTL: b.cfg.LeaseTTL, Begin: true,
+		Owner: b.claimantFor(lane), LeaseTTL: b.cfg.LeaseTTL, Begin: true,
 	}
 	if m.EventID != "" {
 		acc.Dedupe, acc.DedupeUntil = dedupeKey(m.Address, "message", m.EventID), time.Now().Add(b.cfg.DedupeTTL)
@@ -309,7 +309,7 @@ func (b *Bot) ended(ctx context.Context, c ChoiceRecord) {
 	}
 	item := WorkItem{ID: rand.Text(), Lane: c.Lane, Kind: WorkResume, Run: c.Run, Choice: c.ID, Message: Message{Address: c.Address}, Accepted: time.Now()}
 	asked := time.Now()
-	owner := b.claimant()
+	owner := b.claimantFor(c.Lane)
 	cl, err := b.store.Accept(context.WithoutCancel(ctx), Acceptance{Item: item, Owner: owner, LeaseTTL: b.cfg.LeaseTTL, Begin: true})
 	switch {
 	case err != nil:

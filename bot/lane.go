@@ -132,6 +132,17 @@ func (b *Bot) makeRoom() {
 	}
 }
 
+// claimantFor is claimant for work queued in lane: no one, while a lane
+// held here that lost its lease for want of the Store still tries to
+// record its work done — it takes the new work up itself once it can,
+// where a new claim would find that work cut.
+func (b *Bot) claimantFor(lane string) string {
+	if l := b.lanes.get(lane); l != nil && l.cutForStore() {
+		return ""
+	}
+	return b.claimant()
+}
+
 // claimant returns the owner to claim a new lane with, or "" to only queue
 // the work when this process holds as many lanes as it may.
 func (b *Bot) claimant() string {
@@ -214,7 +225,13 @@ func (b *Bot) startLane(c Claimed, asked time.Time) {
 // detached RunAgent, whose caller wants the result).
 func (l *lane) work(items []WorkItem, first func(*lane) []string) {
 	b := l.b
-	defer b.lanes.release(l)
+	retake := false // the lane let go with work queued once the Store was back
+	defer func() {
+		b.lanes.release(l)
+		if retake {
+			b.nudgeSweep() // take that work up here, now
+		}
+	}()
 	busy := false // items after the first batch arrived while the lane was busy
 	for {
 		var done []string
@@ -240,7 +257,10 @@ func (l *lane) work(items []WorkItem, first func(*lane) []string) {
 			return
 		}
 		if !c.Held() {
-			if c.Queued > 0 {
+			switch {
+			case c.Queued > 0 && l.cutForStore() && !b.stopping():
+				retake = true
+			case c.Queued > 0:
 				b.log.Info("bot: stopped with work queued in a thread; it stays in the Store for the next process", "lane", l.key, "queued", c.Queued)
 			}
 			return
@@ -315,7 +335,8 @@ func (l *lane) complete(done []string) (Claimed, error) {
 	}
 	l.mu.Unlock()
 	// A lane lost for the Store still reports what its runs finished, and
-	// lets go of the rest: the work its cut run left is taken up anew.
+	// lets go of the rest: the work its cut run left, and what was queued
+	// since, is taken up anew (here at once: see work).
 	comp := Completion{Done: done, Records: records, Keep: b.cfg.HistoryLimit, Release: giveBack || l.isLost() || b.runCtx.Err() != nil, TTL: b.cfg.LeaseTTL}
 	if comp.Release {
 		comp.Unbegin = unbegin // not begun after all: the next process begins them afresh
@@ -336,7 +357,7 @@ func (l *lane) complete(done []string) (Claimed, error) {
 			b.log.Warn("bot: another process took a thread over before its work here was recorded as done", "lane", l.key)
 			return Claimed{}, err
 		}
-		if b.runCtx.Err() != nil && stopped.IsZero() {
+		if b.stopping() && stopped.IsZero() {
 			stopped = time.Now()
 		}
 		// While the lane may still be this process's, it keeps trying: the
@@ -540,7 +561,9 @@ func (b *Bot) renew(ctx context.Context) {
 			l.mu.Unlock()
 			switch {
 			case lost:
-			case time.Since(renewed) > 2*ttl/3 && renewErr != nil:
+			case time.Since(renewed) > 2*ttl/3 && (renewErr != nil || busy):
+				// The Store failed the renewals or has not answered: only
+				// an ErrConflict says another process holds the lane.
 				b.log.Warn("bot: could not renew a thread's lease in time: the Store cannot be reached; its run stops here", "lane", l.key, "err", renewErr)
 				l.loseTo(errStoreLost)
 			case time.Since(renewed) > 2*ttl/3:

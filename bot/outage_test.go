@@ -204,3 +204,100 @@ func TestJournalWriteWaitsOutAShortOutage(t *testing.T) {
 		t.Errorf("the run gave up on a Store away for a moment: %q", a.Texts())
 	}
 }
+
+// hangStore is a Store behind a network gone silent: once killed, Renew
+// hangs until its deadline rather than failing at once.
+type hangStore struct{ *bottest.KillableStore }
+
+func (s hangStore) Renew(ctx context.Context, l bot.Lease, ttl time.Duration) (bot.Lease, int, error) {
+	if s.Dead() {
+		<-ctx.Done()
+		return bot.Lease{}, 0, ctx.Err()
+	}
+	return s.KillableStore.Renew(ctx, l, ttl)
+}
+
+// A Store that hangs rather than fails is as lost: the run is told.
+func TestHangingStoreTellsTheRun(t *testing.T) {
+	t.Parallel()
+	ks := bottest.NewKillableStore(bot.NewMemoryStore())
+	a := bottest.NewAdapter()
+	work := bot.DefineTool(bot.ToolSpec[noArgs]{Name: "work", Description: "works",
+		Handler: func(ctx context.Context, _ noArgs, tc *bot.ToolContext) (any, error) {
+			ks.Kill()
+			<-ctx.Done()
+			return nil, ctx.Err()
+		}})
+	model := bottest.NewModel(bottest.Call("work", noArgs{}), bottest.Reply("All done."))
+	startBot(t, outageCfg(model, work), a, hangStore{ks})
+	if _, err := a.Send(bottest.Ana, "please work"); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the run cut by a hanging Store told", func() bool { return contains(a.Texts(), storeLost) == 1 })
+	ks.Revive()
+}
+
+// Stop with no deadline while the Store is down returns, without waiting
+// for the Store to come back.
+func TestStopWhileTheStoreIsDownReturns(t *testing.T) {
+	t.Parallel()
+	store := bottest.NewKillableStore(bot.NewMemoryStore())
+	a := bottest.NewAdapter()
+	work := bot.DefineTool(bot.ToolSpec[noArgs]{Name: "work", Description: "works",
+		Handler: func(ctx context.Context, _ noArgs, tc *bot.ToolContext) (any, error) {
+			store.Kill()
+			<-ctx.Done()
+			return nil, ctx.Err()
+		}})
+	model := bottest.NewModel(bottest.Call("work", noArgs{}), bottest.Reply("All done."))
+	b := startBot(t, outageCfg(model, work), a, store)
+	if _, err := a.Send(bottest.Ana, "please work"); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the thread told of the lost store", func() bool { return contains(a.Texts(), storeLost) == 1 })
+	done := make(chan error, 1)
+	go func() { done <- b.Stop(context.Background()) }()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		store.Revive()
+		<-done
+		t.Fatal("Stop(context.Background()) returned only once the Store came back")
+	}
+}
+
+// The Store comes back and a new message arrives in the thread before the
+// lane lost for the Store recorded its finished run done: the new message
+// is answered, and the finished run is not taken up as cut.
+func TestNewMessageAfterTheStoreIsBackKeepsDoneWorkDone(t *testing.T) {
+	t.Parallel()
+	store := bottest.NewKillableStore(bot.NewMemoryStore())
+	a := bottest.NewAdapter()
+	var calls atomic.Int32
+	work := bot.DefineTool(bot.ToolSpec[noArgs]{Name: "work", Description: "works",
+		Handler: func(ctx context.Context, _ noArgs, tc *bot.ToolContext) (any, error) {
+			if calls.Add(1) == 1 {
+				store.Kill()
+			}
+			return "worked", nil
+		}})
+	model := bottest.NewModel(bottest.Call("work", noArgs{}), bottest.Reply("All done."), bottest.Reply("Second."))
+	b := startBot(t, outageCfg(model, work), a, store)
+	if _, err := a.Send(bottest.Ana, "please work"); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the answer", func() bool { return contains(a.Texts(), "All done.") == 1 })
+	time.Sleep(1500 * time.Millisecond) // the lease lapses; the record of work done backs off
+	store.Revive()
+	if _, err := a.Send(bottest.Ana, "and now?"); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the second answer", func() bool { return contains(a.Texts(), "Second.") == 1 })
+	waitIdle(t, b)
+	stillFor(t, 300*time.Millisecond, "the thread reading both answers only", func() bool {
+		return slices.Equal(a.Texts(), []string{"All done.", "Second."})
+	})
+	if n := len(model.Requests()); n != 3 {
+		t.Errorf("the model was asked %d times, want 3", n)
+	}
+}

@@ -1,0 +1,178 @@
+package discord
+
+import (
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/parleybot/parley/bot"
+)
+
+// Platform is the platform name of the Discord adapter: the Platform of
+// every Address it produces.
+const Platform = "discord"
+
+// Adapter is the Discord adapter. Create it with [New]; Start connects to
+// the gateway. Mount it as an http.Handler too when the application takes
+// interactions by webhook (see [Adapter.ServeHTTP]).
+type Adapter struct {
+	cfg Config
+	s   *discordgo.Session
+	key ed25519.PublicKey // nil without Config.PublicKey
+
+	mu    sync.Mutex
+	inbox bot.Inbox // nil until Start
+	me    *discordgo.User
+	ctx   context.Context
+
+	channels channelCache
+	users    userCache
+	groups   groupIndex  // message id → the id of its group (post.go)
+	inter    interactions // live interaction tokens (interact.go)
+	typing   typing
+}
+
+var (
+	_ bot.Adapter            = (*Adapter)(nil)
+	_ bot.CapabilityReporter = (*Adapter)(nil)
+)
+
+// New returns a Discord adapter. It checks cfg and fails with an error
+// naming each missing or malformed setting; it makes no call to Discord
+// (Start does).
+func New(cfg Config) (*Adapter, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	a := &Adapter{cfg: cfg}
+	if cfg.PublicKey != "" {
+		a.key, _ = publicKey(cfg.PublicKey)
+	}
+	a.s = newSession(cfg)
+	a.typing.init(a)
+	return a, nil
+}
+
+// newSession returns a discordgo session for cfg: its REST calls go
+// through the adapter's transport, and its gateway identifies with the
+// table's intents on the configured shard.
+func newSession(cfg Config) *discordgo.Session {
+	s, _ := discordgo.New("Bot " + cfg.BotToken) // fails only on a token it cannot parse, which it never does
+	c := *cfg.HTTPClient
+	c.Transport = newTransport(cfg.APIURL, cfg.HTTPClient.Transport)
+	s.Client = &c
+	s.Identify.Intents = intents()
+	s.Identify.Compress = false
+	s.Compress = false
+	s.ShardID, s.ShardCount = cfg.ShardID, cfg.ShardCount
+	s.Identify.Shard = &[2]int{cfg.ShardID, cfg.ShardCount}
+	s.LogLevel = discordgo.LogError
+	s.State.MaxMessageCount = 0
+	return s
+}
+
+// Platform returns "discord".
+func (a *Adapter) Platform() string { return Platform }
+
+// Session returns the discordgo session the adapter uses, for calls it
+// does not make itself. Handlers added to it run beside the adapter's.
+func (a *Adapter) Session() *discordgo.Session { return a.s }
+
+// Start learns who the bot is (GET /users/@me), registers the slash
+// command (in Config.GuildID, else globally), and connects to the gateway,
+// returning once Discord said READY. Events then reach in until ctx ends,
+// when the gateway is closed; posting goes on.
+func (a *Adapter) Start(ctx context.Context, in bot.Inbox) error {
+	me, err := a.s.User("@me", discordgo.WithContext(ctx))
+	if err != nil {
+		return fmt.Errorf("discord: GET /users/@me with Config.BotToken: %w", err)
+	}
+	a.mu.Lock()
+	if a.inbox != nil {
+		a.mu.Unlock()
+		return errors.New("discord: adapter already started")
+	}
+	a.me, a.ctx, a.inbox = me, ctx, in
+	a.mu.Unlock()
+	if err := a.registerCommand(ctx); err != nil {
+		return err
+	}
+	a.s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageCreate) { a.onMessage(m.Message) })
+	a.s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageUpdate) { a.onEdit(m.Message) })
+	a.s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageDelete) { a.onDelete(m.Message) })
+	a.s.AddHandler(func(_ *discordgo.Session, i *discordgo.InteractionCreate) { a.onInteraction(i.Interaction) })
+	a.s.AddHandler(func(_ *discordgo.Session, c *discordgo.ThreadCreate) { a.channels.put(c.Channel) })
+	a.s.AddHandler(func(_ *discordgo.Session, c *discordgo.ChannelCreate) { a.channels.put(c.Channel) })
+	if err := a.s.Open(); err != nil {
+		return fmt.Errorf("discord: connecting to the gateway: %w", err)
+	}
+	go func() {
+		<-ctx.Done()
+		if err := a.s.Close(); err != nil {
+			a.cfg.Logger.Debug("discord: closing the gateway", "err", err)
+		}
+	}()
+	return nil
+}
+
+// registerCommand overwrites the application's commands with the slash
+// command, unless Config.CommandName is "-".
+func (a *Adapter) registerCommand(ctx context.Context) error {
+	if a.cfg.CommandName == "-" {
+		return nil
+	}
+	cmd := &discordgo.ApplicationCommand{
+		Name:        a.cfg.CommandName,
+		Description: "Ask the assistant",
+		Type:        discordgo.ChatApplicationCommand,
+		Options: []*discordgo.ApplicationCommandOption{{
+			Type: discordgo.ApplicationCommandOptionString, Name: commandOption,
+			Description: "What to ask", Required: true,
+		}},
+	}
+	if _, err := a.s.ApplicationCommandBulkOverwrite(a.cfg.AppID, a.cfg.GuildID, []*discordgo.ApplicationCommand{cmd}, discordgo.WithContext(ctx)); err != nil {
+		where := "globally"
+		if a.cfg.GuildID != "" {
+			where = "in guild " + a.cfg.GuildID
+		}
+		return fmt.Errorf("discord: registering the /%s command %s: %w", a.cfg.CommandName, where, err)
+	}
+	return nil
+}
+
+// commandOption is the slash command's one option, the question.
+const commandOption = "prompt"
+
+// receiving returns the inbox and the bot's user while the adapter
+// receives events: after Start and before its context ends.
+func (a *Adapter) receiving() (bot.Inbox, *discordgo.User, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.inbox == nil || a.ctx.Err() != nil {
+		return nil, nil, false
+	}
+	return a.inbox, a.me, true
+}
+
+// self returns the bot's user, known after Start.
+func (a *Adapter) self() *discordgo.User {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.me == nil {
+		return &discordgo.User{}
+	}
+	return a.me
+}
+
+// Capabilities reports what the adapter can do at in: everything bot.Thread
+// offers but a status. Discord shows no status text — only "… is typing",
+// which the adapter shows by itself while the bot works on a message (see
+// the package doc) — so CapStatus is not claimed.
+func (a *Adapter) Capabilities(bot.Address) bot.Capabilities {
+	return bot.AllCapabilities.Without(bot.CapStatus)
+}

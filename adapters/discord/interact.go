@@ -1,0 +1,301 @@
+package discord
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/parleybot/parley/bot"
+	"github.com/parleybot/parley/render/discordui"
+)
+
+// tokenLife is how long the adapter uses an interaction's token: Discord
+// keeps it 15 minutes; a minute is kept in hand for calls under way.
+const tokenLife = 14 * time.Minute
+
+// live is an interaction whose token the adapter may still use.
+type live struct {
+	i  *discordgo.Interaction
+	at time.Time
+}
+
+func (l live) ok() bool { return l.i != nil && time.Since(l.at) < tokenLife }
+
+// interactions holds the interactions whose tokens are alive: a slash
+// command waiting for its answer, the last interaction of each person in
+// each conversation (for private notices), and the messages an
+// interaction posted (edited through it).
+type interactions struct {
+	mu       sync.Mutex
+	commands map[string]live // address → slash command not answered yet
+	people   map[string]live // address + "|" + user → their last interaction
+	owned    map[string]live // message id → the interaction that posted it
+	pruned   time.Time
+}
+
+func (in *interactions) pruneLocked() {
+	if time.Since(in.pruned) < time.Minute {
+		return
+	}
+	in.pruned = time.Now()
+	for _, m := range []map[string]live{in.commands, in.people, in.owned} {
+		for k, l := range m {
+			if !l.ok() {
+				delete(m, k)
+			}
+		}
+	}
+}
+
+func (in *interactions) put(m *map[string]live, key string, i *discordgo.Interaction) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if *m == nil {
+		*m = map[string]live{}
+	}
+	in.pruneLocked()
+	(*m)[key] = live{i, time.Now()}
+}
+
+func (in *interactions) get(m map[string]live, key string, take bool) *discordgo.Interaction {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	l, ok := m[key]
+	if take {
+		delete(m, key)
+	}
+	if !ok || !l.ok() {
+		return nil
+	}
+	return l.i
+}
+
+func (in *interactions) command(to bot.Address, i *discordgo.Interaction) {
+	in.put(&in.commands, to.String(), i)
+}
+
+// takeCommand returns the slash command waiting for its answer at to, once.
+func (in *interactions) takeCommand(to bot.Address) *discordgo.Interaction {
+	return in.get(in.commands, to.String(), true)
+}
+
+func (in *interactions) person(to bot.Address, user string, i *discordgo.Interaction) {
+	in.put(&in.people, to.String()+"|"+user, i)
+}
+
+func (in *interactions) of(to bot.Address, user string) *discordgo.Interaction {
+	return in.get(in.people, to.String()+"|"+user, false)
+}
+
+func (in *interactions) own(msg string, i *discordgo.Interaction) { in.put(&in.owned, msg, i) }
+
+func (in *interactions) owner(msg string) *discordgo.Interaction {
+	return in.get(in.owned, msg, false)
+}
+
+// onInteraction handles INTERACTION_CREATE from the gateway: the
+// interaction is acknowledged first — a deferred update for a click, a
+// deferred answer for the slash command — and then handed to the bot.
+func (a *Adapter) onInteraction(i *discordgo.Interaction) {
+	inbox, me, ok := a.receiving()
+	if !ok || i == nil {
+		return
+	}
+	resp, deliver := a.interaction(inbox, me, i)
+	if resp == nil {
+		return
+	}
+	if err := a.s.InteractionRespond(i, resp, discordgo.WithContext(a.ctx)); err != nil {
+		a.cfg.Logger.Warn("discord: acknowledging an interaction failed", "interaction", i.ID, "err", err)
+	}
+	if deliver != nil {
+		a.deliver(a.ctx, "INTERACTION_CREATE", i.ID, deliver)
+	}
+}
+
+// interaction reads i and returns how Discord is to be answered at once
+// and how the bot is to be told (nil when it is not). A nil response is
+// an interaction the adapter does not take.
+func (a *Adapter) interaction(inbox bot.Inbox, me *discordgo.User, i *discordgo.Interaction) (*discordgo.InteractionResponse, func(context.Context) error) {
+	user := i.User
+	if i.Member != nil && i.Member.User != nil {
+		user = i.Member.User
+	}
+	switch i.Type {
+	case discordgo.InteractionPing:
+		return &discordgo.InteractionResponse{Type: discordgo.InteractionResponsePong}, nil
+	case discordgo.InteractionMessageComponent:
+		if user == nil || i.Message == nil {
+			return nil, nil
+		}
+		return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredMessageUpdate},
+			func(ctx context.Context) error { return a.deliverClick(ctx, inbox, i, user) }
+	case discordgo.InteractionApplicationCommand:
+		data, ok := i.Data.(discordgo.ApplicationCommandInteractionData)
+		if !ok || user == nil || data.Name != a.cfg.CommandName {
+			return nil, nil
+		}
+		return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource},
+			func(ctx context.Context) error { return a.deliverCommand(ctx, inbox, i, user, data) }
+	}
+	return nil, nil
+}
+
+// deliverClick hands a click on a button or a select to the bot. A
+// button's custom_id is the opaque id the bot gave it; a select's picked
+// option's value is.
+func (a *Adapter) deliverClick(ctx context.Context, inbox bot.Inbox, i *discordgo.Interaction, user *discordgo.User) error {
+	data, ok := i.Data.(discordgo.MessageComponentInteractionData)
+	if !ok {
+		return nil
+	}
+	id := data.CustomID
+	if strings.HasPrefix(id, discordui.SelectPrefix) {
+		if len(data.Values) == 0 {
+			return nil
+		}
+		id = data.Values[0]
+	}
+	addr, _, err := a.addressOf(ctx, i.GuildID, i.ChannelID)
+	if err != nil {
+		return err
+	}
+	ref := bot.MessageRef{Address: addr, ID: a.groups.of(i.Message.ID)}
+	a.inter.person(addr, user.ID, i)
+	return inbox.Action(ctx, bot.Action{
+		ID:      id,
+		EventID: "int:" + i.ID,
+		User:    userOf(user),
+		Message: ref,
+		Reply:   &actionReply{a: a, i: i, at: time.Now(), ref: ref, clicked: i.Message.ID, user: user.ID},
+	})
+}
+
+// deliverCommand hands the slash command's question to the bot as a
+// message addressing it, in the channel (or thread) where it was typed;
+// the run's first post answers the command in place.
+func (a *Adapter) deliverCommand(ctx context.Context, inbox bot.Inbox, i *discordgo.Interaction, user *discordgo.User, data discordgo.ApplicationCommandInteractionData) error {
+	var text string
+	for _, o := range data.Options {
+		if o != nil && o.Name == commandOption {
+			if s, ok := o.Value.(string); ok {
+				text = s
+			}
+		}
+	}
+	addr, _, err := a.addressOf(ctx, i.GuildID, i.ChannelID)
+	if err != nil {
+		return err
+	}
+	a.inter.command(addr, i)
+	a.inter.person(addr, user.ID, i)
+	err = inbox.Message(ctx, bot.Message{
+		EventID: "int:" + i.ID,
+		Address: addr,
+		User:    userOf(user),
+		Text:    strings.TrimSpace(text),
+		Time:    time.Now(),
+		Mention: true,
+		Direct:  i.GuildID == "",
+		// A command asks the bot directly: the channel's chatter before
+		// it is not its conversation — unlike a DM's, which is.
+		Opens: i.GuildID != "",
+	})
+	if err != nil && !errors.Is(err, bot.ErrDuplicate) {
+		if pending := a.inter.takeCommand(addr); pending != nil {
+			msg := "The bot could not take this right now; please ask again in a moment."
+			_, _ = a.s.InteractionResponseEdit(pending, &discordgo.WebhookEdit{Content: &msg}, discordgo.WithContext(context.WithoutCancel(ctx)))
+		}
+	}
+	return err
+}
+
+// actionReply answers one click through its interaction: an ephemeral
+// follow-up to the clicker, an edit of the clicked message, while the
+// interaction's token lives; after that, a direct message and an edit
+// through the channel.
+type actionReply struct {
+	a       *Adapter
+	i       *discordgo.Interaction
+	at      time.Time
+	ref     bot.MessageRef
+	clicked string // the Discord message clicked, one of ref's
+	user    string
+}
+
+// Ephemeral shows m to the person who clicked only.
+func (r *actionReply) Ephemeral(ctx context.Context, m bot.Outgoing) error {
+	if (live{r.i, r.at}).ok() {
+		return r.a.followUp(ctx, r.i, m)
+	}
+	return r.a.directMessage(ctx, r.user, m)
+}
+
+// Update replaces the clicked message: the whole group it is part of.
+func (r *actionReply) Update(ctx context.Context, m bot.Outgoing) error {
+	if len(splitID(r.ref.ID)) == 1 && (live{r.i, r.at}).ok() {
+		msgs, err := renderOut(m)
+		if err != nil {
+			return err
+		}
+		if len(msgs) == 1 {
+			mm := msgs[0]
+			_, err = r.a.s.InteractionResponseEdit(r.i, &discordgo.WebhookEdit{Content: &mm.Content, Embeds: &mm.Embeds, Components: &mm.Components, AllowedMentions: allowed}, discordgo.WithContext(ctx))
+			if err == nil {
+				return nil
+			}
+		}
+	}
+	return r.a.Update(ctx, r.ref, m)
+}
+
+// followUp shows m, privately, to the person who made interaction i.
+func (a *Adapter) followUp(ctx context.Context, i *discordgo.Interaction, m bot.Outgoing) error {
+	msgs, err := renderOut(m)
+	if err != nil {
+		return err
+	}
+	for _, mm := range msgs {
+		_, err := a.s.FollowupMessageCreate(i, true, &discordgo.WebhookParams{
+			Content: mm.Content, Embeds: mm.Embeds, Components: mm.Components,
+			Flags: discordgo.MessageFlagsEphemeral, AllowedMentions: allowed,
+		}, discordgo.WithContext(ctx))
+		if err != nil {
+			return fmt.Errorf("discord: ephemeral follow-up of interaction %s: %w", i.ID, err)
+		}
+	}
+	return nil
+}
+
+// directMessage sends m to user in a direct message.
+func (a *Adapter) directMessage(ctx context.Context, user string, m bot.Outgoing) error {
+	ch, err := a.s.UserChannelCreate(user, discordgo.WithContext(ctx))
+	if err != nil {
+		return fmt.Errorf("discord: opening a direct message with %s: %w", user, err)
+	}
+	_, err = a.Post(ctx, bot.Address{Platform: Platform, Channel: ch.ID}, m)
+	return err
+}
+
+var _ bot.EphemeralPoster = (*Adapter)(nil)
+
+// PostEphemeral shows m to userID only: as an ephemeral follow-up of their
+// last interaction at to, while its token lives (15 minutes), else in a
+// direct message, Discord having no ephemeral message outside
+// interactions.
+func (a *Adapter) PostEphemeral(ctx context.Context, to bot.Address, userID string, m bot.Outgoing) error {
+	if userID == "" {
+		return errors.New("discord: PostEphemeral needs a user id")
+	}
+	if i := a.inter.of(to, userID); i != nil {
+		if err := a.followUp(ctx, i, m); err == nil {
+			return nil
+		}
+	}
+	return a.directMessage(ctx, userID, m)
+}

@@ -31,7 +31,7 @@ type Adapter struct {
 
 	channels channelCache
 	users    userCache
-	groups   groupIndex  // message id → the id of its group (post.go)
+	groups   groupIndex   // message id → the id of its group (post.go)
 	inter    interactions // live interaction tokens (interact.go)
 	typing   typing
 }

@@ -22,6 +22,9 @@ const tokenLife = 14 * time.Minute
 type live struct {
 	i  *discordgo.Interaction
 	at time.Time
+	// acked is closed once Discord has the interaction's first answer
+	// (for a slash command: the deferred answer an edit replaces).
+	acked chan struct{}
 }
 
 func (l live) ok() bool { return l.i != nil && time.Since(l.at) < tokenLife }
@@ -59,7 +62,7 @@ func (in *interactions) put(m *map[string]live, key string, i *discordgo.Interac
 		*m = map[string]live{}
 	}
 	in.pruneLocked()
-	(*m)[key] = live{i, time.Now()}
+	(*m)[key] = live{i: i, at: time.Now()}
 }
 
 func (in *interactions) get(m map[string]live, key string, take bool) *discordgo.Interaction {
@@ -75,13 +78,44 @@ func (in *interactions) get(m map[string]live, key string, take bool) *discordgo
 	return l.i
 }
 
-func (in *interactions) command(to bot.Address, i *discordgo.Interaction) {
-	in.put(&in.commands, to.String(), i)
+// command records the slash command i, waiting for its answer at to;
+// acked is closed once Discord has its deferred answer.
+func (in *interactions) command(to bot.Address, i *discordgo.Interaction, acked chan struct{}) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if in.commands == nil {
+		in.commands = map[string]live{}
+	}
+	in.pruneLocked()
+	in.commands[to.String()] = live{i: i, at: time.Now(), acked: acked}
 }
 
-// takeCommand returns the slash command waiting for its answer at to, once.
-func (in *interactions) takeCommand(to bot.Address) *discordgo.Interaction {
-	return in.get(in.commands, to.String(), true)
+// ackWait bounds how long the answer to a slash command waits for the
+// deferred answer it replaces to reach Discord.
+const ackWait = 3 * time.Second
+
+// takeCommand returns the slash command waiting for its answer at to,
+// once, after its deferred answer reached Discord.
+func (in *interactions) takeCommand(ctx context.Context, to bot.Address) *discordgo.Interaction {
+	in.mu.Lock()
+	l, ok := in.commands[to.String()]
+	delete(in.commands, to.String())
+	in.mu.Unlock()
+	if !ok || !l.ok() {
+		return nil
+	}
+	if l.acked != nil {
+		t := time.NewTimer(ackWait)
+		defer t.Stop()
+		select {
+		case <-l.acked:
+		case <-t.C:
+			return nil
+		case <-ctx.Done():
+			return nil
+		}
+	}
+	return l.i
 }
 
 func (in *interactions) person(to bot.Address, user string, i *discordgo.Interaction) {
@@ -106,11 +140,14 @@ func (a *Adapter) onInteraction(i *discordgo.Interaction) {
 	if !ok || i == nil {
 		return
 	}
-	resp, deliver := a.interaction(inbox, me, i)
+	acked := make(chan struct{})
+	resp, deliver := a.interaction(inbox, me, i, acked)
 	if resp == nil {
 		return
 	}
-	if err := a.s.InteractionRespond(i, resp, discordgo.WithContext(a.ctx)); err != nil {
+	err := a.s.InteractionRespond(i, resp, discordgo.WithContext(a.ctx))
+	close(acked)
+	if err != nil {
 		a.cfg.Logger.Warn("discord: acknowledging an interaction failed", "interaction", i.ID, "err", err)
 	}
 	if deliver != nil {
@@ -121,7 +158,9 @@ func (a *Adapter) onInteraction(i *discordgo.Interaction) {
 // interaction reads i and returns how Discord is to be answered at once
 // and how the bot is to be told (nil when it is not). A nil response is
 // an interaction the adapter does not take.
-func (a *Adapter) interaction(inbox bot.Inbox, me *discordgo.User, i *discordgo.Interaction) (*discordgo.InteractionResponse, func(context.Context) error) {
+//
+// acked is to be closed once Discord has the response.
+func (a *Adapter) interaction(inbox bot.Inbox, _ *discordgo.User, i *discordgo.Interaction, acked chan struct{}) (*discordgo.InteractionResponse, func(context.Context) error) {
 	user := i.User
 	if i.Member != nil && i.Member.User != nil {
 		user = i.Member.User
@@ -141,7 +180,7 @@ func (a *Adapter) interaction(inbox bot.Inbox, me *discordgo.User, i *discordgo.
 			return nil, nil
 		}
 		return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource},
-			func(ctx context.Context) error { return a.deliverCommand(ctx, inbox, i, user, data) }
+			func(ctx context.Context) error { return a.deliverCommand(ctx, inbox, i, user, data, acked) }
 	}
 	return nil, nil
 }
@@ -179,7 +218,7 @@ func (a *Adapter) deliverClick(ctx context.Context, inbox bot.Inbox, i *discordg
 // deliverCommand hands the slash command's question to the bot as a
 // message addressing it, in the channel (or thread) where it was typed;
 // the run's first post answers the command in place.
-func (a *Adapter) deliverCommand(ctx context.Context, inbox bot.Inbox, i *discordgo.Interaction, user *discordgo.User, data discordgo.ApplicationCommandInteractionData) error {
+func (a *Adapter) deliverCommand(ctx context.Context, inbox bot.Inbox, i *discordgo.Interaction, user *discordgo.User, data discordgo.ApplicationCommandInteractionData, acked chan struct{}) error {
 	var text string
 	for _, o := range data.Options {
 		if o != nil && o.Name == commandOption {
@@ -192,7 +231,7 @@ func (a *Adapter) deliverCommand(ctx context.Context, inbox bot.Inbox, i *discor
 	if err != nil {
 		return err
 	}
-	a.inter.command(addr, i)
+	a.inter.command(addr, i, acked)
 	a.inter.person(addr, user.ID, i)
 	err = inbox.Message(ctx, bot.Message{
 		EventID: "int:" + i.ID,
@@ -207,10 +246,13 @@ func (a *Adapter) deliverCommand(ctx context.Context, inbox bot.Inbox, i *discor
 		Opens: i.GuildID != "",
 	})
 	if err != nil && !errors.Is(err, bot.ErrDuplicate) {
-		if pending := a.inter.takeCommand(addr); pending != nil {
-			msg := "The bot could not take this right now; please ask again in a moment."
-			_, _ = a.s.InteractionResponseEdit(pending, &discordgo.WebhookEdit{Content: &msg}, discordgo.WithContext(context.WithoutCancel(ctx)))
-		}
+		// The deferred answer would say "thinking…" for ever: say why not.
+		go func(ctx context.Context) {
+			if pending := a.inter.takeCommand(ctx, addr); pending != nil {
+				msg := "The bot could not take this right now; please ask again in a moment."
+				_, _ = a.s.InteractionResponseEdit(pending, &discordgo.WebhookEdit{Content: &msg}, discordgo.WithContext(ctx))
+			}
+		}(context.WithoutCancel(ctx))
 	}
 	return err
 }
@@ -230,7 +272,7 @@ type actionReply struct {
 
 // Ephemeral shows m to the person who clicked only.
 func (r *actionReply) Ephemeral(ctx context.Context, m bot.Outgoing) error {
-	if (live{r.i, r.at}).ok() {
+	if (live{i: r.i, at: r.at}).ok() {
 		return r.a.followUp(ctx, r.i, m)
 	}
 	return r.a.directMessage(ctx, r.user, m)
@@ -238,7 +280,7 @@ func (r *actionReply) Ephemeral(ctx context.Context, m bot.Outgoing) error {
 
 // Update replaces the clicked message: the whole group it is part of.
 func (r *actionReply) Update(ctx context.Context, m bot.Outgoing) error {
-	if len(splitID(r.ref.ID)) == 1 && (live{r.i, r.at}).ok() {
+	if len(splitID(r.ref.ID)) == 1 && (live{i: r.i, at: r.at}).ok() {
 		msgs, err := renderOut(m)
 		if err != nil {
 			return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -196,4 +197,54 @@ func plainText(m discordfake.Msg) string {
 		parts = append(parts, f.Filename) // Discord shows an attachment under its name
 	}
 	return strings.Join(parts, "\n")
+}
+
+// lastUserText returns the last user message of a model request.
+func lastUserText(r bot.ModelRequest) string {
+	for i := len(r.Messages) - 1; i >= 0; i-- {
+		if r.Messages[i].Role == bot.RoleUser {
+			return r.Messages[i].Content
+		}
+	}
+	return ""
+}
+
+// recorder is an Inbox that records the texts of the messages it is given.
+type recorder struct {
+	mu    sync.Mutex
+	texts []string
+	more  chan struct{}
+}
+
+func newRecorder() *recorder { return &recorder{more: make(chan struct{}, 1<<16)} }
+
+func (r *recorder) Message(_ context.Context, m bot.Message) error {
+	r.mu.Lock()
+	r.texts = append(r.texts, m.Text)
+	r.mu.Unlock()
+	r.more <- struct{}{}
+	return nil
+}
+func (r *recorder) Action(context.Context, bot.Action) error      { return nil }
+func (r *recorder) Edited(context.Context, bot.Message) error     { return nil }
+func (r *recorder) Deleted(context.Context, bot.MessageRef) error { return nil }
+
+// waitN waits until n messages arrived and returns their texts.
+func (r *recorder) waitN(t testing.TB, n int) []string {
+	t.Helper()
+	timeout := time.NewTimer(flowTimeout)
+	defer timeout.Stop()
+	for {
+		r.mu.Lock()
+		got := append([]string(nil), r.texts...)
+		r.mu.Unlock()
+		if len(got) >= n {
+			return got
+		}
+		select {
+		case <-r.more:
+		case <-timeout.C:
+			t.Fatalf("%d messages arrived, want %d: %q", len(got), n, got)
+		}
+	}
 }

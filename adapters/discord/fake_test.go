@@ -14,6 +14,7 @@ import (
 	"github.com/parleybot/parley/adapters/discord/discordfake"
 	"github.com/parleybot/parley/bot"
 	"github.com/parleybot/parley/bottest"
+	"github.com/parleybot/parley/render"
 )
 
 // testThread is a thread of the fake's general channel that conversations
@@ -246,5 +247,14 @@ func (r *recorder) waitN(t testing.TB, n int) []string {
 		case <-timeout.C:
 			t.Fatalf("%d messages arrived, want %d: %q", len(got), n, got)
 		}
+	}
+}
+
+// cardOut is a card with two buttons, as the bot posts one.
+func cardOut() bot.Outgoing {
+	yes, no := render.Button("Yes", "y"), render.Button("No", "n")
+	return bot.Outgoing{
+		Content: render.Card{Title: "Approve?", Actions: render.Actions(yes, no)},
+		IDs:     render.IDs{yes: "id-yes", no: "id-no"},
 	}
 }

@@ -1,0 +1,86 @@
+package discord_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/parleybot/parley/adapters/discord/discordfake"
+	"github.com/parleybot/parley/bot"
+)
+
+// BenchmarkInteractionRoundTrip measures, over loopback, the time from the
+// fake dispatching INTERACTION_CREATE to its receiving the deferred
+// update: p50 and p99 over b.N interactions (run with -benchtime=10000x).
+func BenchmarkInteractionRoundTrip(b *testing.B) {
+	f := newFake(b, func(c *discordfake.Config) { c.HeartbeatInterval = time.Second })
+	a := newAdapter(b, f, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	b.Cleanup(cancel)
+	if err := a.Start(ctx, newRecorder()); err != nil {
+		b.Fatal(err)
+	}
+	card, err := a.Post(ctx, bot.Address{Platform: "discord", Workspace: f.Config().GuildID, Channel: discordfake.General}, cardOut())
+	if err != nil {
+		b.Fatal(err)
+	}
+	m, _ := f.Message(card.ID)
+	id := m.CustomIDs()[0]
+	lat := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for range b.N {
+		sent := time.Now()
+		ev, err := f.Click(discordfake.Ana, card.ID, id)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := f.WaitFor(ctx, func() bool { return acked(f, ev.ID) }); err != nil {
+			b.Fatal(err)
+		}
+		lat = append(lat, time.Since(sent))
+	}
+	b.StopTimer()
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
+}
+
+var ackMu sync.Mutex
+
+// acked reports whether the interaction id got its callback.
+func acked(f *discordfake.Server, id string) bool {
+	ackMu.Lock()
+	defer ackMu.Unlock()
+	calls := f.Calls(discordfake.RouteInteractionCallback)
+	for i := len(calls) - 1; i >= 0 && i >= len(calls)-4; i-- {
+		if strings.HasPrefix(calls[i].Path, "/interactions/"+id+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// BenchmarkGatewayMessageToInbox measures how many MESSAGE_CREATE the
+// adapter hands to the Inbox a second: the fake dispatches b.N direct
+// messages and the benchmark ends when the last reached the Inbox.
+func BenchmarkGatewayMessageToInbox(b *testing.B) {
+	f := newFake(b, func(c *discordfake.Config) { c.HeartbeatInterval = time.Second })
+	a := newAdapter(b, f, nil)
+	in := newRecorder()
+	ctx, cancel := context.WithCancel(context.Background())
+	b.Cleanup(cancel)
+	if err := a.Start(ctx, in); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	start := time.Now()
+	for range b.N {
+		f.DirectMessage(discordfake.Ana, "hello")
+	}
+	in.waitN(b, b.N)
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "msgs/s")
+}

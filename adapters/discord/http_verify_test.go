@@ -81,14 +81,18 @@ func TestHTTPInteractionRefusesForgedAndStaleRequests(t *testing.T) {
 	badTS := s.request(ping, time.Now())
 	badTS.Header.Set("X-Signature-Timestamp", "yesterday")
 	for name, r := range map[string]*http.Request{
-		"signed by another key":        other.request(ping, time.Now()),
-		"body changed after signing":   forgedBody,
-		"no signature":                 noSig,
-		"timestamp not a number":       badTS,
-		"signed ten minutes ago":       s.request(ping, time.Now().Add(-10*time.Minute)),
-		"signed ten minutes from now":  s.request(ping, time.Now().Add(10*time.Minute)),
-		"signed a day ago, replayed":   s.request(ping, time.Now().Add(-24*time.Hour)),
-		"signature of another message": func() *http.Request { r := s.request(ping, time.Now()); r.Header.Set("X-Signature-Ed25519", other.request(ping, time.Now()).Header.Get("X-Signature-Ed25519")); return r }(),
+		"signed by another key":       other.request(ping, time.Now()),
+		"body changed after signing":  forgedBody,
+		"no signature":                noSig,
+		"timestamp not a number":      badTS,
+		"signed ten minutes ago":      s.request(ping, time.Now().Add(-10*time.Minute)),
+		"signed ten minutes from now": s.request(ping, time.Now().Add(10*time.Minute)),
+		"signed a day ago, replayed":  s.request(ping, time.Now().Add(-24*time.Hour)),
+		"signature of another message": func() *http.Request {
+			r := s.request(ping, time.Now())
+			r.Header.Set("X-Signature-Ed25519", other.request(ping, time.Now()).Header.Get("X-Signature-Ed25519"))
+			return r
+		}(),
 	} {
 		if code, body := serve(a, r); code != http.StatusUnauthorized {
 			t.Errorf("%s: answered %d %s, want 401", name, code, body)

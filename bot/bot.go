@@ -1,9 +1,9 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -14,6 +14,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/parleybot/parley/store/sqlite"
 )
 
 // Config configures a [Bot]. The zero value of every field but Model and
@@ -50,9 +52,14 @@ type Config struct {
 
 	// Store holds what must outlive the process and be shared by
 	// replicas: what clicks mean, the choices waiting for a person, the
-	// queue of accepted messages, run journals, transcripts. Default
-	// NewMemoryStore(), which a restart empties: use a database Store for
-	// buttons that outlive the process and for replicas.
+	// queue of accepted messages, run journals, transcripts. Default: a
+	// store/sqlite Store in the file the environment variable PARLEY_DB
+	// names, else [DefaultDB] in the working directory, which the bot
+	// opens in New and closes at the end of Stop — so buttons, pending
+	// approvals and queued messages outlive a restart with nothing to
+	// install. Use store/postgres for replicas on several machines, and
+	// NewMemoryStore() where state should die with the process (tests;
+	// bottest does so).
 	Store Store
 	// Notifier wakes, at once, a run waiting on one replica for a choice
 	// decided on another. Default: the Store, if it implements Notifier;
@@ -160,28 +167,6 @@ type MessageHandler func(ctx context.Context, t *Thread, m Message) error
 // [render.ButtonNode.OnAction] and [Bot.OnAction]).
 type ActionHandler func(ctx context.Context, t *Thread, e ActionEvent) error
 
-// ActionEvent is a click on a button bound to an action handler.
-type ActionEvent struct {
-	// Name is the handler's name.
-	Name string
-	// Label is the clicked button's label.
-	Label string
-	// Value is the button's value, as JSON.
-	Value json.RawMessage
-	// User is who clicked.
-	User User
-	// Message is the message holding the button.
-	Message MessageRef
-	// Reply answers the click as the platform expects (see
-	// [ActionReply]), when the platform has such answers; nil when the
-	// handler runs again by replay, or in another process than the one
-	// that took the click.
-	Reply ActionReply `json:"-"`
-}
-
-// Decode unmarshals the button's value into v.
-func (e ActionEvent) Decode(v any) error { return json.Unmarshal(e.Value, v) }
-
 // Bot is a chat assistant: it receives messages from its adapters, runs an
 // agent over its model and tools for each, and routes clicks on the cards it
 // posts. Create one with [New], register tools, then [Bot.Start] it.
@@ -195,9 +180,12 @@ type Bot struct {
 	log      *slog.Logger
 	adapters map[string]Adapter
 	store    Store
-	notifier Notifier
-	owner    string
-	sweepNow chan struct{} // nudges the sweep (see nudgeSweep)
+	// closeStore closes the Store the bot opened itself, at the end of
+	// Stop; nil when Config.Store was given.
+	closeStore func() error
+	notifier   Notifier
+	owner      string
+	sweepNow   chan struct{} // nudges the sweep (see nudgeSweep)
 
 	reg   registry
 	lanes laneTable
@@ -278,12 +266,6 @@ func New(cfg Config) (*Bot, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	if cfg.Store == nil {
-		cfg.Store = NewMemoryStore()
-	}
-	if cfg.Notifier == nil {
-		cfg.Notifier, _ = cfg.Store.(Notifier)
-	}
 	if cfg.ReplicaID == "" {
 		host, _ := os.Hostname()
 		cfg.ReplicaID = host + "-" + strconv.Itoa(os.Getpid()) + "-" + rand.Text()[:6]
@@ -316,8 +298,37 @@ func New(cfg Config) (*Bot, error) {
 			return nil, err
 		}
 	}
+	if b.store == nil {
+		// Last, so that no other error leaves the file open.
+		s, err := openDefaultStore()
+		if err != nil {
+			return nil, err
+		}
+		b.store, b.cfg.Store, b.closeStore = s, s, s.Close
+	}
+	if b.notifier == nil {
+		b.notifier, _ = b.store.(Notifier)
+		b.cfg.Notifier = b.notifier
+	}
 	b.runCtx, b.cancelRuns = context.WithCancelCause(context.Background())
 	return b, nil
+}
+
+// DefaultDB is the SQLite file the bot keeps its state in when
+// [Config.Store] is nil and the environment variable PARLEY_DB names none.
+const DefaultDB = "parley.db"
+
+// openDefaultStore opens the Store of a bot given none: the SQLite file
+// PARLEY_DB names, or [DefaultDB] in the working directory.
+func openDefaultStore() (*sqlite.Store, error) {
+	path := cmp.Or(os.Getenv("PARLEY_DB"), DefaultDB)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	s, err := sqlite.Open(ctx, path, sqlite.Options{})
+	if err != nil {
+		return nil, fmt.Errorf("bot: Config.Store is nil, and the default store (PARLEY_DB, default %s) does not open: %w", DefaultDB, err)
+	}
+	return s, nil
 }
 
 func setDefault[T comparable](v *T, def T) {
@@ -459,6 +470,11 @@ func (b *Bot) Stop(ctx context.Context) error {
 		return fmt.Errorf("bot: %d runs or clicks still being handled after their cancellation", b.work.count())
 	}
 	b.stopBack()
+	if b.closeStore != nil {
+		if cerr := b.closeStore(); cerr != nil {
+			err = errors.Join(err, cerr)
+		}
+	}
 	return err
 }
 

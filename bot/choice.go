@@ -60,7 +60,7 @@ func OutcomeLine(f func(label string, o Outcome) string) ChoiceOption {
 func DefaultOutcomeLine(label string, o Outcome) string {
 	switch o.State {
 	case ChoiceDecided:
-		return "✅ " + label + " — chosen by @" + o.User.display()
+		return "✅ " + label + " — chosen by @" + display(o.User)
 	case ChoiceExpired:
 		return "⏱ Expired"
 	default:
@@ -68,7 +68,7 @@ func DefaultOutcomeLine(label string, o Outcome) string {
 	}
 }
 
-func (u User) display() string {
+func display(u User) string {
 	if u.Name != "" {
 		return u.Name
 	}

@@ -73,6 +73,7 @@ func (askModel) Generate(ctx context.Context, req *bot.ModelRequest, onText func
 func benchBot(b testing.TB, parkAfter time.Duration) (*bot.Bot, *nullAdapter) {
 	a := &nullAdapter{}
 	bt, err := bot.New(bot.Config{
+		Store: bot.NewMemoryStore(),
 		Model: askModel{}, Adapters: []bot.Adapter{a}, Tools: []*bot.Tool{approvalTool("ask")},
 		ParkAfter: parkAfter, SweepInterval: time.Hour,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),

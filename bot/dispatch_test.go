@@ -199,7 +199,7 @@ func TestStop(t *testing.T) {
 		release := make(chan struct{})
 		model := bottest.NewModel(bottest.Step{Text: "finished", Wait: release})
 		a := bottest.NewAdapter()
-		b, _ := bot.New(bot.Config{Model: model, Adapters: []bot.Adapter{a}, Logger: bottest.Logger(t)})
+		b, _ := bot.New(bot.Config{Store: bot.NewMemoryStore(), Model: model, Adapters: []bot.Adapter{a}, Logger: bottest.Logger(t)})
 		if err := b.Start(context.Background()); err != nil {
 			t.Fatal(err)
 		}
@@ -223,7 +223,7 @@ func TestStop(t *testing.T) {
 		t.Parallel()
 		model := bottest.NewModel(bottest.Step{Text: "never", Wait: make(chan struct{})})
 		a := bottest.NewAdapter()
-		b, _ := bot.New(bot.Config{Model: model, Adapters: []bot.Adapter{a}, Logger: bottest.Logger(t)})
+		b, _ := bot.New(bot.Config{Store: bot.NewMemoryStore(), Model: model, Adapters: []bot.Adapter{a}, Logger: bottest.Logger(t)})
 		if err := b.Start(context.Background()); err != nil {
 			t.Fatal(err)
 		}
@@ -245,7 +245,7 @@ func TestStop(t *testing.T) {
 	})
 	t.Run("misuse", func(t *testing.T) {
 		t.Parallel()
-		b, _ := bot.New(bot.Config{Model: bottest.NewModel(), Adapters: []bot.Adapter{bottest.NewAdapter()}})
+		b, _ := bot.New(bot.Config{Store: bot.NewMemoryStore(), Model: bottest.NewModel(), Adapters: []bot.Adapter{bottest.NewAdapter()}})
 		if err := b.Stop(context.Background()); err == nil {
 			t.Error("Stop before Start succeeded")
 		}
@@ -258,7 +258,7 @@ func TestStartFailure(t *testing.T) {
 	if err := a.Start(context.Background(), nopInbox{}); err != nil {
 		t.Fatal(err)
 	}
-	b, _ := bot.New(bot.Config{Model: bottest.NewModel(), Adapters: []bot.Adapter{a}})
+	b, _ := bot.New(bot.Config{Store: bot.NewMemoryStore(), Model: bottest.NewModel(), Adapters: []bot.Adapter{a}})
 	if err := b.Start(context.Background()); err == nil || !strings.Contains(err.Error(), "starting the test adapter") {
 		t.Errorf("Start = %v, want the adapter's error", err)
 	}
@@ -394,7 +394,7 @@ func (nopInbox) Deleted(context.Context, bot.MessageRef) error { return nil }
 func TestRunUntilCancelled(t *testing.T) {
 	t.Parallel()
 	a := bottest.NewAdapter()
-	b, _ := bot.New(bot.Config{Model: bottest.NewModel(bottest.Reply("hi")), Adapters: []bot.Adapter{a}, Logger: bottest.Logger(t)})
+	b, _ := bot.New(bot.Config{Store: bot.NewMemoryStore(), Model: bottest.NewModel(bottest.Reply("hi")), Adapters: []bot.Adapter{a}, Logger: bottest.Logger(t)})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- b.Run(ctx, time.Second) }()
@@ -531,7 +531,7 @@ func TestStopDetails(t *testing.T) {
 		release := make(chan struct{})
 		model := bottest.NewModel(bottest.Step{Text: "A1", Wait: release}, bottest.Reply("A2"))
 		a := bottest.NewAdapter()
-		b, _ := bot.New(bot.Config{Model: model, Adapters: []bot.Adapter{a}, Logger: bottest.Logger(t)})
+		b, _ := bot.New(bot.Config{Store: bot.NewMemoryStore(), Model: model, Adapters: []bot.Adapter{a}, Logger: bottest.Logger(t)})
 		b.Start(context.Background())
 		a.Send(bottest.Ana, "m1")
 		waitUntil(t, "the run", func() bool { return len(model.Requests()) == 1 })
@@ -549,7 +549,7 @@ func TestStopDetails(t *testing.T) {
 	t.Run("a handler that finishes after the cancel gets no stop notice", func(t *testing.T) {
 		t.Parallel()
 		a := bottest.NewAdapter()
-		b, _ := bot.New(bot.Config{Model: bottest.NewModel(), Adapters: []bot.Adapter{a}, Logger: bottest.Logger(t)})
+		b, _ := bot.New(bot.Config{Store: bot.NewMemoryStore(), Model: bottest.NewModel(), Adapters: []bot.Adapter{a}, Logger: bottest.Logger(t)})
 		entered := make(chan struct{})
 		b.OnMention(func(ctx context.Context, th *bot.Thread, m bot.Message) error {
 			close(entered)
@@ -570,7 +570,7 @@ func TestStopDetails(t *testing.T) {
 	t.Run("a click while stopping is not handled", func(t *testing.T) {
 		t.Parallel()
 		a := &stickyAdapter{Adapter: bottest.NewAdapter()}
-		b, _ := bot.New(bot.Config{Model: bottest.NewModel(), Adapters: []bot.Adapter{a}, Logger: bottest.Logger(t)})
+		b, _ := bot.New(bot.Config{Store: bot.NewMemoryStore(), Model: bottest.NewModel(), Adapters: []bot.Adapter{a}, Logger: bottest.Logger(t)})
 		var clicks atomic.Int32
 		b.OnAction("x", func(context.Context, *bot.Thread, bot.ActionEvent) error { clicks.Add(1); return nil })
 		entered, release := make(chan struct{}), make(chan struct{})
@@ -634,7 +634,7 @@ func TestRunAgentOutsideAHandler(t *testing.T) {
 	model := bottest.NewModel(bottest.Call("boom", struct{}{}), bottest.Step{Text: "Report posted.", Silent: true})
 	a := bottest.NewAdapter()
 	a.SetCapabilities(bot.AllCapabilities)
-	b, err := bot.New(bot.Config{Model: model, Adapters: []bot.Adapter{a}, Tools: []*bot.Tool{boom}, Logger: bottest.Logger(t)})
+	b, err := bot.New(bot.Config{Store: bot.NewMemoryStore(), Model: model, Adapters: []bot.Adapter{a}, Tools: []*bot.Tool{boom}, Logger: bottest.Logger(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -135,9 +135,11 @@
 // by whichever process takes the thread next. Nothing accepted is lost
 // silently.
 //
-// The [MemoryStore], the default, keeps all this in memory: a restart
-// empties it. Use a database Store for anything that must outlive the
-// process.
+// By default (Config.Store nil) all this is in one SQLite file, through
+// store/sqlite: PARLEY_DB names it, else [DefaultDB] in the working
+// directory; the bot opens it in [New] and closes it at the end of
+// [Bot.Stop]. store/postgres serves several replicas. The [MemoryStore]
+// keeps it in memory, for tests: a restart empties it.
 //
 // # Failures
 //

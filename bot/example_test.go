@@ -60,6 +60,7 @@ func ExampleNew() {
 	)
 	chat := bottest.NewAdapter()
 	b, err := bot.New(bot.Config{
+		Store:        bot.NewMemoryStore(),
 		Model:        model,
 		Adapters:     []bot.Adapter{chat},
 		Tools:        []*bot.Tool{status},
@@ -88,7 +89,7 @@ func ExampleNew() {
 func ExampleThread_RunAgent() {
 	model := bottest.NewModel(bottest.Reply("Bonjour !"))
 	chat := bottest.NewAdapter()
-	b, _ := bot.New(bot.Config{Model: model, Adapters: []bot.Adapter{chat}})
+	b, _ := bot.New(bot.Config{Store: bot.NewMemoryStore(), Model: model, Adapters: []bot.Adapter{chat}})
 	// A custom handler decides when and how the agent runs.
 	b.OnMention(func(ctx context.Context, t *bot.Thread, m bot.Message) error {
 		if strings.HasPrefix(m.Text, "!") {
@@ -149,7 +150,7 @@ func ExampleAwaitChoice() {
 		bottest.Reply("Done: web is deployed."),
 	)
 	chat := bottest.NewAdapter()
-	b, _ := bot.New(bot.Config{Model: model, Adapters: []bot.Adapter{chat}, Tools: []*bot.Tool{deploy}})
+	b, _ := bot.New(bot.Config{Store: bot.NewMemoryStore(), Model: model, Adapters: []bot.Adapter{chat}, Tools: []*bot.Tool{deploy}})
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	b.Start(ctx)

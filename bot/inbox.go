@@ -327,7 +327,7 @@ func (b *Bot) ended(ctx context.Context, c ChoiceRecord) {
 func lateNotice(o Outcome) string {
 	switch o.State {
 	case ChoiceDecided:
-		return "This was already decided by @" + o.User.display() + "."
+		return "This was already decided by @" + display(o.User) + "."
 	case ChoiceExpired:
 		return "This choice has expired."
 	default:

@@ -33,7 +33,7 @@ func TestMaxLanesQueuesOverflowInTheStoreAndDoesItLater(t *testing.T) {
 	t.Parallel()
 	model := &gateModel{gate: make(chan struct{})}
 	a := bottest.NewAdapter()
-	b, err := bot.New(bot.Config{Model: model, Adapters: []bot.Adapter{a}, MaxLanes: 2, SweepInterval: time.Hour})
+	b, err := bot.New(bot.Config{Store: bot.NewMemoryStore(), Model: model, Adapters: []bot.Adapter{a}, MaxLanes: 2, SweepInterval: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -277,7 +277,7 @@ func TestUnsupportedCapabilities(t *testing.T) {
 		t.Run(c.String(), func(t *testing.T) {
 			t.Parallel()
 			a := bottest.NewAdapter()
-			b, err := bot.New(bot.Config{Model: bottest.NewModel(), Adapters: []bot.Adapter{a}})
+			b, err := bot.New(bot.Config{Store: bot.NewMemoryStore(), Model: bottest.NewModel(), Adapters: []bot.Adapter{a}})
 			if err != nil {
 				t.Fatal(err)
 			}

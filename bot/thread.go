@@ -271,7 +271,7 @@ func (t *Thread) notify(ctx context.Context, u User, text string) {
 		}
 		t.bot.log.Warn("bot: ephemeral notice failed; replying in the thread", "thread", t.addr.String(), "err", err)
 	}
-	if name := u.display(); name != "" {
+	if name := display(u); name != "" {
 		text = name + ": " + text
 	}
 	t.notice(ctx, text)

@@ -151,7 +151,7 @@ func TestDefineToolErrors(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("Err() = %v, want it to mention %q", err, tt.want)
 			}
-			b, _ := bot.New(bot.Config{Model: bottest.NewModel(), Adapters: []bot.Adapter{bottest.NewAdapter()}})
+			b, _ := bot.New(bot.Config{Store: bot.NewMemoryStore(), Model: bottest.NewModel(), Adapters: []bot.Adapter{bottest.NewAdapter()}})
 			if rerr := b.Tool(tt.tool); rerr == nil || rerr.Error() != err.Error() {
 				t.Errorf("Tool() = %v, want the definition error", rerr)
 			}
@@ -165,7 +165,7 @@ func TestDefineToolErrors(t *testing.T) {
 func TestRegistration(t *testing.T) {
 	t.Parallel()
 	tool := echoTool("echo")
-	b, err := bot.New(bot.Config{Model: bottest.NewModel(), Adapters: []bot.Adapter{bottest.NewAdapter()}})
+	b, err := bot.New(bot.Config{Store: bot.NewMemoryStore(), Model: bottest.NewModel(), Adapters: []bot.Adapter{bottest.NewAdapter()}})
 	if err != nil {
 		t.Fatal(err)
 	}

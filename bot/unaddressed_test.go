@@ -28,7 +28,7 @@ func TestUnaddressedReplyIsNotAHistoryCall(t *testing.T) {
 	t.Parallel()
 	a := &historyCounter{Adapter: bottest.NewAdapter()}
 	model := bottest.NewModel(bottest.Reply("hello"))
-	b, err := bot.New(bot.Config{Model: model, Adapters: []bot.Adapter{a}})
+	b, err := bot.New(bot.Config{Store: bot.NewMemoryStore(), Model: model, Adapters: []bot.Adapter{a}})
 	if err != nil {
 		t.Fatal(err)
 	}

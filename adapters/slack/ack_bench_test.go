@@ -53,7 +53,7 @@ func ackLoad(b *testing.B, answer bool) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	bt, err := bot.New(bot.Config{Model: bottest.NewModel(bottest.Reply("ok")).Cycle(), Adapters: []bot.Adapter{a}, Tools: nil,
+	bt, err := bot.New(bot.Config{Store: bot.NewMemoryStore(), Model: bottest.NewModel(bottest.Reply("ok")).Cycle(), Adapters: []bot.Adapter{a}, Tools: nil,
 		Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		b.Fatal(err)

@@ -21,6 +21,7 @@ func Example() {
 		log.Fatal(err)
 	}
 	b, err := bot.New(bot.Config{
+		Store:    bot.NewMemoryStore(),                                  // nothing kept; leave Store nil to keep state in parley.db
 		Model:    bottest.NewModel(bottest.Reply("Hello from Parley.")), // model/openai in a real bot
 		Adapters: []bot.Adapter{a},
 	})

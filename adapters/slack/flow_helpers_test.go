@@ -75,6 +75,9 @@ func flowBot(t *testing.T, cfg bot.Config) *bot.Bot {
 	if cfg.Logger == nil {
 		cfg.Logger = bottest.Logger(t)
 	}
+	if cfg.Store == nil {
+		cfg.Store = bot.NewMemoryStore()
+	}
 	b, err := bot.New(cfg)
 	if err != nil {
 		t.Fatalf("bot.New: %v", err)

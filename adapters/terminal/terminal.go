@@ -3,6 +3,7 @@ package terminal
 import (
 	"bufio"
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -47,6 +48,11 @@ type Config struct {
 type Adapter struct {
 	cfg Config
 
+	// session prefixes every id the adapter makes, so that the ids of
+	// one run of the program never repeat those of another in a Store
+	// that outlives it (where a repeated event id is a duplicate).
+	session string
+
 	mu      sync.Mutex
 	started bool
 	seq     int
@@ -90,7 +96,7 @@ func New(cfg Config) *Adapter {
 	if cfg.BotName == "" {
 		cfg.BotName = "bot"
 	}
-	return &Adapter{cfg: cfg, done: make(chan struct{})}
+	return &Adapter{cfg: cfg, session: rand.Text()[:8], done: make(chan struct{})}
 }
 
 // Platform implements bot.Adapter.
@@ -127,8 +133,7 @@ func (a *Adapter) read(ctx context.Context, in bot.Inbox) {
 		if n, err := strconv.Atoi(line); err == nil {
 			if id, ref, ok := a.choice(n); ok {
 				a.mu.Lock()
-				a.seq++
-				ev := "c" + strconv.Itoa(a.seq)
+				ev := a.idLocked("c")
 				a.mu.Unlock()
 				if err := in.Action(ctx, bot.Action{ID: id, EventID: ev, User: a.cfg.User, Message: ref}); err != nil {
 					a.printf("  · (not taken: %v)\n", err)
@@ -137,9 +142,8 @@ func (a *Adapter) read(ctx context.Context, in bot.Inbox) {
 			}
 		}
 		a.mu.Lock()
-		a.seq++
 		m := bot.Message{
-			ID: "u" + strconv.Itoa(a.seq), Address: Address, User: a.cfg.User, Text: line,
+			ID: a.idLocked("u"), Address: Address, User: a.cfg.User, Text: line,
 			Time: time.Now(), Mention: true, Direct: true,
 		}
 		m.EventID = m.ID
@@ -236,9 +240,13 @@ func (a *Adapter) Messages(ctx context.Context, in bot.Address, limit int) ([]bo
 // indent aligns continuation lines under the first.
 func indent(s string) string { return strings.ReplaceAll(s, "\n", "\n  ") }
 
-func (a *Adapter) nextID() string {
+func (a *Adapter) nextID() string { return a.idLocked("b") }
+
+// idLocked returns a new id of the kind ("u" a person's message, "c" a
+// click, "b" the bot's message), unique to this adapter's session.
+func (a *Adapter) idLocked(kind string) string {
 	a.seq++
-	return "b" + strconv.Itoa(a.seq)
+	return kind + a.session + "-" + strconv.Itoa(a.seq)
 }
 
 // Post implements bot.Adapter.

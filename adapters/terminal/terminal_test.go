@@ -69,7 +69,7 @@ func TestConversation(t *testing.T) {
 			return "posted", err
 		}})
 	model := bottest.NewModel(bottest.Call("report", struct{}{}), bottest.Reply("Report ready, ana."))
-	b, err := bot.New(bot.Config{Model: model, Adapters: []bot.Adapter{term}, Tools: []*bot.Tool{report}, Logger: bottest.Logger(t)})
+	b, err := bot.New(bot.Config{Store: bot.NewMemoryStore(), Model: model, Adapters: []bot.Adapter{term}, Tools: []*bot.Tool{report}, Logger: bottest.Logger(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

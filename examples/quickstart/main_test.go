@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -75,8 +77,16 @@ func (s *session) quit() {
 	}
 }
 
+// useDB points the bot's default store at a file of the test's own; the
+// tests that call it cannot run in parallel (the environment is shared).
+func useDB(t *testing.T) string {
+	path := filepath.Join(t.TempDir(), "parley.db")
+	t.Setenv("PARLEY_DB", path)
+	return path
+}
+
 func TestOfflineDemo(t *testing.T) {
-	t.Parallel()
+	useDB(t)
 	s := start(t, nil)
 	s.say("What's the weather in Paris?", "degrees celsius")
 	screen := s.out.String()
@@ -93,7 +103,7 @@ func TestOfflineDemo(t *testing.T) {
 }
 
 func TestRealModelFromEnvironment(t *testing.T) {
-	t.Parallel()
+	useDB(t)
 	srv := openaitest.NewServer(t)
 	srv.Enqueue(
 		openaitest.Response{ToolCalls: []openaitest.ToolCall{{ID: "c1", Name: "weather", Arguments: `{"city":"Oslo","units":"fahrenheit"}`}}},
@@ -115,4 +125,22 @@ func TestRealModelFromEnvironment(t *testing.T) {
 	if !strings.Contains(string(reqs[0].Tools[0].Parameters), `"enum":["celsius","fahrenheit"]`) {
 		t.Errorf("weather schema %s lacks the units enum", reqs[0].Tools[0].Parameters)
 	}
+}
+
+// The quickstart keeps its state in the SQLite file PARLEY_DB names: run
+// again on the same file, it answers the new session's messages (whose
+// ids must not repeat the last session's, or they would be dropped as
+// duplicates) and finds the last session's card still there.
+func TestSecondSessionOnTheSameFileIsAnswered(t *testing.T) {
+	path := useDB(t)
+	first := start(t, nil)
+	first.say("What's the weather in Paris?", "degrees celsius")
+	first.quit()
+	if fi, err := os.Stat(path); err != nil || fi.Size() == 0 {
+		t.Fatalf("the first session left no database at %s: %v", path, err)
+	}
+	second := start(t, nil)
+	second.say("hello", "only know two tricks")
+	second.say("what time is it in Tokyo?", "in Asia/Tokyo.")
+	second.quit()
 }

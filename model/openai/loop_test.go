@@ -199,7 +199,7 @@ func TestStopCancelsStreamingRun(t *testing.T) {
 	srv := openaitest.NewServer(t)
 	srv.Enqueue(openaitest.Response{Text: "Working on it", Stall: true})
 	a := bottest.NewAdapter()
-	b, err := bot.New(bot.Config{Model: newOpenAIModel(srv), Adapters: []bot.Adapter{a}, Logger: bottest.Logger(t)})
+	b, err := bot.New(bot.Config{Store: bot.NewMemoryStore(), Model: newOpenAIModel(srv), Adapters: []bot.Adapter{a}, Logger: bottest.Logger(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,6 +230,7 @@ func BenchmarkTurnOverTheWire(b *testing.B) {
 		}})
 	chat := bottest.NewAdapter()
 	bt, err := bot.New(bot.Config{
+		Store: bot.NewMemoryStore(),
 		Model: newOpenAIModel(srv), Adapters: []bot.Adapter{chat}, Tools: []*bot.Tool{lookup},
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})

@@ -9,12 +9,12 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/parleybot/parley/bot"
+	"github.com/parleybot/parley/state"
 )
 
-// PutActions implements [bot.Store]: one INSERT of every id, so that an
+// PutActions implements [state.Store]: one INSERT of every id, so that an
 // id taken (or repeated) fails it whole.
-func (s *Store) PutActions(ctx context.Context, actions []bot.ActionRecord) error {
+func (s *Store) PutActions(ctx context.Context, actions []state.ActionRecord) error {
 	if len(actions) == 0 {
 		return nil
 	}
@@ -35,7 +35,7 @@ func (s *Store) PutActions(ctx context.Context, actions []bot.ActionRecord) erro
 		return err
 	})
 	if pgCode(err) == codeUniqueViolation {
-		return fmt.Errorf("postgres: action ids: %s: %w", pgDetail(err), bot.ErrConflict)
+		return fmt.Errorf("postgres: action ids: %s: %w", pgDetail(err), state.ErrConflict)
 	}
 	if err != nil {
 		return s.opErr(err, "putting %d action ids", len(actions))
@@ -43,8 +43,8 @@ func (s *Store) PutActions(ctx context.Context, actions []bot.ActionRecord) erro
 	return nil
 }
 
-// Action implements [bot.Store].
-func (s *Store) Action(ctx context.Context, id string) (bot.ActionRecord, error) {
+// Action implements [state.Store].
+func (s *Store) Action(ctx context.Context, id string) (state.ActionRecord, error) {
 	var (
 		data, choice []byte
 		option       *int
@@ -52,43 +52,43 @@ func (s *Store) Action(ctx context.Context, id string) (bot.ActionRecord, error)
 	err := s.pool.QueryRow(ctx, s.q.r(`SELECT a.data, a.option, c.data FROM {s}.actions a
 		LEFT JOIN {s}.choices c ON c.id = a.choice WHERE a.id = $1`), id).Scan(&data, &option, &choice)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return bot.ActionRecord{}, fmt.Errorf("postgres: action id %q: %w", id, bot.ErrNotFound)
+		return state.ActionRecord{}, fmt.Errorf("postgres: action id %q: %w", id, state.ErrNotFound)
 	}
 	if err != nil {
-		return bot.ActionRecord{}, s.opErr(err, "reading action id %q", id)
+		return state.ActionRecord{}, s.opErr(err, "reading action id %q", id)
 	}
 	if option == nil {
-		var a bot.ActionRecord
+		var a state.ActionRecord
 		if err := json.Unmarshal(data, &a); err != nil {
-			return bot.ActionRecord{}, fmt.Errorf("postgres: action id %q: %w", id, err)
+			return state.ActionRecord{}, fmt.Errorf("postgres: action id %q: %w", id, err)
 		}
 		return a, nil
 	}
-	var c bot.ChoiceRecord
+	var c state.ChoiceRecord
 	if err := json.Unmarshal(choice, &c); err != nil || *option < 0 || *option >= len(c.Options) {
-		return bot.ActionRecord{}, fmt.Errorf("postgres: action id %q: its choice's record is damaged: %v", id, err)
+		return state.ActionRecord{}, fmt.Errorf("postgres: action id %q: its choice's record is damaged: %v", id, err)
 	}
 	o := c.Options[*option]
-	return bot.ActionRecord{ID: id, Address: c.Address, Choice: c.ID, Option: *option, Label: o.Label, Value: o.Value}, nil
+	return state.ActionRecord{ID: id, Address: c.Address, Choice: c.ID, Option: *option, Label: o.Label, Value: o.Value}, nil
 }
 
-// PutChoice implements [bot.Store]: the choice and its options go in one
+// PutChoice implements [state.Store]: the choice and its options go in one
 // statement, so that an id taken fails it whole.
-func (s *Store) PutChoice(ctx context.Context, c bot.ChoiceRecord) error {
+func (s *Store) PutChoice(ctx context.Context, c state.ChoiceRecord) error {
 	rec := c
-	rec.Message, rec.Outcome = bot.MessageRef{}, bot.Outcome{}
+	rec.Message, rec.Outcome = state.MessageRef{}, state.Outcome{}
 	data, err := json.Marshal(rec)
 	if err != nil {
 		return fmt.Errorf("postgres: choice %q: %w", c.ID, err)
 	}
 	var message, outcome []byte
-	if c.Message != (bot.MessageRef{}) {
+	if c.Message != (state.MessageRef{}) {
 		if message, err = json.Marshal(c.Message); err != nil {
 			return fmt.Errorf("postgres: choice %q: %w", c.ID, err)
 		}
 	}
 	var ended *int64
-	if c.Outcome.State != bot.ChoicePending {
+	if c.Outcome.State != state.ChoicePending {
 		if outcome, err = json.Marshal(c.Outcome); err != nil {
 			return fmt.Errorf("postgres: choice %q: %w", c.ID, err)
 		}
@@ -112,7 +112,7 @@ func (s *Store) PutChoice(ctx context.Context, c bot.ChoiceRecord) error {
 		return err
 	})
 	if pgCode(err) == codeUniqueViolation {
-		return fmt.Errorf("postgres: choice %q: %s: %w", c.ID, pgDetail(err), bot.ErrConflict)
+		return fmt.Errorf("postgres: choice %q: %s: %w", c.ID, pgDetail(err), state.ErrConflict)
 	}
 	if err != nil {
 		return s.opErr(err, "putting choice %q", c.ID)
@@ -124,16 +124,16 @@ func (s *Store) PutChoice(ctx context.Context, c bot.ChoiceRecord) error {
 const choiceCols = `data, message, outcome`
 
 // scanChoice reads a choice from the columns choiceCols names.
-func scanChoice(row pgx.Row) (bot.ChoiceRecord, error) {
+func scanChoice(row pgx.Row) (state.ChoiceRecord, error) {
 	var data, message, outcome []byte
 	if err := row.Scan(&data, &message, &outcome); err != nil {
-		return bot.ChoiceRecord{}, err
+		return state.ChoiceRecord{}, err
 	}
 	return decodeChoice(data, message, outcome)
 }
 
-func decodeChoice(data, message, outcome []byte) (bot.ChoiceRecord, error) {
-	var c bot.ChoiceRecord
+func decodeChoice(data, message, outcome []byte) (state.ChoiceRecord, error) {
+	var c state.ChoiceRecord
 	if err := json.Unmarshal(data, &c); err != nil {
 		return c, fmt.Errorf("a choice's record is damaged: %w", err)
 	}
@@ -150,11 +150,11 @@ func decodeChoice(data, message, outcome []byte) (bot.ChoiceRecord, error) {
 	return c, nil
 }
 
-// Choice implements [bot.Store].
-func (s *Store) Choice(ctx context.Context, id string) (bot.ChoiceRecord, error) {
+// Choice implements [state.Store].
+func (s *Store) Choice(ctx context.Context, id string) (state.ChoiceRecord, error) {
 	c, err := scanChoice(s.pool.QueryRow(ctx, s.q.r(`SELECT `+choiceCols+` FROM {s}.choices WHERE id = $1`), id))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return c, fmt.Errorf("postgres: choice %q: %w", id, bot.ErrNotFound)
+		return c, fmt.Errorf("postgres: choice %q: %w", id, state.ErrNotFound)
 	}
 	if err != nil {
 		return c, s.opErr(err, "reading choice %q", id)
@@ -162,8 +162,8 @@ func (s *Store) Choice(ctx context.Context, id string) (bot.ChoiceRecord, error)
 	return c, nil
 }
 
-// Choices implements [bot.Store].
-func (s *Store) Choices(ctx context.Context, run string) ([]bot.ChoiceRecord, error) {
+// Choices implements [state.Store].
+func (s *Store) Choices(ctx context.Context, run string) ([]state.ChoiceRecord, error) {
 	if run == "" {
 		return nil, nil
 	}
@@ -171,15 +171,15 @@ func (s *Store) Choices(ctx context.Context, run string) ([]bot.ChoiceRecord, er
 	if err != nil {
 		return nil, s.opErr(err, "reading the choices of run %q", run)
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (bot.ChoiceRecord, error) { return scanChoice(r) })
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (state.ChoiceRecord, error) { return scanChoice(r) })
 	if err != nil {
 		return nil, s.opErr(err, "reading the choices of run %q", run)
 	}
 	return out, nil
 }
 
-// SetChoiceMessage implements [bot.Store].
-func (s *Store) SetChoiceMessage(ctx context.Context, id string, ref bot.MessageRef) error {
+// SetChoiceMessage implements [state.Store].
+func (s *Store) SetChoiceMessage(ctx context.Context, id string, ref state.MessageRef) error {
 	message, err := json.Marshal(ref)
 	if err != nil {
 		return fmt.Errorf("postgres: choice %q: %w", id, err)
@@ -203,17 +203,17 @@ func (s *Store) SetChoiceMessage(ctx context.Context, id string, ref bot.Message
 	return nil
 }
 
-// Resolve implements [bot.Store]. First click wins: one conditional
+// Resolve implements [state.Store]. First click wins: one conditional
 // UPDATE ... WHERE state = pending. Of concurrent calls, the first to
 // lock the row changes it; the others wait for its commit, find the row
 // no longer pending and change nothing, then read the winner's outcome.
-func (s *Store) Resolve(ctx context.Context, id string, o bot.Outcome) (bot.ChoiceRecord, bool, error) {
-	if o.State != bot.ChoicePending {
+func (s *Store) Resolve(ctx context.Context, id string, o state.Outcome) (state.ChoiceRecord, bool, error) {
+	if o.State != state.ChoicePending {
 		outcome, err := json.Marshal(o)
 		if err != nil {
-			return bot.ChoiceRecord{}, false, fmt.Errorf("postgres: choice %q: %w", id, err)
+			return state.ChoiceRecord{}, false, fmt.Errorf("postgres: choice %q: %w", id, err)
 		}
-		var c bot.ChoiceRecord
+		var c state.ChoiceRecord
 		err = retry(ctx, func() error {
 			c, err = scanChoice(s.pool.QueryRow(ctx, s.q.r(`UPDATE {s}.choices SET state = $2, ended = $3, outcome = $4
 				WHERE id = $1 AND state = 0 RETURNING `+choiceCols), id, int16(o.State), msOrNull(o.At), outcome))
@@ -230,14 +230,14 @@ func (s *Store) Resolve(ctx context.Context, id string, o bot.Outcome) (bot.Choi
 	return c, false, err
 }
 
-// Expiring implements [bot.Store].
-func (s *Store) Expiring(ctx context.Context, t time.Time, limit int) ([]bot.ChoiceRecord, error) {
+// Expiring implements [state.Store].
+func (s *Store) Expiring(ctx context.Context, t time.Time, limit int) ([]state.ChoiceRecord, error) {
 	rows, err := s.pool.Query(ctx, s.q.r(`SELECT `+choiceCols+` FROM {s}.choices
 		WHERE state = 0 AND deadline <= $1 ORDER BY deadline, id LIMIT $2`), ms(t), limitArg(limit))
 	if err != nil {
 		return nil, s.opErr(err, "reading the choices expiring by %v", t)
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (bot.ChoiceRecord, error) { return scanChoice(r) })
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (state.ChoiceRecord, error) { return scanChoice(r) })
 	if err != nil {
 		return nil, s.opErr(err, "reading the choices expiring by %v", t)
 	}

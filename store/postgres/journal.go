@@ -8,15 +8,15 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/parleybot/parley/bot"
+	"github.com/parleybot/parley/state"
 )
 
-// AppendJournal implements [bot.Store]: one INSERT that checks the lease
+// AppendJournal implements [state.Store]: one INSERT that checks the lease
 // (locking the lane's row against a claim until it commits) and that the
 // entries continue the journal. Two appends at one position cannot both
 // land: the second finds the first's rows, or collides with them on the
 // primary key.
-func (s *Store) AppendJournal(ctx context.Context, l bot.Lease, run string, entries []bot.JournalEntry) error {
+func (s *Store) AppendJournal(ctx context.Context, l state.Lease, run string, entries []state.JournalEntry) error {
 	if len(entries) == 0 {
 		var held bool
 		err := s.pool.QueryRow(ctx, s.q.r(`SELECT EXISTS (SELECT 1 FROM {s}.lanes WHERE lane = $1 AND owner = $2 AND token = $3)`),
@@ -34,7 +34,7 @@ func (s *Store) AppendJournal(ctx context.Context, l bot.Lease, run string, entr
 	data := make([]string, len(entries))
 	for i, e := range entries {
 		if e.Seq != first+i {
-			return fmt.Errorf("postgres: journal of run %q: entry %d follows entry %d: %w", run, e.Seq, first+i-1, bot.ErrConflict)
+			return fmt.Errorf("postgres: journal of run %q: entry %d follows entry %d: %w", run, e.Seq, first+i-1, state.ErrConflict)
 		}
 		b, err := json.Marshal(e)
 		if err != nil {
@@ -57,7 +57,7 @@ func (s *Store) AppendJournal(ctx context.Context, l bot.Lease, run string, entr
 		return err
 	})
 	if pgCode(err) == codeUniqueViolation {
-		return fmt.Errorf("postgres: journal of run %q: another append took entry %d: %w", run, first, bot.ErrConflict)
+		return fmt.Errorf("postgres: journal of run %q: another append took entry %d: %w", run, first, state.ErrConflict)
 	}
 	if err != nil {
 		return s.opErr(err, "appending to the journal of run %q", run)
@@ -70,7 +70,7 @@ func (s *Store) AppendJournal(ctx context.Context, l bot.Lease, run string, entr
 
 // appendConflict says why an append added nothing: the lease, or the
 // position.
-func (s *Store) appendConflict(ctx context.Context, l bot.Lease, run string, first int) error {
+func (s *Store) appendConflict(ctx context.Context, l state.Lease, run string, first int) error {
 	var (
 		held bool
 		have int
@@ -81,20 +81,20 @@ func (s *Store) appendConflict(ctx context.Context, l bot.Lease, run string, fir
 	if err != nil || !held {
 		return staleErr(l)
 	}
-	return fmt.Errorf("postgres: journal of run %q: entry %d, the journal has %d: %w", run, first, have, bot.ErrConflict)
+	return fmt.Errorf("postgres: journal of run %q: entry %d, the journal has %d: %w", run, first, have, state.ErrConflict)
 }
 
-// Journal implements [bot.Store].
-func (s *Store) Journal(ctx context.Context, run string) ([]bot.JournalEntry, error) {
+// Journal implements [state.Store].
+func (s *Store) Journal(ctx context.Context, run string) ([]state.JournalEntry, error) {
 	rows, err := s.pool.Query(ctx, s.q.r(`SELECT seq, entry FROM {s}.journal WHERE run = $1 ORDER BY seq`), run)
 	if err != nil {
 		return nil, s.opErr(err, "reading the journal of run %q", run)
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (bot.JournalEntry, error) {
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (state.JournalEntry, error) {
 		var (
 			seq  int
 			data []byte
-			e    bot.JournalEntry
+			e    state.JournalEntry
 		)
 		if err := r.Scan(&seq, &data); err != nil {
 			return e, err
@@ -111,9 +111,9 @@ func (s *Store) Journal(ctx context.Context, run string) ([]bot.JournalEntry, er
 	return out, nil
 }
 
-// EndJournal implements [bot.Store]: one statement that checks the lease
+// EndJournal implements [state.Store]: one statement that checks the lease
 // and deletes the journal, or marks it kept until keep.
-func (s *Store) EndJournal(ctx context.Context, l bot.Lease, run string, keep time.Time) error {
+func (s *Store) EndJournal(ctx context.Context, l state.Lease, run string, keep time.Time) error {
 	var held bool
 	err := retry(ctx, func() error {
 		return s.pool.QueryRow(ctx, s.q.r(`WITH l AS (

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/parleybot/parley/bot"
+	"github.com/parleybot/parley/state"
 )
 
 // How the connection that listens for notes keeps itself alive.
@@ -25,7 +25,7 @@ const (
 	reconnectMax = 5 * time.Second
 )
 
-// Publish implements [bot.Notifier]: pg_notify on the Store's channel,
+// Publish implements [state.Notifier]: pg_notify on the Store's channel,
 // which every process listening on the schema's channel receives, in the
 // order the publishing transactions commit. A note is at most 7999
 // bytes.
@@ -36,7 +36,7 @@ func (s *Store) Publish(ctx context.Context, note string) error {
 	return nil
 }
 
-// Subscribe implements [bot.Notifier]. The Store listens on a connection
+// Subscribe implements [state.Notifier]. The Store listens on a connection
 // of its own, not one of its pool, from the first Subscribe until Close;
 // when the connection drops it connects and listens again, waiting a
 // little longer after each failure (notes published meanwhile are lost,
@@ -45,7 +45,7 @@ func (s *Store) Publish(ctx context.Context, note string) error {
 // cannot listen, it returns why. Each subscription has its own goroutine
 // calling receive, so that a slow subscriber holds up no other.
 func (s *Store) Subscribe(ctx context.Context, receive func(note string)) error {
-	sub := &subscriber{bot.NewNoteMailbox()}
+	sub := &subscriber{state.NewNoteMailbox()}
 	if err := s.notes.add(ctx, sub); err != nil {
 		return err
 	}
@@ -57,7 +57,7 @@ func (s *Store) Subscribe(ctx context.Context, receive func(note string)) error 
 }
 
 // subscriber is one subscription: the notes waiting for its goroutine.
-type subscriber struct{ *bot.NoteMailbox }
+type subscriber struct{ *state.NoteMailbox }
 
 func (sub *subscriber) push(note string) { sub.Put(note) }
 

@@ -3,10 +3,10 @@ package postgres
 import (
 	"context"
 
-	"github.com/parleybot/parley/bot"
+	"github.com/parleybot/parley/state"
 )
 
-// Purge implements [bot.Store]. Each kind is deleted by a statement of
+// Purge implements [state.Store]. Each kind is deleted by a statement of
 // its own, not in one transaction: a purge cut short leaves less
 // deleted, never anything inconsistent.
 //
@@ -15,7 +15,7 @@ import (
 // written at times of the server's clock, so TranscriptsIdleBefore is
 // taken to the server's clock (see Lapsed). The options of a choice go
 // with it (ON DELETE CASCADE).
-func (s *Store) Purge(ctx context.Context, p bot.Purge) error {
+func (s *Store) Purge(ctx context.Context, p state.Purge) error {
 	type step struct {
 		what string
 		sql  string

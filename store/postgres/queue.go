@@ -9,7 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/parleybot/parley/bot"
+	"github.com/parleybot/parley/state"
 )
 
 // The SQL of the queue. Every statement that writes a lane's queue, or
@@ -72,17 +72,17 @@ const (
 
 // handOut reads the items a handout statement returns, with the attempts
 // other leases made at them.
-func handOut(rows pgx.Rows) ([]bot.WorkItem, error) {
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (bot.WorkItem, error) {
+func handOut(rows pgx.Rows) ([]state.WorkItem, error) {
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (state.WorkItem, error) {
 		var (
 			data            []byte
 			begun           int
 			beganBy, holder int64
 		)
 		if err := r.Scan(&data, &begun, &beganBy, &holder); err != nil {
-			return bot.WorkItem{}, err
+			return state.WorkItem{}, err
 		}
-		var it bot.WorkItem
+		var it state.WorkItem
 		if err := json.Unmarshal(data, &it); err != nil {
 			return it, fmt.Errorf("a work item's record is damaged: %w", err)
 		}
@@ -97,34 +97,34 @@ func handOut(rows pgx.Rows) ([]bot.WorkItem, error) {
 
 // encodeItem returns a work item as it is queued: without what a handout
 // sets.
-func encodeItem(it bot.WorkItem) ([]byte, error) {
+func encodeItem(it state.WorkItem) ([]byte, error) {
 	it.Attempts, it.Begun = 0, false
 	return json.Marshal(it)
 }
 
-// Accept implements [bot.Store], in one transaction: the dedupe key
+// Accept implements [state.Store], in one transaction: the dedupe key
 // first, on its own (a duplicate then touches nothing else and rolls
 // back), then in one round trip the lane's row (claimed or locked), the
 // item, the handout and the transcript.
-func (s *Store) Accept(ctx context.Context, a bot.Acceptance) (bot.Claimed, error) {
+func (s *Store) Accept(ctx context.Context, a state.Acceptance) (state.Claimed, error) {
 	var data []byte
 	if a.Item.ID != "" {
 		var err error
 		if data, err = encodeItem(a.Item); err != nil {
-			return bot.Claimed{}, fmt.Errorf("postgres: work item %q: %w", a.Item.ID, err)
+			return state.Claimed{}, fmt.Errorf("postgres: work item %q: %w", a.Item.ID, err)
 		}
 	}
-	var recs []bot.ThreadRecord
+	var recs []state.ThreadRecord
 	if a.Record != nil {
-		recs = []bot.ThreadRecord{{Thread: a.Thread, Message: *a.Record}}
+		recs = []state.ThreadRecord{{Thread: a.Thread, Message: *a.Record}}
 	}
 	recordSQL, err := s.recordBatch(recs, a.Keep)
 	if err != nil {
-		return bot.Claimed{}, err
+		return state.Claimed{}, err
 	}
-	var out bot.Claimed
+	var out state.Claimed
 	err = s.tx(ctx, func(t *txn) error {
-		out = bot.Claimed{}
+		out = state.Claimed{}
 		if a.Dedupe != "" {
 			b := &pgx.Batch{}
 			b.Queue(s.q.r(sqlDedupe), a.Dedupe, ms(a.DedupeUntil))
@@ -133,7 +133,7 @@ func (s *Store) Accept(ctx context.Context, a bot.Acceptance) (bot.Claimed, erro
 			err := br.QueryRow().Scan(&free)
 			br.Close()
 			if errors.Is(err, pgx.ErrNoRows) {
-				return fmt.Errorf("postgres: event %q: %w", a.Dedupe, bot.ErrDuplicate)
+				return fmt.Errorf("postgres: event %q: %w", a.Dedupe, state.ErrDuplicate)
 			}
 			if err != nil {
 				return err
@@ -166,7 +166,7 @@ func (s *Store) Accept(ctx context.Context, a bot.Acceptance) (bot.Claimed, erro
 				var token, expires int64
 				switch err := br.QueryRow().Scan(&token, &expires); {
 				case err == nil:
-					out.Lease = bot.Lease{Lane: a.Item.Lane, Owner: a.Owner, Token: token, Expires: fromMS(expires)}
+					out.Lease = state.Lease{Lane: a.Item.Lane, Owner: a.Owner, Token: token, Expires: fromMS(expires)}
 				case !errors.Is(err, pgx.ErrNoRows):
 					return err
 				}
@@ -193,21 +193,21 @@ func (s *Store) Accept(ctx context.Context, a bot.Acceptance) (bot.Claimed, erro
 		}
 		return br.Close()
 	})
-	if errors.Is(err, bot.ErrDuplicate) {
-		return bot.Claimed{}, err
+	if errors.Is(err, state.ErrDuplicate) {
+		return state.Claimed{}, err
 	}
 	if err != nil {
-		return bot.Claimed{}, s.opErr(err, "accepting work item %q in lane %q", a.Item.ID, a.Item.Lane)
+		return state.Claimed{}, s.opErr(err, "accepting work item %q in lane %q", a.Item.ID, a.Item.Lane)
 	}
 	return out, nil
 }
 
-// Claim implements [bot.Store]: the lane's row is taken (and locked) and
+// Claim implements [state.Store]: the lane's row is taken (and locked) and
 // its items handed out, in one transaction and one round trip.
-func (s *Store) Claim(ctx context.Context, lane, owner string, ttl time.Duration) (bot.Claimed, error) {
-	var out bot.Claimed
+func (s *Store) Claim(ctx context.Context, lane, owner string, ttl time.Duration) (state.Claimed, error) {
+	var out state.Claimed
 	err := s.tx(ctx, func(t *txn) error {
-		out = bot.Claimed{}
+		out = state.Claimed{}
 		b := &pgx.Batch{}
 		b.Queue(s.q.r(sqlClaim), lane, owner, ttl.Milliseconds())
 		b.Queue(s.q.r(sqlHandOutClaimed), lane)
@@ -217,7 +217,7 @@ func (s *Store) Claim(ctx context.Context, lane, owner string, ttl time.Duration
 		if err := br.QueryRow().Scan(&token, &expires); err != nil {
 			return err
 		}
-		out.Lease = bot.Lease{Lane: lane, Owner: owner, Token: token, Expires: fromMS(expires)}
+		out.Lease = state.Lease{Lane: lane, Owner: owner, Token: token, Expires: fromMS(expires)}
 		rows, err := br.Query()
 		if err != nil {
 			return err
@@ -228,10 +228,10 @@ func (s *Store) Claim(ctx context.Context, lane, owner string, ttl time.Duration
 		return br.Close()
 	})
 	if errors.Is(err, pgx.ErrNoRows) {
-		return bot.Claimed{}, fmt.Errorf("postgres: lane %q is held%s: %w", lane, s.holder(ctx, lane), bot.ErrConflict)
+		return state.Claimed{}, fmt.Errorf("postgres: lane %q is held%s: %w", lane, s.holder(ctx, lane), state.ErrConflict)
 	}
 	if err != nil {
-		return bot.Claimed{}, s.opErr(err, "claiming lane %q", lane)
+		return state.Claimed{}, s.opErr(err, "claiming lane %q", lane)
 	}
 	return out, nil
 }
@@ -251,14 +251,14 @@ func (s *Store) holder(ctx context.Context, lane string) string {
 
 // staleErr is the error of a write with a lease that is no longer its
 // lane's.
-func staleErr(l bot.Lease) error {
-	return fmt.Errorf("postgres: lease of %s on lane %q (token %d) is no longer held: %w", l.Owner, l.Lane, l.Token, bot.ErrConflict)
+func staleErr(l state.Lease) error {
+	return fmt.Errorf("postgres: lease of %s on lane %q (token %d) is no longer held: %w", l.Owner, l.Lane, l.Token, state.ErrConflict)
 }
 
-// Begin implements [bot.Store]: one statement that checks the lease
+// Begin implements [state.Store]: one statement that checks the lease
 // (locking the lane's row against a claim until it commits) and marks
 // the items.
-func (s *Store) Begin(ctx context.Context, l bot.Lease, ids []string) error {
+func (s *Store) Begin(ctx context.Context, l state.Lease, ids []string) error {
 	var held bool
 	err := retry(ctx, func() error {
 		return s.pool.QueryRow(ctx, s.q.r(`WITH l AS (
@@ -277,20 +277,20 @@ func (s *Store) Begin(ctx context.Context, l bot.Lease, ids []string) error {
 	return nil
 }
 
-// Complete implements [bot.Store], in one transaction and one round trip:
+// Complete implements [state.Store], in one transaction and one round trip:
 // the first statement checks the lease, locking the lane's row, and
 // removes the items done; the next, seeing every item queued since,
 // renews the lease or releases the lane; then the handout, the lane's
 // row deleted if it is free and empty, and the transcripts. Every
 // statement checks the lease again, and a stale lease rolls it all back.
-func (s *Store) Complete(ctx context.Context, l bot.Lease, c bot.Completion) (bot.Claimed, error) {
+func (s *Store) Complete(ctx context.Context, l state.Lease, c state.Completion) (state.Claimed, error) {
 	recordSQL, err := s.recordBatch(c.Records, c.Keep)
 	if err != nil {
-		return bot.Claimed{}, err
+		return state.Claimed{}, err
 	}
-	var out bot.Claimed
+	var out state.Claimed
 	err = s.tx(ctx, func(t *txn) error {
-		out = bot.Claimed{}
+		out = state.Claimed{}
 		b := &pgx.Batch{}
 		b.Queue(s.q.r(`WITH l AS (
 				SELECT lane FROM {s}.lanes WHERE lane = $1 AND owner = $2 AND token = $3 FOR UPDATE),
@@ -336,25 +336,25 @@ func (s *Store) Complete(ctx context.Context, l bot.Lease, c bot.Completion) (bo
 			return err
 		}
 		if kept {
-			out.Lease = bot.Lease{Lane: l.Lane, Owner: l.Owner, Token: l.Token, Expires: fromMSOrNull(expires)}
+			out.Lease = state.Lease{Lane: l.Lane, Owner: l.Owner, Token: l.Token, Expires: fromMSOrNull(expires)}
 			out.Items = items
 		} else {
 			out.Queued = queued
 		}
 		return br.Close()
 	})
-	if errors.Is(err, bot.ErrConflict) {
-		return bot.Claimed{}, err
+	if errors.Is(err, state.ErrConflict) {
+		return state.Claimed{}, err
 	}
 	if err != nil {
-		return bot.Claimed{}, s.opErr(err, "completing items of lane %q", l.Lane)
+		return state.Claimed{}, s.opErr(err, "completing items of lane %q", l.Lane)
 	}
 	return out, nil
 }
 
-// Renew implements [bot.Store]: one UPDATE whose WHERE is the fencing
+// Renew implements [state.Store]: one UPDATE whose WHERE is the fencing
 // check.
-func (s *Store) Renew(ctx context.Context, l bot.Lease, ttl time.Duration) (bot.Lease, int, error) {
+func (s *Store) Renew(ctx context.Context, l state.Lease, ttl time.Duration) (state.Lease, int, error) {
 	var (
 		expires int64
 		fresh   int
@@ -366,16 +366,16 @@ func (s *Store) Renew(ctx context.Context, l bot.Lease, ttl time.Duration) (bot.
 			l.Lane, l.Owner, l.Token, ttl.Milliseconds()).Scan(&expires, &fresh)
 	})
 	if errors.Is(err, pgx.ErrNoRows) {
-		return bot.Lease{}, 0, staleErr(l)
+		return state.Lease{}, 0, staleErr(l)
 	}
 	if err != nil {
-		return bot.Lease{}, 0, s.opErr(err, "renewing the lease on lane %q", l.Lane)
+		return state.Lease{}, 0, s.opErr(err, "renewing the lease on lane %q", l.Lane)
 	}
 	l.Expires = fromMS(expires)
 	return l, fresh, nil
 }
 
-// Lapsed implements [bot.Store]. Leases expire by the server's clock, so
+// Lapsed implements [state.Store]. Leases expire by the server's clock, so
 // now is taken to the server's clock: as far from the server's now as it
 // is from this process's.
 func (s *Store) Lapsed(ctx context.Context, now time.Time, limit int) ([]string, error) {
@@ -393,7 +393,7 @@ func (s *Store) Lapsed(ctx context.Context, now time.Time, limit int) ([]string,
 	return out, nil
 }
 
-// Dedupe implements [bot.Store]: one upsert that sets the key only if it
+// Dedupe implements [state.Store]: one upsert that sets the key only if it
 // is free.
 func (s *Store) Dedupe(ctx context.Context, key string, until time.Time) (bool, error) {
 	var free bool

@@ -15,7 +15,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/parleybot/parley/bot"
+	"github.com/parleybot/parley/state"
 )
 
 // Options configure a Store. The zero Options are the defaults.
@@ -36,7 +36,7 @@ type Options struct {
 // DefaultSchema is the schema a Store uses when Options.Schema is empty.
 const DefaultSchema = "parley"
 
-// Store is a [bot.Store] and a [bot.Notifier] on a PostgreSQL database,
+// Store is a [state.Store] and a [state.Notifier] on a PostgreSQL database,
 // shared by every process that opens the same database and schema. Its
 // methods are safe for concurrent use.
 type Store struct {
@@ -54,8 +54,8 @@ type Store struct {
 }
 
 var (
-	_ bot.Store    = (*Store)(nil)
-	_ bot.Notifier = (*Store)(nil)
+	_ state.Store    = (*Store)(nil)
+	_ state.Notifier = (*Store)(nil)
 )
 
 var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,62}$`)

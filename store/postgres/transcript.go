@@ -9,7 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/parleybot/parley/bot"
+	"github.com/parleybot/parley/state"
 )
 
 const (
@@ -31,7 +31,7 @@ const (
 // Threads go in the order of their names, so that transactions writing
 // several lock them in one order; each thread's messages keep theirs.
 // The statements return nothing to read.
-func (s *Store) recordBatch(recs []bot.ThreadRecord, keep int) (func(b *pgx.Batch), error) {
+func (s *Store) recordBatch(recs []state.ThreadRecord, keep int) (func(b *pgx.Batch), error) {
 	type rec struct {
 		thread, id string
 		data       []byte
@@ -60,11 +60,11 @@ func (s *Store) recordBatch(recs []bot.ThreadRecord, keep int) (func(b *pgx.Batc
 	}, nil
 }
 
-// Record implements [bot.Store].
-func (s *Store) Record(ctx context.Context, thread string, msgs []bot.Message, keep int) error {
-	recs := make([]bot.ThreadRecord, len(msgs))
+// Record implements [state.Store].
+func (s *Store) Record(ctx context.Context, thread string, msgs []state.Message, keep int) error {
+	recs := make([]state.ThreadRecord, len(msgs))
 	for i, m := range msgs {
-		recs[i] = bot.ThreadRecord{Thread: thread, Message: m}
+		recs[i] = state.ThreadRecord{Thread: thread, Message: m}
 	}
 	queue, err := s.recordBatch(recs, keep)
 	if err != nil {
@@ -82,7 +82,7 @@ func (s *Store) Record(ctx context.Context, thread string, msgs []bot.Message, k
 	return nil
 }
 
-// Unrecord implements [bot.Store].
+// Unrecord implements [state.Store].
 func (s *Store) Unrecord(ctx context.Context, thread, id string) error {
 	err := retry(ctx, func() error {
 		_, err := s.pool.Exec(ctx, s.q.r(`DELETE FROM {s}.messages WHERE thread = $1
@@ -95,17 +95,17 @@ func (s *Store) Unrecord(ctx context.Context, thread, id string) error {
 	return nil
 }
 
-// Transcript implements [bot.Store].
-func (s *Store) Transcript(ctx context.Context, thread string, limit int) ([]bot.Message, error) {
+// Transcript implements [state.Store].
+func (s *Store) Transcript(ctx context.Context, thread string, limit int) ([]state.Message, error) {
 	rows, err := s.pool.Query(ctx, s.q.r(`SELECT data FROM (
 			SELECT pos, data FROM {s}.messages WHERE thread = $1 ORDER BY pos DESC LIMIT $2) m
 		ORDER BY pos`), thread, limitArg(limit))
 	if err != nil {
 		return nil, s.opErr(err, "reading the transcript of thread %q", thread)
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (bot.Message, error) {
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (state.Message, error) {
 		var data []byte
-		var m bot.Message
+		var m state.Message
 		if err := r.Scan(&data); err != nil {
 			return m, err
 		}

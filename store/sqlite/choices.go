@@ -8,11 +8,11 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/parleybot/parley/bot"
+	"github.com/parleybot/parley/state"
 )
 
-// PutActions implements [bot.ActionStore].
-func (s *Store) PutActions(ctx context.Context, actions []bot.ActionRecord) error {
+// PutActions implements [state.ActionStore].
+func (s *Store) PutActions(ctx context.Context, actions []state.ActionRecord) error {
 	if len(actions) == 0 {
 		return nil
 	}
@@ -21,7 +21,7 @@ func (s *Store) PutActions(ctx context.Context, actions []bot.ActionRecord) erro
 	seen := make(map[string]bool, len(actions))
 	for i, a := range actions {
 		if seen[a.ID] {
-			return fmt.Errorf("sqlite: put actions: action id %q given twice: %w", a.ID, bot.ErrConflict)
+			return fmt.Errorf("sqlite: put actions: action id %q given twice: %w", a.ID, state.ErrConflict)
 		}
 		seen[a.ID] = true
 		data, err := json.Marshal(a)
@@ -45,7 +45,7 @@ func idsFree(ctx context.Context, tx *sql.Tx, ids []string) error {
 	err := tx.QueryRowContext(ctx, `SELECT id FROM actions WHERE id IN (SELECT value FROM json_each(?)) LIMIT 1`, jsonList(ids)).Scan(&taken)
 	switch {
 	case err == nil:
-		return fmt.Errorf("action id %q is taken: %w", taken, bot.ErrConflict)
+		return fmt.Errorf("action id %q is taken: %w", taken, state.ErrConflict)
 	case errors.Is(err, sql.ErrNoRows):
 		return nil
 	default:
@@ -53,8 +53,8 @@ func idsFree(ctx context.Context, tx *sql.Tx, ids []string) error {
 	}
 }
 
-// Action implements [bot.ActionStore].
-func (s *Store) Action(ctx context.Context, id string) (bot.ActionRecord, error) {
+// Action implements [state.ActionStore].
+func (s *Store) Action(ctx context.Context, id string) (state.ActionRecord, error) {
 	var (
 		choice     sql.NullString
 		opt        int
@@ -65,31 +65,31 @@ func (s *Store) Action(ctx context.Context, id string) (bot.ActionRecord, error)
 		FROM actions a LEFT JOIN choices c ON c.id = a.choice
 		WHERE a.id = ?`, id).Scan(&choice, &opt, &data, &cdat)
 	if errors.Is(err, sql.ErrNoRows) {
-		return bot.ActionRecord{}, fmt.Errorf("sqlite: action id %q: %w", id, bot.ErrNotFound)
+		return state.ActionRecord{}, fmt.Errorf("sqlite: action id %q: %w", id, state.ErrNotFound)
 	}
 	if err != nil {
-		return bot.ActionRecord{}, fmt.Errorf("sqlite: action id %q: %w", id, err)
+		return state.ActionRecord{}, fmt.Errorf("sqlite: action id %q: %w", id, err)
 	}
 	if !choice.Valid {
-		var a bot.ActionRecord
+		var a state.ActionRecord
 		if err := json.Unmarshal(data, &a); err != nil {
-			return bot.ActionRecord{}, fmt.Errorf("sqlite: action id %q: decoding: %w", id, err)
+			return state.ActionRecord{}, fmt.Errorf("sqlite: action id %q: decoding: %w", id, err)
 		}
 		return a, nil
 	}
-	var c bot.ChoiceRecord
+	var c state.ChoiceRecord
 	if err := json.Unmarshal(cdat, &c); err != nil {
-		return bot.ActionRecord{}, fmt.Errorf("sqlite: action id %q: decoding choice %q: %w", id, choice.String, err)
+		return state.ActionRecord{}, fmt.Errorf("sqlite: action id %q: decoding choice %q: %w", id, choice.String, err)
 	}
 	if opt < 0 || opt >= len(c.Options) {
-		return bot.ActionRecord{}, fmt.Errorf("sqlite: action id %q: choice %q has no option %d", id, c.ID, opt)
+		return state.ActionRecord{}, fmt.Errorf("sqlite: action id %q: choice %q has no option %d", id, c.ID, opt)
 	}
 	o := c.Options[opt]
-	return bot.ActionRecord{ID: id, Address: c.Address, Choice: c.ID, Option: opt, Label: o.Label, Value: o.Value}, nil
+	return state.ActionRecord{ID: id, Address: c.Address, Choice: c.ID, Option: opt, Label: o.Label, Value: o.Value}, nil
 }
 
-// PutChoice implements [bot.ChoiceStore].
-func (s *Store) PutChoice(ctx context.Context, c bot.ChoiceRecord) error {
+// PutChoice implements [state.ChoiceStore].
+func (s *Store) PutChoice(ctx context.Context, c state.ChoiceRecord) error {
 	data, err := json.Marshal(c)
 	if err != nil {
 		return fmt.Errorf("sqlite: put choice %q: encoding: %w", c.ID, err)
@@ -99,7 +99,7 @@ func (s *Store) PutChoice(ctx context.Context, c bot.ChoiceRecord) error {
 	seen := make(map[string]bool, len(c.Options))
 	for i, o := range c.Options {
 		if seen[o.ID] {
-			return fmt.Errorf("sqlite: put choice %q: option id %q given twice: %w", c.ID, o.ID, bot.ErrConflict)
+			return fmt.Errorf("sqlite: put choice %q: option id %q given twice: %w", c.ID, o.ID, state.ErrConflict)
 		}
 		seen[o.ID] = true
 		ids[i] = o.ID
@@ -116,7 +116,7 @@ func (s *Store) PutChoice(ctx context.Context, c bot.ChoiceRecord) error {
 		if n, err := res.RowsAffected(); err != nil {
 			return err
 		} else if n == 0 {
-			return fmt.Errorf("the choice id is taken: %w", bot.ErrConflict)
+			return fmt.Errorf("the choice id is taken: %w", state.ErrConflict)
 		}
 		if len(opts) == 0 {
 			return nil
@@ -130,18 +130,18 @@ func (s *Store) PutChoice(ctx context.Context, c bot.ChoiceRecord) error {
 
 // ended returns the time a choice with outcome o ended, or NULL while it
 // is pending.
-func ended(o bot.Outcome) any {
-	if o.State == bot.ChoicePending {
+func ended(o state.Outcome) any {
+	if o.State == state.ChoicePending {
 		return nil
 	}
 	return ms(o.At)
 }
 
-// Choice implements [bot.ChoiceStore].
-func (s *Store) Choice(ctx context.Context, id string) (bot.ChoiceRecord, error) {
+// Choice implements [state.ChoiceStore].
+func (s *Store) Choice(ctx context.Context, id string) (state.ChoiceRecord, error) {
 	c, err := readChoice(ctx, s.db, id)
 	if err != nil {
-		return bot.ChoiceRecord{}, fmt.Errorf("sqlite: choice %q: %w", id, err)
+		return state.ChoiceRecord{}, fmt.Errorf("sqlite: choice %q: %w", id, err)
 	}
 	return c, nil
 }
@@ -152,29 +152,29 @@ type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-// readChoice reads a choice through q, or fails with bot.ErrNotFound.
-func readChoice(ctx context.Context, q querier, id string) (bot.ChoiceRecord, error) {
+// readChoice reads a choice through q, or fails with state.ErrNotFound.
+func readChoice(ctx context.Context, q querier, id string) (state.ChoiceRecord, error) {
 	var data []byte
 	err := q.QueryRowContext(ctx, `SELECT data FROM choices WHERE id = ?`, id).Scan(&data)
 	if errors.Is(err, sql.ErrNoRows) {
-		return bot.ChoiceRecord{}, bot.ErrNotFound
+		return state.ChoiceRecord{}, state.ErrNotFound
 	}
 	if err != nil {
-		return bot.ChoiceRecord{}, err
+		return state.ChoiceRecord{}, err
 	}
 	return decodeChoice(data)
 }
 
-func decodeChoice(data []byte) (bot.ChoiceRecord, error) {
-	var c bot.ChoiceRecord
+func decodeChoice(data []byte) (state.ChoiceRecord, error) {
+	var c state.ChoiceRecord
 	if err := json.Unmarshal(data, &c); err != nil {
-		return bot.ChoiceRecord{}, fmt.Errorf("decoding the choice: %w", err)
+		return state.ChoiceRecord{}, fmt.Errorf("decoding the choice: %w", err)
 	}
 	return c, nil
 }
 
-// Choices implements [bot.ChoiceStore].
-func (s *Store) Choices(ctx context.Context, run string) ([]bot.ChoiceRecord, error) {
+// Choices implements [state.ChoiceStore].
+func (s *Store) Choices(ctx context.Context, run string) ([]state.ChoiceRecord, error) {
 	if run == "" {
 		return nil, nil
 	}
@@ -186,13 +186,13 @@ func (s *Store) Choices(ctx context.Context, run string) ([]bot.ChoiceRecord, er
 }
 
 // queryChoices returns the choices whose data query selects.
-func queryChoices(ctx context.Context, q querier, query string, args ...any) ([]bot.ChoiceRecord, error) {
+func queryChoices(ctx context.Context, q querier, query string, args ...any) ([]state.ChoiceRecord, error) {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []bot.ChoiceRecord
+	var out []state.ChoiceRecord
 	for rows.Next() {
 		var data []byte
 		if err := rows.Scan(&data); err != nil {
@@ -207,8 +207,8 @@ func queryChoices(ctx context.Context, q querier, query string, args ...any) ([]
 	return out, rows.Err()
 }
 
-// SetChoiceMessage implements [bot.ChoiceStore].
-func (s *Store) SetChoiceMessage(ctx context.Context, id string, ref bot.MessageRef) error {
+// SetChoiceMessage implements [state.ChoiceStore].
+func (s *Store) SetChoiceMessage(ctx context.Context, id string, ref state.MessageRef) error {
 	return s.write(ctx, fmt.Sprintf("set the message of choice %q", id), func(tx *sql.Tx) error {
 		c, err := readChoice(ctx, tx, id)
 		if err != nil || c.Message.ID != "" {
@@ -224,21 +224,21 @@ func (s *Store) SetChoiceMessage(ctx context.Context, id string, ref bot.Message
 	})
 }
 
-// Resolve implements [bot.ChoiceStore]. The write transaction makes it
+// Resolve implements [state.ChoiceStore]. The write transaction makes it
 // first-click-wins: it holds the file's write lock from its read of the
 // choice to its update, so of concurrent calls, in any process, only the
 // first finds the choice pending.
-func (s *Store) Resolve(ctx context.Context, id string, o bot.Outcome) (bot.ChoiceRecord, bool, error) {
+func (s *Store) Resolve(ctx context.Context, id string, o state.Outcome) (state.ChoiceRecord, bool, error) {
 	// A choice already ended, or an outcome that ends nothing, needs no
 	// write: the late clicks of a crowd wait for no lock.
 	c, err := s.Choice(ctx, id)
-	if err != nil || c.Outcome.State != bot.ChoicePending || o.State == bot.ChoicePending {
+	if err != nil || c.Outcome.State != state.ChoicePending || o.State == state.ChoicePending {
 		return c, false, err
 	}
 	won := false
 	err = s.write(ctx, fmt.Sprintf("resolve choice %q", id), func(tx *sql.Tx) error {
 		c, err = readChoice(ctx, tx, id)
-		if err != nil || c.Outcome.State != bot.ChoicePending {
+		if err != nil || c.Outcome.State != state.ChoicePending {
 			return err
 		}
 		c.Outcome = o
@@ -257,13 +257,13 @@ func (s *Store) Resolve(ctx context.Context, id string, o bot.Outcome) (bot.Choi
 		return err
 	})
 	if err != nil {
-		return bot.ChoiceRecord{}, false, err
+		return state.ChoiceRecord{}, false, err
 	}
 	return c, won, nil
 }
 
-// Expiring implements [bot.ChoiceStore].
-func (s *Store) Expiring(ctx context.Context, t time.Time, limit int) ([]bot.ChoiceRecord, error) {
+// Expiring implements [state.ChoiceStore].
+func (s *Store) Expiring(ctx context.Context, t time.Time, limit int) ([]state.ChoiceRecord, error) {
 	cs, err := queryChoices(ctx, s.db, `
 		SELECT data FROM choices
 		WHERE state = 0 AND deadline IS NOT NULL AND deadline <= ?

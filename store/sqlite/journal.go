@@ -8,14 +8,14 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/parleybot/parley/bot"
+	"github.com/parleybot/parley/state"
 )
 
-// AppendJournal implements [bot.JournalStore]. The lease check, the
+// AppendJournal implements [state.JournalStore]. The lease check, the
 // journal's length and the new entries are read and written in one
 // transaction, under the file's write lock: two writers never both
 // extend one journal.
-func (s *Store) AppendJournal(ctx context.Context, l bot.Lease, run string, entries []bot.JournalEntry) error {
+func (s *Store) AppendJournal(ctx context.Context, l state.Lease, run string, entries []state.JournalEntry) error {
 	rows := make([][]any, len(entries))
 	for i, e := range entries {
 		data, err := json.Marshal(e)
@@ -35,7 +35,7 @@ func (s *Store) AppendJournal(ctx context.Context, l bot.Lease, run string, entr
 		}
 		for i, e := range entries {
 			if e.Seq != n+i {
-				return fmt.Errorf("entry %d where the journal has %d: %w", e.Seq, n+i, bot.ErrConflict)
+				return fmt.Errorf("entry %d where the journal has %d: %w", e.Seq, n+i, state.ErrConflict)
 			}
 		}
 		if len(entries) == 0 {
@@ -50,18 +50,18 @@ func (s *Store) AppendJournal(ctx context.Context, l bot.Lease, run string, entr
 	})
 }
 
-// Journal implements [bot.JournalStore].
-func (s *Store) Journal(ctx context.Context, run string) ([]bot.JournalEntry, error) {
+// Journal implements [state.JournalStore].
+func (s *Store) Journal(ctx context.Context, run string) ([]state.JournalEntry, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT data FROM journal_entries WHERE run = ? ORDER BY seq`, run)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: journal of run %q: %w", run, err)
 	}
 	defer rows.Close()
-	var out []bot.JournalEntry
+	var out []state.JournalEntry
 	for rows.Next() {
 		var (
 			data []byte
-			e    bot.JournalEntry
+			e    state.JournalEntry
 		)
 		if err := rows.Scan(&data); err != nil {
 			return nil, fmt.Errorf("sqlite: journal of run %q: %w", run, err)
@@ -77,8 +77,8 @@ func (s *Store) Journal(ctx context.Context, run string) ([]bot.JournalEntry, er
 	return out, nil
 }
 
-// EndJournal implements [bot.JournalStore].
-func (s *Store) EndJournal(ctx context.Context, l bot.Lease, run string, keep time.Time) error {
+// EndJournal implements [state.JournalStore].
+func (s *Store) EndJournal(ctx context.Context, l state.Lease, run string, keep time.Time) error {
 	return s.write(ctx, fmt.Sprintf("end the journal of run %q", run), func(tx *sql.Tx) error {
 		if err := held(ctx, tx, l); err != nil {
 			return err

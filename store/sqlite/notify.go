@@ -7,14 +7,14 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"github.com/parleybot/parley/bot"
+	"github.com/parleybot/parley/state"
 )
 
 // newOrigin returns a random id for the notes of one hub: of one process,
 // for one file.
 func newOrigin() int64 { return rand.Int64() }
 
-// Publish implements [bot.Notifier]. The subscribers of this process, on
+// Publish implements [state.Notifier]. The subscribers of this process, on
 // every Store open on the file, receive note at once; it is also written
 // to the file, where the subscribers of other processes find it when they
 // next poll (see [Options.PollInterval]).
@@ -54,12 +54,12 @@ type subscription struct {
 	// start is the id of the last note in the file when it began: the
 	// poller brings it only those after.
 	start int64
-	*bot.NoteMailbox
+	*state.NoteMailbox
 }
 
 func (sub *subscription) push(note string) { sub.Put(note) }
 
-// Subscribe implements [bot.Notifier]. receive is called with each note
+// Subscribe implements [state.Notifier]. receive is called with each note
 // published after Subscribe returns, in order, on a goroutine of its own,
 // until ctx ends or the Store is closed: at once for a note published in
 // this process, within about [Options.PollInterval] for one published by
@@ -70,7 +70,7 @@ func (s *Store) Subscribe(ctx context.Context, receive func(note string)) error 
 	if err := s.db.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM notes`).Scan(&last); err != nil {
 		return fmt.Errorf("sqlite: subscribe: %w", err)
 	}
-	sub := &subscription{NoteMailbox: bot.NewNoteMailbox()}
+	sub := &subscription{NoteMailbox: state.NewNoteMailbox()}
 	h := s.hub
 	h.mu.Lock()
 	select {

@@ -5,13 +5,13 @@ import (
 	"database/sql"
 	"time"
 
-	"github.com/parleybot/parley/bot"
+	"github.com/parleybot/parley/state"
 )
 
-// Purge implements [bot.Store], in one transaction. Deleting a choice
+// Purge implements [state.Store], in one transaction. Deleting a choice
 // deletes its options, a journal its entries and a thread its messages,
 // by the schema's cascades.
-func (s *Store) Purge(ctx context.Context, p bot.Purge) error {
+func (s *Store) Purge(ctx context.Context, p state.Purge) error {
 	deletes := []struct {
 		query  string
 		before time.Time // zero: delete nothing
@@ -22,7 +22,7 @@ func (s *Store) Purge(ctx context.Context, p bot.Purge) error {
 		{`DELETE FROM choices WHERE state <> 0 AND ended < ?`, p.ChoicesEndedBefore},
 		{`DELETE FROM threads WHERE touched < ?`, p.TranscriptsIdleBefore},
 	}
-	if p == (bot.Purge{}) {
+	if p == (state.Purge{}) {
 		return nil
 	}
 	return s.write(ctx, "purge", func(tx *sql.Tx) error {

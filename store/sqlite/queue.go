@@ -10,23 +10,23 @@ import (
 	"slices"
 	"time"
 
-	"github.com/parleybot/parley/bot"
+	"github.com/parleybot/parley/state"
 )
 
-// Accept implements [bot.QueueStore]: the dedupe key, the transcript, the
+// Accept implements [state.QueueStore]: the dedupe key, the transcript, the
 // queued item and the claim of its lane are written in one transaction,
 // so that either all of them are recorded or none.
-func (s *Store) Accept(ctx context.Context, a bot.Acceptance) (bot.Claimed, error) {
+func (s *Store) Accept(ctx context.Context, a state.Acceptance) (state.Claimed, error) {
 	var item []byte
 	if a.Item.ID != "" {
 		it := a.Item
 		it.Attempts, it.Begun = 0, false
 		var err error
 		if item, err = json.Marshal(it); err != nil {
-			return bot.Claimed{}, fmt.Errorf("sqlite: accept: encoding item %q: %w", a.Item.ID, err)
+			return state.Claimed{}, fmt.Errorf("sqlite: accept: encoding item %q: %w", a.Item.ID, err)
 		}
 	}
-	var claimed bot.Claimed
+	var claimed state.Claimed
 	err := s.write(ctx, "accept", func(tx *sql.Tx) error {
 		now := time.Now()
 		if a.Dedupe != "" {
@@ -35,11 +35,11 @@ func (s *Store) Accept(ctx context.Context, a bot.Acceptance) (bot.Claimed, erro
 				return err
 			}
 			if !free {
-				return fmt.Errorf("event %q: %w", a.Dedupe, bot.ErrDuplicate)
+				return fmt.Errorf("event %q: %w", a.Dedupe, state.ErrDuplicate)
 			}
 		}
 		if a.Record != nil {
-			if err := record(ctx, tx, a.Thread, []bot.Message{*a.Record}, a.Keep, now); err != nil {
+			if err := record(ctx, tx, a.Thread, []state.Message{*a.Record}, a.Keep, now); err != nil {
 				return err
 			}
 		}
@@ -76,11 +76,11 @@ func (s *Store) Accept(ctx context.Context, a bot.Acceptance) (bot.Claimed, erro
 		if err != nil {
 			return err
 		}
-		claimed = bot.Claimed{Lease: l, Items: items}
+		claimed = state.Claimed{Lease: l, Items: items}
 		return nil
 	})
 	if err != nil {
-		return bot.Claimed{}, err
+		return state.Claimed{}, err
 	}
 	return claimed, nil
 }
@@ -99,7 +99,7 @@ func setDedupe(ctx context.Context, tx *sql.Tx, key string, until, now time.Time
 	return n == 1, err
 }
 
-// Dedupe implements [bot.QueueStore].
+// Dedupe implements [state.QueueStore].
 func (s *Store) Dedupe(ctx context.Context, key string, until time.Time) (bool, error) {
 	var free bool
 	err := s.write(ctx, fmt.Sprintf("dedupe %q", key), func(tx *sql.Tx) error {
@@ -111,25 +111,25 @@ func (s *Store) Dedupe(ctx context.Context, key string, until time.Time) (bool, 
 }
 
 // liveLease returns the lease on lane and whether it is live as of now.
-func liveLease(ctx context.Context, tx *sql.Tx, lane string, now time.Time) (bot.Lease, bool, error) {
-	l := bot.Lease{Lane: lane}
+func liveLease(ctx context.Context, tx *sql.Tx, lane string, now time.Time) (state.Lease, bool, error) {
+	l := state.Lease{Lane: lane}
 	var expires int64
 	err := tx.QueryRowContext(ctx, `SELECT owner, token, expires FROM lanes WHERE lane = ?`, lane).Scan(&l.Owner, &l.Token, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
-		return bot.Lease{}, false, nil
+		return state.Lease{}, false, nil
 	}
 	if err != nil {
-		return bot.Lease{}, false, err
+		return state.Lease{}, false, err
 	}
 	l.Expires = fromMS(expires)
 	return l, l.Owner != "" && expires > ms(now), nil
 }
 
 // take gives lane to owner for ttl from now, with a new fencing token.
-func take(ctx context.Context, tx *sql.Tx, lane, owner string, ttl time.Duration, now time.Time) (bot.Lease, error) {
-	l := bot.Lease{Lane: lane, Owner: owner, Expires: fromMS(ms(now.Add(ttl)))}
+func take(ctx context.Context, tx *sql.Tx, lane, owner string, ttl time.Duration, now time.Time) (state.Lease, error) {
+	l := state.Lease{Lane: lane, Owner: owner, Expires: fromMS(ms(now.Add(ttl)))}
 	if err := tx.QueryRowContext(ctx, `UPDATE fence SET token = token + 1 RETURNING token`).Scan(&l.Token); err != nil {
-		return bot.Lease{}, err
+		return state.Lease{}, err
 	}
 	_, err := tx.ExecContext(ctx, `
 		INSERT INTO lanes (lane, owner, token, expires) VALUES (?1, ?2, ?3, ?4)
@@ -141,7 +141,7 @@ func take(ctx context.Context, tx *sql.Tx, lane, owner string, ttl time.Duration
 // handOut returns the items queued in lane, in the order accepted, as
 // handed out with the lease whose token is given: with the attempts
 // other leases made at them.
-func handOut(ctx context.Context, tx *sql.Tx, lane string, token int64) ([]bot.WorkItem, error) {
+func handOut(ctx context.Context, tx *sql.Tx, lane string, token int64) ([]state.WorkItem, error) {
 	rows, err := tx.QueryContext(ctx, `
 		UPDATE items SET handed_to = ?1 WHERE lane = ?2
 		RETURNING seq, begun, began_by, data`, token, lane)
@@ -151,7 +151,7 @@ func handOut(ctx context.Context, tx *sql.Tx, lane string, token int64) ([]bot.W
 	defer rows.Close()
 	type row struct {
 		seq  int64
-		item bot.WorkItem
+		item state.WorkItem
 	}
 	var got []row
 	for rows.Next() {
@@ -178,16 +178,16 @@ func handOut(ctx context.Context, tx *sql.Tx, lane string, token int64) ([]bot.W
 	}
 	// RETURNING gives rows in no set order.
 	slices.SortFunc(got, func(a, b row) int { return cmp.Compare(a.seq, b.seq) })
-	var out []bot.WorkItem
+	var out []state.WorkItem
 	for _, r := range got {
 		out = append(out, r.item)
 	}
 	return out, nil
 }
 
-// Claim implements [bot.QueueStore].
-func (s *Store) Claim(ctx context.Context, lane, owner string, ttl time.Duration) (bot.Claimed, error) {
-	var claimed bot.Claimed
+// Claim implements [state.QueueStore].
+func (s *Store) Claim(ctx context.Context, lane, owner string, ttl time.Duration) (state.Claimed, error) {
+	var claimed state.Claimed
 	err := s.write(ctx, fmt.Sprintf("claim lane %q", lane), func(tx *sql.Tx) error {
 		now := time.Now()
 		held, live, err := liveLease(ctx, tx, lane, now)
@@ -195,26 +195,26 @@ func (s *Store) Claim(ctx context.Context, lane, owner string, ttl time.Duration
 			return err
 		}
 		if live {
-			return fmt.Errorf("the lane is held by %s until %s: %w", held.Owner, held.Expires.Format(time.RFC3339Nano), bot.ErrConflict)
+			return fmt.Errorf("the lane is held by %s until %s: %w", held.Owner, held.Expires.Format(time.RFC3339Nano), state.ErrConflict)
 		}
 		l, err := take(ctx, tx, lane, owner, ttl, now)
 		if err != nil {
 			return err
 		}
 		items, err := handOut(ctx, tx, lane, l.Token)
-		claimed = bot.Claimed{Lease: l, Items: items}
+		claimed = state.Claimed{Lease: l, Items: items}
 		return err
 	})
 	if err != nil {
-		return bot.Claimed{}, err
+		return state.Claimed{}, err
 	}
 	return claimed, nil
 }
 
 // held checks that l is still its lane's lease: no claim took the lane
 // since, whether or not l expired.
-func held(ctx context.Context, tx *sql.Tx, l bot.Lease) error {
-	stale := fmt.Errorf("the lease of %s on lane %q (token %d) is no longer held: %w", l.Owner, l.Lane, l.Token, bot.ErrConflict)
+func held(ctx context.Context, tx *sql.Tx, l state.Lease) error {
+	stale := fmt.Errorf("the lease of %s on lane %q (token %d) is no longer held: %w", l.Owner, l.Lane, l.Token, state.ErrConflict)
 	if l.Owner == "" {
 		return stale
 	}
@@ -226,8 +226,8 @@ func held(ctx context.Context, tx *sql.Tx, l bot.Lease) error {
 	return err
 }
 
-// Begin implements [bot.QueueStore].
-func (s *Store) Begin(ctx context.Context, l bot.Lease, ids []string) error {
+// Begin implements [state.QueueStore].
+func (s *Store) Begin(ctx context.Context, l state.Lease, ids []string) error {
 	return s.write(ctx, fmt.Sprintf("begin items of lane %q", l.Lane), func(tx *sql.Tx) error {
 		if err := held(ctx, tx, l); err != nil || len(ids) == 0 {
 			return err
@@ -240,9 +240,9 @@ func (s *Store) Begin(ctx context.Context, l bot.Lease, ids []string) error {
 	})
 }
 
-// Complete implements [bot.QueueStore].
-func (s *Store) Complete(ctx context.Context, l bot.Lease, c bot.Completion) (bot.Claimed, error) {
-	var claimed bot.Claimed
+// Complete implements [state.QueueStore].
+func (s *Store) Complete(ctx context.Context, l state.Lease, c state.Completion) (state.Claimed, error) {
+	var claimed state.Claimed
 	err := s.write(ctx, fmt.Sprintf("complete items of lane %q", l.Lane), func(tx *sql.Tx) error {
 		now := time.Now()
 		if err := held(ctx, tx, l); err != nil {
@@ -263,7 +263,7 @@ func (s *Store) Complete(ctx context.Context, l bot.Lease, c bot.Completion) (bo
 			}
 		}
 		for _, r := range c.Records {
-			if err := record(ctx, tx, r.Thread, []bot.Message{r.Message}, c.Keep, now); err != nil {
+			if err := record(ctx, tx, r.Thread, []state.Message{r.Message}, c.Keep, now); err != nil {
 				return err
 			}
 		}
@@ -277,7 +277,7 @@ func (s *Store) Complete(ctx context.Context, l bot.Lease, c bot.Completion) (bo
 				return err
 			}
 			items, err := handOut(ctx, tx, l.Lane, l.Token)
-			claimed = bot.Claimed{Lease: l, Items: items}
+			claimed = state.Claimed{Lease: l, Items: items}
 			return err
 		}
 		// Released: the fence keeps the token count, so the lane's row
@@ -285,17 +285,17 @@ func (s *Store) Complete(ctx context.Context, l bot.Lease, c bot.Completion) (bo
 		if _, err := tx.ExecContext(ctx, `DELETE FROM lanes WHERE lane = ?`, l.Lane); err != nil {
 			return err
 		}
-		claimed = bot.Claimed{Queued: queued}
+		claimed = state.Claimed{Queued: queued}
 		return nil
 	})
 	if err != nil {
-		return bot.Claimed{}, err
+		return state.Claimed{}, err
 	}
 	return claimed, nil
 }
 
-// Renew implements [bot.QueueStore].
-func (s *Store) Renew(ctx context.Context, l bot.Lease, ttl time.Duration) (bot.Lease, int, error) {
+// Renew implements [state.QueueStore].
+func (s *Store) Renew(ctx context.Context, l state.Lease, ttl time.Duration) (state.Lease, int, error) {
 	fresh := 0
 	err := s.write(ctx, fmt.Sprintf("renew the lease on lane %q", l.Lane), func(tx *sql.Tx) error {
 		if err := held(ctx, tx, l); err != nil {
@@ -308,12 +308,12 @@ func (s *Store) Renew(ctx context.Context, l bot.Lease, ttl time.Duration) (bot.
 		return tx.QueryRowContext(ctx, `SELECT count(*) FROM items WHERE lane = ? AND handed_to <> ?`, l.Lane, l.Token).Scan(&fresh)
 	})
 	if err != nil {
-		return bot.Lease{}, 0, err
+		return state.Lease{}, 0, err
 	}
 	return l, fresh, nil
 }
 
-// Lapsed implements [bot.QueueStore]. Leases expire by this process's
+// Lapsed implements [state.QueueStore]. Leases expire by this process's
 // clock, which is the machine's: every process sharing the file keeps
 // the same time.
 func (s *Store) Lapsed(ctx context.Context, now time.Time, limit int) ([]string, error) {

@@ -17,7 +17,7 @@ import (
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
-	"github.com/parleybot/parley/bot"
+	"github.com/parleybot/parley/state"
 )
 
 // Options tunes a Store. The zero value is the default for every field.
@@ -86,7 +86,7 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// Store is a [bot.Store] and a [bot.Notifier] kept in one SQLite file.
+// Store is a [state.Store] and a [state.Notifier] kept in one SQLite file.
 // Every method is safe for concurrent use, also by other processes that
 // have the same file open.
 type Store struct {
@@ -108,8 +108,8 @@ type Store struct {
 }
 
 var (
-	_ bot.Store    = (*Store)(nil)
-	_ bot.Notifier = (*Store)(nil)
+	_ state.Store    = (*Store)(nil)
+	_ state.Notifier = (*Store)(nil)
 )
 
 // ErrNewerSchema is matched by the error of [Open] on a database whose

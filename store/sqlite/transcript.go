@@ -7,11 +7,11 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/parleybot/parley/bot"
+	"github.com/parleybot/parley/state"
 )
 
-// Record implements [bot.TranscriptStore].
-func (s *Store) Record(ctx context.Context, thread string, msgs []bot.Message, keep int) error {
+// Record implements [state.TranscriptStore].
+func (s *Store) Record(ctx context.Context, thread string, msgs []state.Message, keep int) error {
 	return s.write(ctx, fmt.Sprintf("record in thread %q", thread), func(tx *sql.Tx) error {
 		return record(ctx, tx, thread, msgs, keep, time.Now())
 	})
@@ -19,7 +19,7 @@ func (s *Store) Record(ctx context.Context, thread string, msgs []bot.Message, k
 
 // record adds msgs to the transcript of thread, replacing in place those
 // with an id already there, and keeps its newest keep messages.
-func record(ctx context.Context, tx *sql.Tx, thread string, msgs []bot.Message, keep int, now time.Time) error {
+func record(ctx context.Context, tx *sql.Tx, thread string, msgs []state.Message, keep int, now time.Time) error {
 	if _, err := tx.ExecContext(ctx, `
 		INSERT INTO threads (thread, touched) VALUES (?1, ?2)
 		ON CONFLICT (thread) DO UPDATE SET touched = ?2`, thread, ms(now)); err != nil {
@@ -48,7 +48,7 @@ func record(ctx context.Context, tx *sql.Tx, thread string, msgs []bot.Message, 
 	return err
 }
 
-// Unrecord implements [bot.TranscriptStore].
+// Unrecord implements [state.TranscriptStore].
 func (s *Store) Unrecord(ctx context.Context, thread, id string) error {
 	return s.write(ctx, fmt.Sprintf("unrecord %q in thread %q", id, thread), func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `DELETE FROM messages WHERE thread = ? AND id = ?`, thread, id)
@@ -56,8 +56,8 @@ func (s *Store) Unrecord(ctx context.Context, thread, id string) error {
 	})
 }
 
-// Transcript implements [bot.TranscriptStore].
-func (s *Store) Transcript(ctx context.Context, thread string, limit int) ([]bot.Message, error) {
+// Transcript implements [state.TranscriptStore].
+func (s *Store) Transcript(ctx context.Context, thread string, limit int) ([]state.Message, error) {
 	rows, err := s.db.QueryContext(ctx, `
 		SELECT data FROM (
 			SELECT seq, data FROM messages WHERE thread = ? ORDER BY seq DESC LIMIT ?
@@ -66,11 +66,11 @@ func (s *Store) Transcript(ctx context.Context, thread string, limit int) ([]bot
 		return nil, fmt.Errorf("sqlite: transcript of thread %q: %w", thread, err)
 	}
 	defer rows.Close()
-	var out []bot.Message
+	var out []state.Message
 	for rows.Next() {
 		var (
 			data []byte
-			m    bot.Message
+			m    state.Message
 		)
 		if err := rows.Scan(&data); err != nil {
 			return nil, fmt.Errorf("sqlite: transcript of thread %q: %w", thread, err)

@@ -1,4 +1,4 @@
-package bot
+package state
 
 import (
 	"context"
@@ -14,7 +14,9 @@ import (
 // already seen, and the transcripts of the threads the bot is in. The
 // platform never sees what it holds.
 //
-// [NewMemoryStore] is the default. A Store must pass the conformance suite
+// store/sqlite is the default (a file, for one process or several on one
+// machine); store/postgres serves replicas; bot.NewMemoryStore keeps
+// everything in memory, for tests. A Store must pass the conformance suite
 // in store/storetest. Every method is safe for concurrent use, across
 // processes where the Store is shared; each is atomic. What a Store is
 // given and what it returns are copies: neither side's later changes reach
@@ -45,7 +47,7 @@ type ActionStore interface {
 	Action(ctx context.Context, id string) (ActionRecord, error)
 }
 
-// ChoiceStore keeps the choices put to people with [AwaitChoice].
+// ChoiceStore keeps the choices put to people with bot.AwaitChoice.
 type ChoiceStore interface {
 	// PutChoice records a new pending choice and makes each of its
 	// options' ids an action id (with Choice and Option set), atomically.
@@ -77,7 +79,7 @@ type ChoiceStore interface {
 
 // QueueStore keeps the work the bot accepted, in lanes. A lane is a line
 // of work done one item at a time: the messages of one thread, or the
-// single run of a click or of a detached [Thread.RunAgent]. At most one
+// single run of a click or of a detached bot.Thread.RunAgent. At most one
 // process works on a lane at a time: it holds the lane's [Lease], which it
 // renews while it works, and every write it makes for the lane carries
 // the lease's fencing token, so a process whose lease lapsed cannot write
@@ -179,7 +181,7 @@ var (
 	// ErrConflict is matched by the error of a write that lost to another:
 	// an id taken, a journal position taken, a lease no longer held.
 	ErrConflict = errors.New("bot: conflicting write to the store")
-	// ErrDuplicate is matched by the error of [Inbox] methods, and of
+	// ErrDuplicate is matched by the error of bot.Inbox methods, and of
 	// [QueueStore.Accept], for an event whose id was seen before: the
 	// platform delivered it again. Acknowledge it and drop it.
 	ErrDuplicate = errors.New("bot: duplicate event")
@@ -193,7 +195,7 @@ type ActionRecord struct {
 	// the id anywhere else is refused.
 	Address Address
 	// Handler names the action handler a click goes to (see
-	// [Bot.OnAction]); empty for an option of a choice.
+	// bot.Bot.OnAction); empty for an option of a choice.
 	Handler string
 	// Choice is the id of the choice the option belongs to, and Option
 	// its index among the choice's options.
@@ -232,7 +234,7 @@ func (s ChoiceState) String() string {
 }
 
 // ChoiceRecord is a question put to people in a thread (see
-// [AwaitChoice]).
+// bot.AwaitChoice).
 type ChoiceRecord struct {
 	ID string
 	// Run is the id of the run that asked, and Lane the lane it runs in;
@@ -328,7 +330,7 @@ const (
 	WorkMessage WorkKind = "message"
 	// WorkAction runs the action handler a button is bound to.
 	WorkAction WorkKind = "action"
-	// WorkAgent is a run of [Thread.RunAgent] started outside any run.
+	// WorkAgent is a run of bot.Thread.RunAgent started outside any run.
 	WorkAgent WorkKind = "agent"
 	// WorkResume resumes a run by replay: one of its choices ended while
 	// no goroutine waited for it.
@@ -364,7 +366,7 @@ type WorkItem struct {
 	Begun bool `json:",omitempty"`
 }
 
-// AgentStart is what a detached [Thread.RunAgent] run needs to start
+// AgentStart is what a detached bot.Thread.RunAgent run needs to start
 // again: its options, with its extra tools by name.
 type AgentStart struct {
 	Instructions string   `json:",omitempty"`

@@ -65,10 +65,13 @@ func newAdapter(t testing.TB, f *discordfake.Server, mod func(*discord.Config)) 
 	return a
 }
 
-// startBot creates a bot from cfg, starts it, and stops it when the test
-// ends.
+// startBot creates a bot from cfg (over an in-memory Store unless it
+// names one), starts it, and stops it when the test ends.
 func startBot(t testing.TB, cfg bot.Config) *bot.Bot {
 	t.Helper()
+	if cfg.Store == nil {
+		cfg.Store = bot.NewMemoryStore() // not the default SQLite file in the package directory
+	}
 	if cfg.Logger == nil {
 		if tt, ok := t.(*testing.T); ok {
 			cfg.Logger = bottest.Logger(tt)

@@ -170,16 +170,14 @@ func (a *Adapter) self() *discordgo.User {
 }
 
 // Capabilities reports what the adapter can do at in: everything bot.Thread
-// offers but a status, and, in a direct message, ephemeral messages.
-// Discord shows no status text — only "… is typing", which the adapter
-// shows by itself while the bot works on a message (see the package doc)
-// — so CapStatus is not claimed. A message for one person outside an
-// interaction goes to their DM; in a DM that is the conversation itself,
-// which hides nothing from anyone, so CapEphemeral is not claimed there.
-// (A click's private notice still reaches the clicker, as an ephemeral
-// follow-up of the click.)
+// offers, but, in a direct message, ephemeral messages. A status is shown
+// as Discord's typing indicator, without its words (see SetStatus). A
+// message for one person outside an interaction goes to their DM; in a DM
+// that is the conversation itself, which hides nothing from anyone, so
+// CapEphemeral is not claimed there. (A click's private notice still
+// reaches the clicker, as an ephemeral follow-up of the click.)
 func (a *Adapter) Capabilities(in bot.Address) bot.Capabilities {
-	cs := bot.AllCapabilities.Without(bot.CapStatus)
+	cs := bot.AllCapabilities
 	if in.Workspace == "" {
 		cs = cs.Without(bot.CapEphemeral)
 	}

@@ -90,8 +90,9 @@ type Config struct {
 	// HistoryLimit caps the messages read from a channel when the bot has
 	// no transcript of a conversation. Default 100.
 	HistoryLimit int
-	// TypingFor caps how long the typing indicator is kept up for one
-	// busy conversation without a post. Default 2 minutes.
+	// TypingFor caps how long the typing indicator (a status, see
+	// Adapter.SetStatus) is kept up after the last SetStatus, should
+	// nobody clear it. Default 2 minutes.
 	TypingFor time.Duration
 
 	// Logger receives what the adapter cannot hand back as an error.

@@ -3,6 +3,7 @@ package discord_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -17,7 +18,7 @@ func TestConformance(t *testing.T) {
 		f := newFake(t, nil)
 		a := newAdapter(t, f, nil)
 		return a, &platform{f: f, channel: discordfake.General, thread: testThread}
-	}, adaptertest.Features{Redelivery: true, Unaddressed: true})
+	}, adaptertest.Features{Redelivery: true, Unaddressed: true, StatusWithoutText: true})
 }
 
 // The suite again in a direct message.
@@ -26,7 +27,7 @@ func TestConformanceInADirectMessage(t *testing.T) {
 		f := newFake(t, nil)
 		a := newAdapter(t, f, nil)
 		return a, &platform{f: f, channel: f.DM(discordfake.Ana), direct: true}
-	}, adaptertest.Features{Redelivery: true, OnePerson: true})
+	}, adaptertest.Features{Redelivery: true, OnePerson: true, StatusWithoutText: true})
 }
 
 // platform is Discord as adaptertest sees it: people acting on the fake,
@@ -192,4 +193,8 @@ func (p *platform) Files() []bot.File {
 	return out
 }
 
-func (p *platform) Statuses() []string { return nil }
+// Statuses returns one entry per time the bot showed "… is typing" in the
+// conversation: Discord shows no status text.
+func (p *platform) Statuses() []string {
+	return slices.Repeat([]string{"typing"}, p.f.Typing(p.where()))
+}

@@ -66,8 +66,9 @@
 // Streaming is a post then edits at most once per Config.UpdateInterval
 // (at least a second), rolling over to a new message before 2,000
 // characters, between words, never inside a code block or a grapheme.
-// Discord has no status text: the adapter keeps "… is typing" up while the
-// bot works on a message, until it posts (so CapStatus is not reported).
+// Discord has no status text: a status (SetStatus) is shown as "… is
+// typing", refreshed every 8 seconds while it is set, until it is cleared,
+// the bot posts there, or Config.TypingFor passes.
 // In a DM, a message for one person is the DM itself, so CapEphemeral is
 // reported only in guilds.
 //

@@ -85,9 +85,7 @@ func (a *Adapter) onMessage(m *discordgo.Message) {
 		Mention: mention,
 		Direct:  direct,
 	}
-	if a.deliver(ctx, "MESSAGE_CREATE", m.ID, func(ctx context.Context) error { return inbox.Message(ctx, msg) }) && mention {
-		a.typing.start(target(addr))
-	}
+	a.deliver(ctx, "MESSAGE_CREATE", m.ID, func(ctx context.Context) error { return inbox.Message(ctx, msg) })
 }
 
 // openThread opens a thread on the mention m and returns its id, or ""

@@ -34,6 +34,7 @@ type Adapter struct {
 	groups   groupIndex   // message id → the id of its group (post.go)
 	inter    interactions // live interaction tokens (interact.go)
 	typing   typing
+	lanes    lanes // events of a channel, one after another (lanes.go)
 }
 
 var (
@@ -71,6 +72,7 @@ func newSession(cfg Config) *discordgo.Session {
 	s.Compress = false
 	s.ShardID, s.ShardCount = cfg.ShardID, cfg.ShardCount
 	s.Identify.Shard = &[2]int{cfg.ShardID, cfg.ShardCount}
+	s.SyncEvents = true // the handlers keep the order; lanes.go
 	s.LogLevel = discordgo.LogError
 	s.State.MaxMessageCount = 0
 	return s
@@ -80,7 +82,10 @@ func newSession(cfg Config) *discordgo.Session {
 func (a *Adapter) Platform() string { return Platform }
 
 // Session returns the discordgo session the adapter uses, for calls it
-// does not make itself. Handlers added to it run beside the adapter's.
+// does not make itself. Handlers added to it run beside the adapter's, on
+// the gateway's goroutine, in the order of the events (the adapter sets
+// SyncEvents to keep that order): one that takes long should start a
+// goroutine of its own.
 func (a *Adapter) Session() *discordgo.Session { return a.s }
 
 // Start learns who the bot is (GET /users/@me), registers the slash
@@ -102,10 +107,19 @@ func (a *Adapter) Start(ctx context.Context, in bot.Inbox) error {
 	if err := a.registerCommand(ctx); err != nil {
 		return err
 	}
-	a.s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageCreate) { a.onMessage(m.Message) })
-	a.s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageUpdate) { a.onEdit(m.Message) })
-	a.s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageDelete) { a.onDelete(m.Message) })
-	a.s.AddHandler(func(_ *discordgo.Session, i *discordgo.InteractionCreate) { a.onInteraction(i.Interaction) })
+	// Handlers run on the gateway's goroutine, in order (SyncEvents): they
+	// hand the work to the channel's lane, or to a goroutine of its own
+	// for an interaction, whose acknowledgement waits for nothing.
+	a.s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageCreate) {
+		a.lanes.do(laneOf(m.Message), func() { a.onMessage(m.Message) })
+	})
+	a.s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageUpdate) {
+		a.lanes.do(laneOf(m.Message), func() { a.onEdit(m.Message) })
+	})
+	a.s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageDelete) {
+		a.lanes.do(laneOf(m.Message), func() { a.onDelete(m.Message) })
+	})
+	a.s.AddHandler(func(_ *discordgo.Session, i *discordgo.InteractionCreate) { go a.onInteraction(i.Interaction) })
 	a.s.AddHandler(func(_ *discordgo.Session, c *discordgo.ThreadCreate) { a.channels.put(c.Channel) })
 	a.s.AddHandler(func(_ *discordgo.Session, c *discordgo.ChannelCreate) { a.channels.put(c.Channel) })
 	if err := a.s.Open(); err != nil {
@@ -118,6 +132,14 @@ func (a *Adapter) Start(ctx context.Context, in bot.Inbox) error {
 		}
 	}()
 	return nil
+}
+
+// laneOf returns the lane of m's events: its channel's.
+func laneOf(m *discordgo.Message) string {
+	if m == nil {
+		return ""
+	}
+	return m.ChannelID
 }
 
 // registerCommand overwrites the application's commands with the slash

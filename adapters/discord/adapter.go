@@ -31,7 +31,6 @@ type Adapter struct {
 
 	channels channelCache
 	users    userCache
-	groups   groupIndex   // message id → the id of its group (post.go)
 	inter    interactions // live interaction tokens (interact.go)
 	typing   typing
 	lanes    lanes // events of a channel, one after another (lanes.go)

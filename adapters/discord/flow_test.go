@@ -205,3 +205,65 @@ func TestFlowResumeAfterADroppedSocket(t *testing.T) {
 		t.Errorf("%d IDENTIFYs, want 1: the session resumed", n)
 	}
 }
+
+// A card too long for one Discord message is a group of messages; after a
+// restart — the process that posted it gone — a click on its buttons names
+// the whole group, and the card is closed in every message of it.
+func TestFlowCardOfSeveralMessagesClosedAfterARestart(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, nil)
+	store := bot.NewMemoryStore()
+	long := strings.Repeat("drop the staging table, ", 450) // past the 6,000 characters of one message's embeds
+	first := bottest.NewModel(bottest.Call("confirm_write", writeArgs{Action: long}))
+	ctx1, cancel1 := context.WithCancel(context.Background())
+	b1, err := bot.New(bot.Config{Model: first, Adapters: []bot.Adapter{newAdapter(t, f, nil)}, Store: store,
+		Tools: []*bot.Tool{approvalTool(discordfake.Ana)}, Logger: bottest.Logger(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b1.Start(ctx1); err != nil {
+		t.Fatal(err)
+	}
+	mention := f.Mention(discordfake.Ana, discordfake.General, "please drop the staging table")
+	waitFor(t, f, "the approval card", func() bool { return len(botCards(f, mention.ID)) > 0 })
+	var group []discordfake.Msg
+	for _, m := range f.Messages(mention.ID) {
+		if m.FromBot() {
+			group = append(group, m)
+		}
+	}
+	if len(group) < 2 {
+		t.Fatalf("the card is %d messages; the test needs several", len(group))
+	}
+	stop, cancel := context.WithTimeout(context.Background(), flowTimeout)
+	defer cancel()
+	if err := b1.Stop(stop); err != nil {
+		t.Fatalf("stopping the first bot: %v", err)
+	}
+	cancel1()
+
+	// A new process: a new adapter and bot over the same Store.
+	const final = "Done: the staging table is dropped."
+	startBot(t, bot.Config{Model: bottest.NewModel(bottest.Reply(final)), Adapters: []bot.Adapter{newAdapter(t, f, nil)}, Store: store,
+		Tools: []*bot.Tool{approvalTool(discordfake.Ana)}})
+	card := botCards(f, mention.ID)[0]
+	approve := card.CustomIDs()[slices.Index(card.Labels(), "Approve")]
+	if _, err := f.Click(discordfake.Ana, card.ID, approve); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, f, "the final answer", func() bool {
+		return slices.ContainsFunc(f.Messages(mention.ID), func(m discordfake.Msg) bool { return m.FromBot() && m.Content == final })
+	})
+	for i, m := range group {
+		// Closed once, as the card it is part of: a click naming the
+		// clicked message alone would have it closed a second time, on its
+		// own, as a card the bot does not know.
+		now, ok := f.Message(m.ID)
+		if !ok || now.Edits != 1 || len(options(now)) != 0 {
+			t.Errorf("message %d of %d of the card: edited %d times, options %q; want it closed, once", i+1, len(group), now.Edits, options(now))
+		}
+	}
+	if last, _ := f.Message(group[len(group)-1].ID); !strings.Contains(plainText(last), "ana") {
+		t.Errorf("the closed card ends %q; want it naming ana", plainText(last))
+	}
+}

@@ -187,13 +187,14 @@ func (a *Adapter) interaction(inbox bot.Inbox, _ *discordgo.User, i *discordgo.I
 
 // deliverClick hands a click on a button or a select to the bot. A
 // button's custom_id is the opaque id the bot gave it; a select's picked
-// option's value is.
+// option's value is. On a card of several messages, the custom_id also
+// names the group (see group.go), which the Action's Message then is.
 func (a *Adapter) deliverClick(ctx context.Context, inbox bot.Inbox, i *discordgo.Interaction, user *discordgo.User) error {
 	data, ok := i.Data.(discordgo.MessageComponentInteractionData)
 	if !ok {
 		return nil
 	}
-	id := data.CustomID
+	id, group := groupOf(data.CustomID, i.Message.ID)
 	if strings.HasPrefix(id, discordui.SelectPrefix) {
 		if len(data.Values) == 0 {
 			return nil
@@ -204,7 +205,7 @@ func (a *Adapter) deliverClick(ctx context.Context, inbox bot.Inbox, i *discordg
 	if err != nil {
 		return err
 	}
-	ref := bot.MessageRef{Address: addr, ID: a.groups.of(i.Message.ID)}
+	ref := bot.MessageRef{Address: addr, ID: group}
 	a.inter.person(addr, user.ID, i)
 	return inbox.Action(ctx, bot.Action{
 		ID:      id,

@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -28,44 +28,6 @@ func splitID(id string) []string {
 		}
 	}
 	return out
-}
-
-// groupIndex remembers, for each message of a group of several, the
-// group's ID, so that a click on any of them names the message the bot
-// knows: the whole group. It is memory only: after a restart a click on a
-// group names its one message, and the bot then closes that message on
-// its own.
-type groupIndex struct {
-	mu sync.Mutex
-	m  map[string]string
-}
-
-// maxGroups bounds the index; past it, it starts afresh.
-const maxGroups = 20_000
-
-func (g *groupIndex) set(ids []string) {
-	if len(ids) < 2 {
-		return
-	}
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.m == nil || len(g.m) > maxGroups {
-		g.m = map[string]string{}
-	}
-	id := joinID(ids)
-	for _, m := range ids {
-		g.m[m] = id
-	}
-}
-
-// of returns the ID of the group message id is in, else id.
-func (g *groupIndex) of(id string) string {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if gid, ok := g.m[id]; ok {
-		return gid
-	}
-	return id
 }
 
 // renderOut renders the bot's content as Discord messages; content with
@@ -93,8 +55,10 @@ var allowed = &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentio
 // several, in order, and stays one message for the bot: the returned
 // MessageRef's ID lists every message id, comma separated. Update edits
 // them all from the ID alone, after a restart too; a click on any of them
-// names the whole group while the process that posted it runs. When a
-// message of a group fails, those posted before it are deleted again.
+// names the whole group, also in a process that did not post it: the
+// group is written into the custom_ids of its buttons and selects (see
+// stampGroup). When a message of a group fails, those posted before it
+// are deleted again.
 //
 // The first post into a conversation opened by the slash command, within
 // the interaction's 15 minutes, is its deferred answer: the "thinking…"
@@ -111,15 +75,22 @@ func (a *Adapter) Post(ctx context.Context, to bot.Address, m bot.Outgoing) (bot
 	if err != nil {
 		return bot.MessageRef{}, err
 	}
-	a.groups.set(ids)
 	return bot.MessageRef{Address: to, ID: joinID(ids)}, nil
 }
 
 // postGroup posts msgs in order and returns their ids; when one fails,
 // those posted before it are deleted.
+//
+// The custom_ids of a group's components name the group: the last
+// message's before it is posted, the ids before it being known then; any
+// other message's with components by an edit once all are posted.
 func (a *Adapter) postGroup(ctx context.Context, to bot.Address, msgs []discordui.Message) ([]string, error) {
 	ids := make([]string, 0, len(msgs))
+	last := len(msgs) - 1
 	for i, m := range msgs {
+		if i == last && i > 0 {
+			m = stampGroup(m, append(slices.Clone(ids), ""), i)
+		}
 		id, err := a.postOne(ctx, to, m)
 		if err != nil {
 			a.discard(ctx, target(to), ids)
@@ -129,6 +100,16 @@ func (a *Adapter) postGroup(ctx context.Context, to bot.Address, msgs []discordu
 			return nil, err
 		}
 		ids = append(ids, id)
+	}
+	for i, m := range msgs[:last] {
+		if len(m.Components) == 0 {
+			continue
+		}
+		if err := a.edit(ctx, target(to), ids[i], stampGroup(m, ids, i)); err != nil {
+			// The message shows its buttons; a click on them names this
+			// message alone, which the bot still closes.
+			a.cfg.Logger.Warn("discord: naming the group in a message's components failed", "message", ids[i], "err", err)
+		}
 	}
 	return ids, nil
 }
@@ -227,7 +208,7 @@ func (a *Adapter) editGroup(ctx context.Context, addr bot.Address, ids []string,
 	out := make([]string, 0, max(len(ids), len(msgs)))
 	for i, m := range msgs {
 		if i < len(ids) {
-			err := a.edit(ctx, ch, ids[i], m)
+			err := a.edit(ctx, ch, ids[i], stampGroup(m, ids, i))
 			if err == nil {
 				out = append(out, ids[i])
 				continue
@@ -249,6 +230,5 @@ func (a *Adapter) editGroup(ctx context.Context, addr bot.Address, ids []string,
 			errs = append(errs, err)
 		}
 	}
-	a.groups.set(out)
 	return out, errors.Join(errs...)
 }

@@ -204,7 +204,6 @@ func (s *stream) Close(ctx context.Context) (bot.MessageRef, error) {
 	if len(s.ids) == 0 {
 		return bot.MessageRef{}, err
 	}
-	s.a.groups.set(s.ids)
 	return bot.MessageRef{Address: s.to, ID: joinID(s.ids)}, err
 }
 

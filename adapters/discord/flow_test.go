@@ -174,7 +174,7 @@ func TestFlowSlashCommand(t *testing.T) {
 }
 
 // A dropped socket: discordgo resumes the session, and the messages sent
-// while it was down arrive, each once.
+// while it was down arrive, each once, in order.
 func TestFlowResumeAfterADroppedSocket(t *testing.T) {
 	t.Parallel()
 	f := newFake(t, nil)
@@ -197,9 +197,8 @@ func TestFlowResumeAfterADroppedSocket(t *testing.T) {
 	// come too.
 	f.DirectMessage(discordfake.Ana, "last")
 	got := in.waitN(t, 5)
-	slices.Sort(got)
-	if want := []string{"after", "before", "last", "while down 1", "while down 2"}; !slices.Equal(got, want) {
-		t.Errorf("delivered %q, want each of %q once", got, want)
+	if want := []string{"before", "while down 1", "while down 2", "after", "last"}; !slices.Equal(got, want) {
+		t.Errorf("delivered %q, want each of %q once, in order", got, want)
 	}
 	if n := len(f.Identifies()); n != 1 {
 		t.Errorf("%d IDENTIFYs, want 1: the session resumed", n)

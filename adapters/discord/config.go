@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/parleybot/parley/adapters/internal/platform"
 )
 
 // Config configures the Discord adapter. Its zero value reads the
@@ -117,15 +119,12 @@ func (cfg Config) withDefaults() (Config, error) {
 	if cfg.Env == nil {
 		cfg.Env = os.Getenv
 	}
-	fill := func(v *string, key string) {
-		if *v == "" {
-			*v = strings.TrimSpace(cfg.Env(key))
-		}
-	}
-	fill(&cfg.BotToken, EnvBotToken)
-	fill(&cfg.AppID, EnvAppID)
-	fill(&cfg.PublicKey, EnvPublicKey)
-	fill(&cfg.GuildID, EnvGuildID)
+	platform.FromEnv(cfg.Env, map[string]*string{
+		EnvBotToken:  &cfg.BotToken,
+		EnvAppID:     &cfg.AppID,
+		EnvPublicKey: &cfg.PublicKey,
+		EnvGuildID:   &cfg.GuildID,
+	})
 	cfg.BotToken = strings.TrimPrefix(cfg.BotToken, "Bot ")
 	var errs []error
 	switch {

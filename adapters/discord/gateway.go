@@ -9,6 +9,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/parleybot/parley/adapters/internal/platform"
 	"github.com/parleybot/parley/bot"
 )
 
@@ -36,7 +37,7 @@ func (a *Adapter) deliver(ctx context.Context, what, id string, try func(context
 			a.cfg.Logger.Error("discord: the bot could not take an event; it is lost", "event", what, "id", id, "err", err)
 			return false
 		}
-		if sleep(ctx, wait) != nil {
+		if platform.Sleep(ctx, wait) != nil {
 			return false
 		}
 		wait *= 2

@@ -6,6 +6,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/parleybot/parley/adapters/internal/platform"
 	"github.com/parleybot/parley/render/discordui"
 )
 
@@ -134,5 +135,5 @@ func groupOf(customID, msg string) (id, group string) {
 	if selves != 1 {
 		return customID, msg
 	}
-	return customID[:i], joinID(ids)
+	return customID[:i], platform.JoinID(ids)
 }

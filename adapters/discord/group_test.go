@@ -8,6 +8,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/parleybot/parley/adapters/internal/platform"
 	"github.com/parleybot/parley/render/discordui"
 )
 
@@ -52,8 +53,8 @@ func TestAStampedCustomIDNamesItsGroup(t *testing.T) {
 		got := customIDs(m.Components)
 		for k, want := range []string{"APPROVE", discordui.SelectPrefix + "OPT"} {
 			id, g := groupOf(got[k], group[self])
-			if id != want || g != joinID(group) {
-				t.Errorf("message %d: groupOf(%q) = %q, %q; want %q, %q", self, got[k], id, g, want, joinID(group))
+			if id != want || g != platform.JoinID(group) {
+				t.Errorf("message %d: groupOf(%q) = %q, %q; want %q, %q", self, got[k], id, g, want, platform.JoinID(group))
 			}
 		}
 	}
@@ -105,8 +106,8 @@ func TestPostGroupNamesTheGroupInEveryMessageWithComponents(t *testing.T) {
 			t.Fatalf("message %s is not on the fake", ids[k])
 		}
 		for _, cid := range m.CustomIDs() {
-			if _, g := groupOf(cid, ids[k]); g != joinID(ids) {
-				t.Errorf("message %d's custom_id %q names %q; want the group %q", k, cid, g, joinID(ids))
+			if _, g := groupOf(cid, ids[k]); g != platform.JoinID(ids) {
+				t.Errorf("message %d's custom_id %q names %q; want the group %q", k, cid, g, platform.JoinID(ids))
 			}
 		}
 	}
@@ -124,7 +125,7 @@ func FuzzGroupOf(f *testing.F) {
 			t.Errorf("groupOf(%q) returned the id %q, not a prefix", customID, id)
 		}
 		found := false
-		for _, m := range splitID(g) {
+		for _, m := range platform.SplitID(g) {
 			found = found || m == "77"
 		}
 		if !found {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/parleybot/parley/adapters/internal/platform"
 	"github.com/parleybot/parley/bot"
 )
 
@@ -36,7 +37,7 @@ func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "discord: only POST", http.StatusMethodNotAllowed)
 		return
 	}
-	body, err := readCapped(r, a.cfg.MaxBodyBytes)
+	body, err := platform.ReadCapped(r, a.cfg.MaxBodyBytes)
 	if err != nil {
 		a.cfg.Logger.Warn("discord: refused an interaction whose body is too large", "limit", a.cfg.MaxBodyBytes, "remote", r.RemoteAddr)
 		http.Error(w, "discord: request body too large", http.StatusRequestEntityTooLarge)
@@ -91,25 +92,6 @@ func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func writeJSON(w http.ResponseWriter, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(v)
-}
-
-// errTooLarge is a body over the cap.
-var errTooLarge = errors.New("discord: request body too large")
-
-// readCapped reads r's body, failing without reading further once it
-// passes limit bytes.
-func readCapped(r *http.Request, limit int64) ([]byte, error) {
-	if r.ContentLength > limit {
-		return nil, errTooLarge
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(body)) > limit {
-		return nil, errTooLarge
-	}
-	return body, nil
 }
 
 // verify checks an interaction request's signature and its freshness at

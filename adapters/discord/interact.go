@@ -10,6 +10,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/parleybot/parley/adapters/internal/platform"
 	"github.com/parleybot/parley/bot"
 	"github.com/parleybot/parley/render/discordui"
 )
@@ -281,7 +282,7 @@ func (r *actionReply) Ephemeral(ctx context.Context, m bot.Outgoing) error {
 
 // Update replaces the clicked message: the whole group it is part of.
 func (r *actionReply) Update(ctx context.Context, m bot.Outgoing) error {
-	if len(splitID(r.ref.ID)) == 1 && (live{i: r.i, at: r.at}).ok() {
+	if len(platform.SplitID(r.ref.ID)) == 1 && (live{i: r.i, at: r.at}).ok() {
 		msgs, err := renderOut(m)
 		if err != nil {
 			return err

@@ -8,6 +8,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/parleybot/parley/adapters/internal/platform"
 	"github.com/parleybot/parley/bot"
 	"github.com/parleybot/parley/render"
 	"github.com/parleybot/parley/render/discordui"
@@ -117,7 +118,7 @@ func (a *Adapter) PostFile(ctx context.Context, to bot.Address, f bot.File) (bot
 // for a group). emoji is a Unicode emoji, a custom emoji as name:id, or
 // one of the common names ("eyes", "white_check_mark"; see emojiNames).
 func (a *Adapter) React(ctx context.Context, ref bot.MessageRef, emoji string) error {
-	ids := splitID(ref.ID)
+	ids := platform.SplitID(ref.ID)
 	if len(ids) == 0 || ref.Channel == "" {
 		return errors.New("discord: React needs the ref of a message")
 	}

@@ -5,30 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/parleybot/parley/adapters/internal/platform"
 	"github.com/parleybot/parley/bot"
 	"github.com/parleybot/parley/render/discordui"
 )
-
-// groupSep separates the message ids of a group in a MessageRef's ID.
-const groupSep = ","
-
-func joinID(ids []string) string { return strings.Join(ids, groupSep) }
-
-// splitID returns the ids a MessageRef ID names, in order.
-func splitID(id string) []string {
-	var out []string
-	for s := range strings.SplitSeq(id, groupSep) {
-		if s = strings.TrimSpace(s); s != "" {
-			out = append(out, s)
-		}
-	}
-	return out
-}
 
 // renderOut renders the bot's content as Discord messages; content with
 // nothing to show is an error, as Discord takes no empty message.
@@ -75,7 +59,7 @@ func (a *Adapter) Post(ctx context.Context, to bot.Address, m bot.Outgoing) (bot
 	if err != nil {
 		return bot.MessageRef{}, err
 	}
-	return bot.MessageRef{Address: to, ID: joinID(ids)}, nil
+	return bot.MessageRef{Address: to, ID: platform.JoinID(ids)}, nil
 }
 
 // postGroup posts msgs in order and returns their ids; when one fails,
@@ -187,7 +171,7 @@ func (a *Adapter) discard(ctx context.Context, ch string, ids []string) {
 // messages, the surplus ones are deleted; when it needs more, the extra
 // ones are posted after them, and are not part of ref.
 func (a *Adapter) Update(ctx context.Context, ref bot.MessageRef, m bot.Outgoing) error {
-	ids := splitID(ref.ID)
+	ids := platform.SplitID(ref.ID)
 	if len(ids) == 0 || ref.Channel == "" {
 		return fmt.Errorf("discord: Update needs the ref of a posted message, with a Channel and an ID; got %+v", ref)
 	}

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+
+	"github.com/parleybot/parley/adapters/internal/platform"
 )
 
 // Discord limits each route on its own (a bucket per route and major
@@ -134,7 +136,7 @@ func (t *transport) wait(ctx context.Context) error {
 		if d <= 0 {
 			return nil
 		}
-		if err := sleep(ctx, d); err != nil {
+		if err := platform.Sleep(ctx, d); err != nil {
 			return err
 		}
 	}
@@ -143,20 +145,5 @@ func (t *transport) wait(ctx context.Context) error {
 func closeBody(req *http.Request) {
 	if req.Body != nil {
 		req.Body.Close()
-	}
-}
-
-// sleep waits for d, or returns ctx's error if it ends first.
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
 	}
 }

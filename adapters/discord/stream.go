@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/parleybot/parley/adapters/internal/platform"
 	"github.com/parleybot/parley/bot"
 	"github.com/parleybot/parley/render"
 	"github.com/parleybot/parley/render/discordui"
@@ -204,7 +205,7 @@ func (s *stream) Close(ctx context.Context) (bot.MessageRef, error) {
 	if len(s.ids) == 0 {
 		return bot.MessageRef{}, err
 	}
-	return bot.MessageRef{Address: s.to, ID: joinID(s.ids)}, err
+	return bot.MessageRef{Address: s.to, ID: platform.JoinID(s.ids)}, err
 }
 
 // cutStream cuts s in two, the head within limit (render.Len): after the

@@ -10,6 +10,7 @@ import (
 
 	slackgo "github.com/slack-go/slack"
 
+	"github.com/parleybot/parley/adapters/internal/platform"
 	"github.com/parleybot/parley/bot"
 	"github.com/parleybot/parley/render"
 )
@@ -342,5 +343,5 @@ func (s *stream) Close(ctx context.Context) (bot.MessageRef, error) {
 	if len(s.msgs) == 0 {
 		return bot.MessageRef{}, err
 	}
-	return bot.MessageRef{Address: s.to, ID: joinID(s.msgs)}, err
+	return bot.MessageRef{Address: s.to, ID: platform.JoinID(s.msgs)}, err
 }

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+
+	"github.com/parleybot/parley/adapters/internal/platform"
 )
 
 // Grant says whether Discord lets the application use a privileged
@@ -201,7 +203,7 @@ type Server struct {
 	hts *httptest.Server
 
 	mu      sync.Mutex
-	changed chan struct{} // closed and replaced on every change
+	changes platform.Changes // wakes WaitFor
 	closed  bool
 	lastID  uint64 // the last snowflake handed out
 	seq     int    // for tokens and session ids
@@ -228,7 +230,6 @@ func New(cfg Config) *Server {
 	cfg = cfg.withDefaults()
 	s := &Server{
 		cfg:          cfg,
-		changed:      make(chan struct{}),
 		faults:       map[string][]fault{},
 		people:       map[string]Person{},
 		channels:     map[string]*channel{},
@@ -303,26 +304,14 @@ func (s *Server) PublicKeyHex() string { return hex.EncodeToString(s.PublicKey()
 // or received), and returns nil then; or ctx's error when ctx ends first.
 // cond may call the Server's methods.
 func (s *Server) WaitFor(ctx context.Context, cond func() bool) error {
-	for {
-		s.mu.Lock()
-		ch := s.changed
-		s.mu.Unlock()
-		if cond() {
-			return nil
-		}
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return fmt.Errorf("discordfake: waiting: %w", ctx.Err())
-		}
+	if err := s.changes.WaitFor(ctx, &s.mu, cond); err != nil {
+		return fmt.Errorf("discordfake: waiting: %w", err)
 	}
+	return nil
 }
 
 // changedLocked wakes every WaitFor. s.mu is held.
-func (s *Server) changedLocked() {
-	close(s.changed)
-	s.changed = make(chan struct{})
-}
+func (s *Server) changedLocked() { s.changes.Changed() }
 
 // discordEpoch is the first second of 2015, in Unix milliseconds: the
 // zero of Discord's snowflakes.

@@ -80,6 +80,10 @@ type collector struct {
 }
 
 func collect(dg *discordgo.Session) *collector {
+	// In order: discordgo runs each handler in a goroutine of its own
+	// unless SyncEvents is set, and "the last id came" would not mean the
+	// ones before it had.
+	dg.SyncEvents = true
 	c := &collector{ch: make(chan *discordgo.MessageCreate, 100)}
 	dg.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageCreate) { c.ch <- m })
 	return c

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -36,9 +37,9 @@ func (l live) ok() bool { return l.i != nil && time.Since(l.at) < tokenLife }
 // interaction posted (edited through it).
 type interactions struct {
 	mu       sync.Mutex
-	commands map[string]live // address → slash command not answered yet
-	people   map[string]live // address + "|" + user → their last interaction
-	owned    map[string]live // message id → the interaction that posted it
+	commands map[string][]live // address → slash commands not answered yet, oldest first
+	people   map[string]live   // address + "|" + user → their last interaction
+	owned    map[string]live   // message id → the interaction that posted it
 	pruned   time.Time
 }
 
@@ -47,11 +48,18 @@ func (in *interactions) pruneLocked() {
 		return
 	}
 	in.pruned = time.Now()
-	for _, m := range []map[string]live{in.commands, in.people, in.owned} {
+	for _, m := range []map[string]live{in.people, in.owned} {
 		for k, l := range m {
 			if !l.ok() {
 				delete(m, k)
 			}
+		}
+	}
+	for k, q := range in.commands {
+		if q = slices.DeleteFunc(q, func(l live) bool { return !l.ok() }); len(q) == 0 {
+			delete(in.commands, k)
+		} else {
+			in.commands[k] = q
 		}
 	}
 }
@@ -79,44 +87,91 @@ func (in *interactions) get(m map[string]live, key string, take bool) *discordgo
 	return l.i
 }
 
-// command records the slash command i, waiting for its answer at to;
-// acked is closed once Discord has its deferred answer.
+// command records the slash command i, waiting for its answer at to
+// after the commands before it there; acked is closed once Discord has its
+// deferred answer.
 func (in *interactions) command(to bot.Address, i *discordgo.Interaction, acked chan struct{}) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	if in.commands == nil {
-		in.commands = map[string]live{}
+		in.commands = map[string][]live{}
 	}
 	in.pruneLocked()
-	in.commands[to.String()] = live{i: i, at: time.Now(), acked: acked}
+	in.commands[to.String()] = append(in.commands[to.String()], live{i: i, at: time.Now(), acked: acked})
 }
 
-// ackWait bounds how long the answer to a slash command waits for the
-// deferred answer it replaces to reach Discord.
+// ackWait bounds how long the answer to an interaction waits for the
+// first answer Discord must have before it.
 const ackWait = 3 * time.Second
 
-// takeCommand returns the slash command waiting for its answer at to,
-// once, after its deferred answer reached Discord.
+// takeCommand returns the oldest slash command waiting for its answer at
+// to, once, after its deferred answer reached Discord. Runs at one address
+// answer in the order their messages came, and so do the commands.
 func (in *interactions) takeCommand(ctx context.Context, to bot.Address) *discordgo.Interaction {
+	return in.take(ctx, to, "")
+}
+
+// take takes the slash command id waiting at to — the oldest, for "" —
+// as takeCommand does.
+func (in *interactions) take(ctx context.Context, to bot.Address, id string) *discordgo.Interaction {
 	in.mu.Lock()
-	l, ok := in.commands[to.String()]
-	delete(in.commands, to.String())
-	in.mu.Unlock()
-	if !ok || !l.ok() {
-		return nil
-	}
-	if l.acked != nil {
-		t := time.NewTimer(ackWait)
-		defer t.Stop()
-		select {
-		case <-l.acked:
-		case <-t.C:
-			return nil
-		case <-ctx.Done():
-			return nil
+	var l live
+	q := in.commands[to.String()]
+	for k := 0; k < len(q) && l.i == nil; {
+		switch {
+		case !q[k].ok():
+			q = slices.Delete(q, k, k+1)
+		case id == "" || q[k].i.ID == id:
+			l = q[k]
+			q = slices.Delete(q, k, k+1)
+		default:
+			k++
 		}
 	}
+	if len(q) == 0 {
+		delete(in.commands, to.String())
+	} else {
+		in.commands[to.String()] = q
+	}
+	in.mu.Unlock()
+	if l.i == nil || !waitAck(ctx, l.acked) {
+		return nil
+	}
 	return l.i
+}
+
+// waitAck waits, at most ackWait, until acked is closed — nil is — and
+// reports whether it was.
+func waitAck(ctx context.Context, acked <-chan struct{}) bool {
+	if acked == nil {
+		return true
+	}
+	t := time.NewTimer(ackWait)
+	defer t.Stop()
+	select {
+	case <-acked:
+		return true
+	case <-t.C:
+		return false
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// answering reports whether i is a slash command whose deferred answer
+// the bot has not replaced yet: Discord makes the first follow-up of such
+// an interaction its answer, shown to all, whatever its flags.
+func (in *interactions) answering(i *discordgo.Interaction) bool {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	for _, q := range in.commands {
+		for _, l := range q {
+			if l.i != nil && l.i.ID == i.ID {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (in *interactions) person(to bot.Address, user string, i *discordgo.Interaction) {
@@ -174,7 +229,7 @@ func (a *Adapter) interaction(inbox bot.Inbox, _ *discordgo.User, i *discordgo.I
 			return nil, nil
 		}
 		return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredMessageUpdate},
-			func(ctx context.Context) error { return a.deliverClick(ctx, inbox, i, user) }
+			func(ctx context.Context) error { return a.deliverClick(ctx, inbox, i, user, acked) }
 	case discordgo.InteractionApplicationCommand:
 		data, ok := i.Data.(discordgo.ApplicationCommandInteractionData)
 		if !ok || user == nil || data.Name != a.cfg.CommandName {
@@ -190,7 +245,11 @@ func (a *Adapter) interaction(inbox bot.Inbox, _ *discordgo.User, i *discordgo.I
 // button's custom_id is the opaque id the bot gave it; a select's picked
 // option's value is. On a card of several messages, the custom_id also
 // names the group (see group.go), which the Action's Message then is.
-func (a *Adapter) deliverClick(ctx context.Context, inbox bot.Inbox, i *discordgo.Interaction, user *discordgo.User) error {
+//
+// acked is closed once Discord has the click's deferred update: the
+// Action's reply waits for it, a follow-up or an edit sent before being
+// refused.
+func (a *Adapter) deliverClick(ctx context.Context, inbox bot.Inbox, i *discordgo.Interaction, user *discordgo.User, acked chan struct{}) error {
 	data, ok := i.Data.(discordgo.MessageComponentInteractionData)
 	if !ok {
 		return nil
@@ -213,7 +272,7 @@ func (a *Adapter) deliverClick(ctx context.Context, inbox bot.Inbox, i *discordg
 		EventID: "int:" + i.ID,
 		User:    userOf(user),
 		Message: ref,
-		Reply:   &actionReply{a: a, i: i, at: time.Now(), ref: ref, clicked: i.Message.ID, user: user.ID},
+		Reply:   &actionReply{a: a, i: i, at: time.Now(), acked: acked, ref: ref, clicked: i.Message.ID, user: user.ID},
 	})
 }
 
@@ -250,7 +309,7 @@ func (a *Adapter) deliverCommand(ctx context.Context, inbox bot.Inbox, i *discor
 	if err != nil && !errors.Is(err, bot.ErrDuplicate) {
 		// The deferred answer would say "thinking…" for ever: say why not.
 		go func(ctx context.Context) {
-			if pending := a.inter.takeCommand(ctx, addr); pending != nil {
+			if pending := a.inter.take(ctx, addr, i.ID); pending != nil {
 				msg := "The bot could not take this right now; please ask again in a moment."
 				_, _ = a.s.InteractionResponseEdit(pending, &discordgo.WebhookEdit{Content: &msg}, discordgo.WithContext(ctx))
 			}
@@ -267,6 +326,7 @@ type actionReply struct {
 	a       *Adapter
 	i       *discordgo.Interaction
 	at      time.Time
+	acked   chan struct{} // closed once Discord has the deferred update
 	ref     bot.MessageRef
 	clicked string // the Discord message clicked, one of ref's
 	user    string
@@ -274,7 +334,7 @@ type actionReply struct {
 
 // Ephemeral shows m to the person who clicked only.
 func (r *actionReply) Ephemeral(ctx context.Context, m bot.Outgoing) error {
-	if (live{i: r.i, at: r.at}).ok() {
+	if (live{i: r.i, at: r.at}).ok() && waitAck(ctx, r.acked) {
 		return r.a.followUp(ctx, r.i, m)
 	}
 	return r.a.directMessage(ctx, r.user, m)
@@ -282,7 +342,7 @@ func (r *actionReply) Ephemeral(ctx context.Context, m bot.Outgoing) error {
 
 // Update replaces the clicked message: the whole group it is part of.
 func (r *actionReply) Update(ctx context.Context, m bot.Outgoing) error {
-	if len(platform.SplitID(r.ref.ID)) == 1 && (live{i: r.i, at: r.at}).ok() {
+	if len(platform.SplitID(r.ref.ID)) == 1 && (live{i: r.i, at: r.at}).ok() && waitAck(ctx, r.acked) {
 		msgs, err := renderOut(m)
 		if err != nil {
 			return err
@@ -305,12 +365,23 @@ func (a *Adapter) followUp(ctx context.Context, i *discordgo.Interaction, m bot.
 		return err
 	}
 	for _, mm := range msgs {
-		_, err := a.s.FollowupMessageCreate(i, true, &discordgo.WebhookParams{
+		p := &discordgo.WebhookParams{
 			Content: mm.Content, Embeds: mm.Embeds, Components: mm.Components,
 			Flags: discordgo.MessageFlagsEphemeral, AllowedMentions: allowed,
-		}, discordgo.WithContext(ctx))
-		if err != nil {
-			return fmt.Errorf("discord: ephemeral follow-up of interaction %s: %w", i.ID, err)
+		}
+		wait := 50 * time.Millisecond
+		for {
+			_, err := a.s.FollowupMessageCreate(i, true, p, discordgo.WithContext(ctx))
+			if err == nil {
+				break
+			}
+			// Unknown Webhook right after the acknowledgement: the answer
+			// written over HTTP is on its way to Discord; try again
+			// shortly.
+			if !restCode(err, discordgo.ErrCodeUnknownWebhook) || wait > ackWait/4 || platform.Sleep(ctx, wait) != nil {
+				return fmt.Errorf("discord: ephemeral follow-up of interaction %s: %w", i.ID, err)
+			}
+			wait *= 2
 		}
 	}
 	return nil
@@ -331,12 +402,13 @@ var _ bot.EphemeralPoster = (*Adapter)(nil)
 // PostEphemeral shows m to userID only: as an ephemeral follow-up of their
 // last interaction at to, while its token lives (15 minutes), else in a
 // direct message, Discord having no ephemeral message outside
-// interactions.
+// interactions. A slash command not answered yet is no way: its first
+// follow-up would become its answer, public.
 func (a *Adapter) PostEphemeral(ctx context.Context, to bot.Address, userID string, m bot.Outgoing) error {
 	if userID == "" {
 		return errors.New("discord: PostEphemeral needs a user id")
 	}
-	if i := a.inter.of(to, userID); i != nil {
+	if i := a.inter.of(to, userID); i != nil && !a.inter.answering(i) {
 		if err := a.followUp(ctx, i, m); err == nil {
 			return nil
 		}

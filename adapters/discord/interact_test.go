@@ -111,7 +111,9 @@ type clickInbox struct {
 }
 
 func (in clickInbox) Action(_ context.Context, act bot.Action) error {
-	go func() { in.sent <- act.Reply.Ephemeral(context.Background(), bot.Outgoing{Content: render.Text("not yours to decide")}) }()
+	go func() {
+		in.sent <- act.Reply.Ephemeral(context.Background(), bot.Outgoing{Content: render.Text("not yours to decide")})
+	}()
 	return nil
 }
 

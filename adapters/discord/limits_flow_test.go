@@ -41,44 +41,6 @@ func TestFlowARouteRateLimitIsHonoured(t *testing.T) {
 	}
 }
 
-// A global 429 met by one conversation's call holds every call of the
-// bot's until its retry_after — here another conversation's, begun once
-// the fake had answered the 429 — and both answers go out once.
-func TestFlowAGlobalRateLimitHoldsEveryRoute(t *testing.T) {
-	t.Parallel()
-	f := newFake(t, nil)
-	a := newAdapter(t, f, nil)
-	const wait = 500 * time.Millisecond
-	startBot(t, bot.Config{Model: bottest.NewModel(bottest.Reply("Hello.")).Cycle(), Adapters: []bot.Adapter{a}})
-	f.GlobalRateLimit(wait, 1)
-	anaDM, benDM := f.DM(discordfake.Ana), f.DM(discordfake.Ben)
-	f.DirectMessage(discordfake.Ana, "hi")
-	var refused discordfake.Call
-	waitFor(t, f, "the global 429", func() bool {
-		i := slices.IndexFunc(f.Calls(), func(c discordfake.Call) bool { return c.Status == 429 })
-		if i >= 0 {
-			refused = f.Calls()[i]
-		}
-		return i >= 0
-	})
-	f.DirectMessage(discordfake.Ben, "hi")
-	waitFor(t, f, "both answers", func() bool { return answered(f, anaDM, "Hello.") && answered(f, benDM, "Hello.") })
-
-	for _, c := range f.Calls() {
-		if !strings.Contains(c.Path, "/channels/"+benDM+"/") {
-			continue
-		}
-		if c.Time.Sub(refused.Time) < wait {
-			t.Errorf("%s %s went out %v after a global 429 with retry_after %v", c.Method, c.Path, c.Time.Sub(refused.Time), wait)
-		}
-	}
-	for _, ch := range []string{anaDM, benDM} {
-		if n := len(slices.DeleteFunc(f.Messages(ch), func(m discordfake.Msg) bool { return !m.FromBot() })); n != 1 {
-			t.Errorf("the bot posted %d messages in %s; want its answer once", n, ch)
-		}
-	}
-}
-
 // A streamed answer past Discord's 2,000 characters goes on in new
 // messages, as the fake holds them: each within the limit, no word,
 // grapheme or code block cut, the text whole and in order.

@@ -141,8 +141,9 @@ func laneOf(m *discordgo.Message) string {
 	return m.ChannelID
 }
 
-// registerCommand overwrites the application's commands with the slash
-// command, unless Config.CommandName is "-".
+// registerCommand registers the slash command, unless Config.CommandName
+// is "-", leaving the application's other commands in that scope as they
+// are.
 func (a *Adapter) registerCommand(ctx context.Context) error {
 	if a.cfg.CommandName == "-" {
 		return nil
@@ -156,11 +157,28 @@ func (a *Adapter) registerCommand(ctx context.Context) error {
 			Description: "What to ask", Required: true,
 		}},
 	}
-	if _, err := a.s.ApplicationCommandBulkOverwrite(a.cfg.AppID, a.cfg.GuildID, []*discordgo.ApplicationCommand{cmd}, discordgo.WithContext(ctx)); err != nil {
-		where := "globally"
-		if a.cfg.GuildID != "" {
-			where = "in guild " + a.cfg.GuildID
+	where := "globally"
+	if a.cfg.GuildID != "" {
+		where = "in guild " + a.cfg.GuildID
+	}
+	// The application's other commands stay: the list is read, the
+	// command put in it (replacing one of its name), and the list written
+	// back whole, which also drops what Discord would take as a change.
+	have, err := a.s.ApplicationCommands(a.cfg.AppID, a.cfg.GuildID, discordgo.WithContext(ctx))
+	if err != nil {
+		return fmt.Errorf("discord: reading the application's commands %s: %w", where, err)
+	}
+	cmds := []*discordgo.ApplicationCommand{cmd}
+	for _, c := range have {
+		if c != nil && c.Name != cmd.Name {
+			cmds = append(cmds, &discordgo.ApplicationCommand{
+				Name: c.Name, Description: c.Description, Type: c.Type, Options: c.Options,
+				NameLocalizations: c.NameLocalizations, DescriptionLocalizations: c.DescriptionLocalizations,
+				DefaultMemberPermissions: c.DefaultMemberPermissions, NSFW: c.NSFW, Contexts: c.Contexts, IntegrationTypes: c.IntegrationTypes,
+			})
 		}
+	}
+	if _, err := a.s.ApplicationCommandBulkOverwrite(a.cfg.AppID, a.cfg.GuildID, cmds, discordgo.WithContext(ctx)); err != nil {
 		return fmt.Errorf("discord: registering the /%s command %s: %w", a.cfg.CommandName, where, err)
 	}
 	return nil

@@ -90,7 +90,7 @@ func TestACustomIDTooLongForTheGroupIsLeftBare(t *testing.T) {
 // once the group is complete.
 func TestPostGroupNamesTheGroupInEveryMessageWithComponents(t *testing.T) {
 	t.Parallel()
-	a, f, at := typingAdapter(t, typingEvery, time.Minute)
+	a, f, at := fakeAdapter(t, typingEvery, time.Minute)
 	msgs := []discordui.Message{
 		buttonCard("first", "ONE"),
 		{Content: "second, without buttons"},

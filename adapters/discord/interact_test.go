@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bwmarrin/discordgo"
+
 	"github.com/parleybot/parley/adapters/discord"
 	"github.com/parleybot/parley/adapters/discord/discordfake"
 	"github.com/parleybot/parley/bot"
@@ -152,5 +154,30 @@ func TestAnHTTPClicksNoticeWaitsForItsAcknowledgement(t *testing.T) {
 	}
 	if got := f.Ephemerals(discordfake.Ben); len(got) != 1 || !strings.Contains(got[0].Content, "not yours") {
 		t.Errorf("ben's ephemeral notices: %+v; want the one", got)
+	}
+}
+
+// Registering /ask at Start leaves the application's other commands in
+// the guild as they were.
+func TestRegisteringTheSlashCommandKeepsTheOthers(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, nil)
+	dg, err := f.Session()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fc := f.Config()
+	other := &discordgo.ApplicationCommand{Name: "weather", Description: "The weather", Type: discordgo.ChatApplicationCommand}
+	if _, err := dg.ApplicationCommandBulkOverwrite(fc.ApplicationID, fc.GuildID, []*discordgo.ApplicationCommand{other}); err != nil {
+		t.Fatal(err)
+	}
+	startAdapter(t, newAdapter(t, f, nil), newRecorder())
+	var names []string
+	for _, c := range f.Commands() {
+		names = append(names, c.Name)
+	}
+	slices.Sort(names)
+	if !slices.Equal(names, []string{"ask", "weather"}) {
+		t.Errorf("the guild's commands after Start: %q; want ask and weather", names)
 	}
 }

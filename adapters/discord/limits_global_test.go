@@ -20,7 +20,7 @@ import (
 // the package, to know when the adapter has read it.)
 func TestFlowAGlobalRateLimitHoldsEveryRoute(t *testing.T) {
 	t.Parallel()
-	a, f, _ := typingAdapter(t, typingEvery, time.Minute)
+	a, f, _ := fakeAdapter(t, typingEvery, time.Minute)
 	b, err := bot.New(bot.Config{Store: bot.NewMemoryStore(), Model: bottest.NewModel(bottest.Reply("Hello.")).Cycle(),
 		Adapters: []bot.Adapter{a}, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {

@@ -11,10 +11,10 @@ import (
 	"github.com/parleybot/parley/render"
 )
 
-// typingAdapter returns an adapter on a new fake, not started (a status
-// needs no gateway), refreshing its typing indicator every `every`, and
-// the address of the fake's general channel.
-func typingAdapter(t *testing.T, every, typingFor time.Duration) (*Adapter, *discordfake.Server, bot.Address) {
+// fakeAdapter returns an adapter on a new fake, not started, refreshing
+// its typing indicator every `every` and keeping it up typingFor, and the
+// address of the fake's general channel.
+func fakeAdapter(t *testing.T, every, typingFor time.Duration) (*Adapter, *discordfake.Server, bot.Address) {
 	t.Helper()
 	f := discordfake.New(discordfake.Config{Token: "MTA1.Gx1a2b.abcdefghijklmnopqrstuvwxyz"})
 	t.Cleanup(f.Close)
@@ -52,7 +52,7 @@ func waitEnded(t *testing.T, in *indicator) {
 
 func TestStatusShowsTypingRefreshedUntilCleared(t *testing.T) {
 	t.Parallel()
-	a, f, at := typingAdapter(t, 5*time.Millisecond, time.Hour)
+	a, f, at := fakeAdapter(t, 5*time.Millisecond, time.Hour)
 	ctx := context.Background()
 	if err := a.SetStatus(ctx, at, "is thinking…"); err != nil {
 		t.Fatal(err)
@@ -73,7 +73,7 @@ func TestStatusShowsTypingRefreshedUntilCleared(t *testing.T) {
 
 func TestStatusKeptWhileSetShowsOnce(t *testing.T) {
 	t.Parallel()
-	a, f, at := typingAdapter(t, time.Hour, time.Hour)
+	a, f, at := fakeAdapter(t, time.Hour, time.Hour)
 	ctx := context.Background()
 	for _, s := range []string{"is thinking…", "is using search…", "is using search…"} {
 		if err := a.SetStatus(ctx, at, s); err != nil {
@@ -88,7 +88,7 @@ func TestStatusKeptWhileSetShowsOnce(t *testing.T) {
 
 func TestStatusEndsWhenTheBotPosts(t *testing.T) {
 	t.Parallel()
-	a, f, at := typingAdapter(t, 5*time.Millisecond, time.Hour)
+	a, f, at := fakeAdapter(t, 5*time.Millisecond, time.Hour)
 	ctx := context.Background()
 	if err := a.SetStatus(ctx, at, "is thinking…"); err != nil {
 		t.Fatal(err)
@@ -114,7 +114,7 @@ func TestStatusEndsWhenTheBotPosts(t *testing.T) {
 
 func TestStatusEndsAfterTypingFor(t *testing.T) {
 	t.Parallel()
-	a, _, at := typingAdapter(t, 5*time.Millisecond, 30*time.Millisecond)
+	a, _, at := fakeAdapter(t, 5*time.Millisecond, 30*time.Millisecond)
 	if err := a.SetStatus(context.Background(), at, "is thinking…"); err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +127,7 @@ func TestStatusEndsAfterTypingFor(t *testing.T) {
 
 func TestStatusNeedsAChannel(t *testing.T) {
 	t.Parallel()
-	a, _, _ := typingAdapter(t, time.Hour, time.Hour)
+	a, _, _ := fakeAdapter(t, time.Hour, time.Hour)
 	if err := a.SetStatus(context.Background(), bot.Address{Platform: Platform}, "is thinking…"); err == nil {
 		t.Error("SetStatus without a channel: no error")
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/bwmarrin/discordgo"
@@ -120,6 +121,39 @@ func (a *Adapter) Start(ctx context.Context, in bot.Inbox) error {
 	})
 	a.s.AddHandler(func(_ *discordgo.Session, i *discordgo.InteractionCreate) { go a.onInteraction(i.Interaction) })
 	a.s.AddHandler(func(_ *discordgo.Session, c *discordgo.ThreadCreate) { a.channels.put(c.Channel) })
+	a.s.AddHandler(func(_ *discordgo.Session, c *discordgo.ThreadUpdate) { a.channels.put(c.Channel) })
+	a.s.AddHandler(func(_ *discordgo.Session, g *discordgo.GuildCreate) {
+		if g.Guild != nil {
+			for _, th := range g.Threads {
+				a.channels.put(th)
+			}
+		}
+	})
+	a.s.AddHandler(func(_ *discordgo.Session, l *discordgo.ThreadListSync) {
+		for _, th := range l.Threads {
+			a.channels.put(th)
+		}
+		for _, m := range l.Members {
+			if m != nil && m.UserID == me.ID {
+				a.channels.join(m.ID, true)
+			}
+		}
+	})
+	a.s.AddHandler(func(_ *discordgo.Session, u *discordgo.ThreadMemberUpdate) {
+		if u.ThreadMember != nil && u.UserID == me.ID {
+			a.channels.join(u.ID, true)
+		}
+	})
+	a.s.AddHandler(func(_ *discordgo.Session, u *discordgo.ThreadMembersUpdate) {
+		for _, m := range u.AddedMembers {
+			if m.ThreadMember != nil && m.UserID == me.ID {
+				a.channels.join(u.ID, true)
+			}
+		}
+		if slices.Contains(u.RemovedMembers, me.ID) {
+			a.channels.join(u.ID, false)
+		}
+	})
 	a.s.AddHandler(func(_ *discordgo.Session, c *discordgo.ChannelCreate) { a.channels.put(c.Channel) })
 	if err := a.s.Open(); err != nil {
 		return fmt.Errorf("discord: connecting to the gateway: %w", err)

@@ -19,6 +19,11 @@ import (
 //     Thread is also the id of the thread's root message, as package bot
 //     reads it.
 //
+// The bot reads the threads it is part of — it opened them, was added to
+// them, or was mentioned or answered in them — and only mentions in
+// others. After a restart it knows a thread from Discord's word (the
+// thread's member field, THREAD_MEMBERS_UPDATE) or because it opened it.
+//
 // A message written in a thread arrives with the thread as its channel;
 // the adapter learns the thread's parent from the gateway (GUILD_CREATE,
 // THREAD_CREATE) or, once per thread, from GET /channels/{id}. Every
@@ -30,6 +35,12 @@ type chanInfo struct {
 	ParentID string
 	GuildID  string
 	Name     string
+	OwnerID  string // for a thread, who opened it
+	Member   bool   // for a thread, Discord said the bot is a member
+}
+
+func infoOf(ch *discordgo.Channel) chanInfo {
+	return chanInfo{Type: ch.Type, ParentID: ch.ParentID, GuildID: ch.GuildID, Name: ch.Name, OwnerID: ch.OwnerID, Member: ch.Member != nil}
 }
 
 func (c chanInfo) thread() bool {
@@ -43,10 +54,12 @@ func (c chanInfo) thread() bool {
 // maxChannels bounds the channel cache; past it, it starts afresh.
 const maxChannels = 50_000
 
-// channelCache holds channels seen or looked up.
+// channelCache holds channels seen or looked up, and the threads the bot
+// is part of.
 type channelCache struct {
-	mu sync.Mutex
-	m  map[string]chanInfo
+	mu     sync.Mutex
+	m      map[string]chanInfo
+	joined map[string]bool // thread → the bot joined (true) or left (false) it
 }
 
 func (c *channelCache) put(ch *discordgo.Channel) {
@@ -58,7 +71,37 @@ func (c *channelCache) put(ch *discordgo.Channel) {
 	if c.m == nil || len(c.m) >= maxChannels {
 		c.m = map[string]chanInfo{}
 	}
-	c.m[ch.ID] = chanInfo{Type: ch.Type, ParentID: ch.ParentID, GuildID: ch.GuildID, Name: ch.Name}
+	ci := infoOf(ch)
+	if old, ok := c.m[ch.ID]; ok && ch.Member == nil {
+		ci.Member = old.Member // an update without the member field says nothing of it
+	}
+	c.m[ch.ID] = ci
+}
+
+// join records that the bot is part of thread id (joined) or is not.
+func (c *channelCache) join(id string, joined bool) {
+	if id == "" {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.joined == nil || len(c.joined) >= maxChannels {
+		c.joined = map[string]bool{}
+	}
+	c.joined[id] = joined
+}
+
+// partOf reports whether the bot, me, is part of thread id: it opened
+// it, was added to it, or answered in it — as far as this process has
+// seen or Discord said.
+func (c *channelCache) partOf(id, me string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if j, ok := c.joined[id]; ok {
+		return j
+	}
+	ci := c.m[id]
+	return ci.Member || (me != "" && ci.OwnerID == me)
 }
 
 func (c *channelCache) get(id string) (chanInfo, bool) {
@@ -76,7 +119,7 @@ func (a *Adapter) channel(ctx context.Context, id string) (chanInfo, error) {
 	}
 	if ch, err := a.s.State.Channel(id); err == nil {
 		a.channels.put(ch)
-		return chanInfo{Type: ch.Type, ParentID: ch.ParentID, GuildID: ch.GuildID, Name: ch.Name}, nil
+		return infoOf(ch), nil
 	}
 	ch, err := a.s.Channel(id, discordgo.WithContext(ctx))
 	if err != nil {

@@ -70,7 +70,12 @@ func (a *Adapter) onMessage(m *discordgo.Message) {
 		}
 		a.cfg.Logger.Warn("discord: could not tell whether a channel is a thread; answering in the channel", "channel", m.ChannelID, "err", err)
 	}
-	if !direct && !mention && !inThread {
+	switch {
+	case inThread && mention:
+		a.channels.join(m.ChannelID, true) // the bot answers there: Discord adds it
+	case inThread && !a.channels.partOf(m.ChannelID, me.ID):
+		return // chatter in a thread the bot is not part of
+	case !direct && !mention && !inThread:
 		return
 	}
 	if mention && !direct && !inThread && !a.cfg.NoThreads {
@@ -101,6 +106,7 @@ func (a *Adapter) openThread(ctx context.Context, m *discordgo.Message) string {
 	}, discordgo.WithContext(ctx))
 	if err != nil {
 		if restCode(err, discordgo.ErrCodeThreadAlreadyCreatedForThisMessage) {
+			a.channels.join(m.ID, true)
 			return m.ID
 		}
 		a.cfg.Logger.Warn("discord: could not open a thread on a mention; answering in the channel", "channel", m.ChannelID, "message", m.ID, "err", err)
@@ -113,6 +119,7 @@ func (a *Adapter) openThread(ctx context.Context, m *discordgo.Message) string {
 		ch.Type = discordgo.ChannelTypeGuildPublicThread
 	}
 	a.channels.put(ch)
+	a.channels.join(ch.ID, true)
 	return ch.ID
 }
 
@@ -144,23 +151,41 @@ func mentions(m *discordgo.Message, id string) bool {
 	return strings.Contains(m.Content, "<@"+id+">") || strings.Contains(m.Content, "<@!"+id+">")
 }
 
-// onEdit handles MESSAGE_UPDATE: a new text for the bot's transcript.
+// onEdit handles MESSAGE_UPDATE: a new text for the bot's transcript, of
+// a message the bot would have taken (a direct message, a mention, a
+// message in a thread it is part of); a mention that opened a thread is
+// edited in that thread's conversation too.
 func (a *Adapter) onEdit(m *discordgo.Message) {
 	inbox, me, ok := a.receiving()
 	if !ok || m == nil || m.Author == nil || m.Author.ID == me.ID || m.ID == "" {
 		return
 	}
-	addr, _, err := a.addressOf(a.ctx, m.GuildID, m.ChannelID)
+	addr, inThread, err := a.addressOf(a.ctx, m.GuildID, m.ChannelID)
 	if err != nil {
+		return
+	}
+	direct := m.GuildID == ""
+	opened := !direct && !inThread && a.threadOn(m)
+	if !direct && !opened && !mentions(m, me.ID) && !(inThread && a.channels.partOf(m.ChannelID, me.ID)) {
 		return
 	}
 	msg := bot.Message{ID: m.ID, Address: addr, User: bot.User{ID: m.Author.ID, Name: m.Author.Username}, Text: a.markdown(a.ctx, m, me.ID), Time: m.Timestamp}
 	a.deliver(a.ctx, "MESSAGE_UPDATE", m.ID, func(ctx context.Context) error { return inbox.Edited(ctx, msg) })
-	if addr.Thread == "" && m.GuildID != "" && !a.cfg.NoThreads {
+	if opened {
 		// A mention's conversation lives in the thread opened on it.
 		msg.Address.Thread = m.ID
 		a.deliver(a.ctx, "MESSAGE_UPDATE", m.ID, func(ctx context.Context) error { return inbox.Edited(ctx, msg) })
 	}
+}
+
+// threadOn reports whether a thread was opened on m, as far as the
+// adapter knows.
+func (a *Adapter) threadOn(m *discordgo.Message) bool {
+	if m.Thread != nil && m.Thread.ID != "" {
+		return true
+	}
+	ci, ok := a.channels.get(m.ID)
+	return ok && ci.thread()
 }
 
 // onDelete handles MESSAGE_DELETE.

@@ -69,15 +69,19 @@ func TestMessagesOfAChannelReachTheInboxInOrder(t *testing.T) {
 	if err := a.Start(ctx, in); err != nil {
 		t.Fatal(err)
 	}
+	thread := openThread(t, f, in)
 	const n = 300
 	dm := f.DM(discordfake.Ana)
 	for i := range n {
-		f.ChannelMessage(discordfake.Ben, testThread, strconv.Itoa(i))
+		f.ChannelMessage(discordfake.Ben, thread, strconv.Itoa(i))
 		f.DirectMessage(discordfake.Ana, strconv.Itoa(i))
 	}
-	in.waitN(t, 2*n)
-	for _, ch := range []string{testThread, dm} {
+	in.waitN(t, 2*n+1)
+	for _, ch := range []string{thread, dm} {
 		got := in.texts(ch)
+		if ch == thread {
+			got = got[1:] // the mention that opened it
+		}
 		if len(got) != n {
 			t.Fatalf("%s: %d messages reached the Inbox; want %d", ch, len(got), n)
 		}
@@ -87,6 +91,15 @@ func TestMessagesOfAChannelReachTheInboxInOrder(t *testing.T) {
 			}
 		}
 	}
+}
+
+// openThread has ben mention the bot in general, which opens a thread the
+// bot is part of, and returns its id once the mention reached in.
+func openThread(t *testing.T, f *discordfake.Server, in *laneInbox) string {
+	t.Helper()
+	m := f.Mention(discordfake.Ben, discordfake.General, "open")
+	in.waitN(t, 1)
+	return m.ID
 }
 
 // A message the Store is slow to take holds up the messages after it in
@@ -101,8 +114,9 @@ func TestASlowMessageHoldsUpItsChannelOnly(t *testing.T) {
 	if err := a.Start(ctx, in); err != nil {
 		t.Fatal(err)
 	}
-	f.ChannelMessage(discordfake.Ben, testThread, "slow one")
-	f.ChannelMessage(discordfake.Ben, testThread, "after the slow one")
+	thread := openThread(t, f, in)
+	f.ChannelMessage(discordfake.Ben, thread, "slow one")
+	f.ChannelMessage(discordfake.Ben, thread, "after the slow one")
 	select {
 	case <-in.held:
 	case <-time.After(flowTimeout):
@@ -111,13 +125,13 @@ func TestASlowMessageHoldsUpItsChannelOnly(t *testing.T) {
 	for i := range 20 {
 		f.DirectMessage(discordfake.Ana, strconv.Itoa(i))
 	}
-	in.waitN(t, 20) // the DMs pass while the thread waits
-	if got := in.texts(testThread); len(got) != 0 {
+	in.waitN(t, 21) // the DMs pass while the thread waits
+	if got := in.texts(thread); len(got) != 1 {
 		t.Errorf("the thread's messages passed the slow one: %q", got)
 	}
 	close(in.release)
-	in.waitN(t, 22)
-	if got := in.texts(testThread); len(got) != 2 || got[0] != "slow one" {
+	in.waitN(t, 23)
+	if got := in.texts(thread)[1:]; len(got) != 2 || got[0] != "slow one" {
 		t.Errorf("the thread's messages reached the Inbox as %q; want the slow one first", got)
 	}
 }

@@ -103,6 +103,9 @@ func (a *Adapter) postGroup(ctx context.Context, to bot.Address, msgs []discordu
 func (a *Adapter) postOne(ctx context.Context, to bot.Address, m discordui.Message) (string, error) {
 	ch := target(to)
 	a.typing.stop(ch)
+	if to.Thread != "" {
+		a.channels.join(to.Thread, true) // posting there makes the bot a member
+	}
 	if i := a.inter.takeCommand(ctx, to); i != nil {
 		msg, err := a.s.InteractionResponseEdit(i, &discordgo.WebhookEdit{
 			Content: &m.Content, Embeds: &m.Embeds, Components: &m.Components, AllowedMentions: allowed,

@@ -139,10 +139,12 @@ func (s *stream) show(ctx context.Context, text string, final bool) (string, err
 			}
 			return "", nil
 		}
-		head, tail := cutStream(all, streamLimit)
+		// The cut falls after what the current message shows: a message
+		// people read does not lose text to the next one.
+		head, tail := cutStream(all, streamLimit, len(s.cur))
 		m, ok = renderPiece(head)
 		for limit := streamLimit - 200; !ok && limit >= 200; limit -= 200 {
-			head, tail = cutStream(all, limit)
+			head, tail = cutStream(all, limit, 0)
 			m, ok = renderPiece(head)
 		}
 		if !ok {
@@ -208,13 +210,15 @@ func (s *stream) Close(ctx context.Context) (bot.MessageRef, error) {
 	return bot.MessageRef{Address: s.to, ID: platform.JoinID(s.ids)}, err
 }
 
-// cutStream cuts s in two, the head within limit (render.Len): after the
-// last paragraph break, else line break, else space outside a code
-// block. When the head would end inside a code block too long for one
-// message, the block is closed at the head's last line end and opened
-// again, with its language, at the tail's start. Failing all that, the cut
-// is between graphemes (render.Split).
-func cutStream(s string, limit int) (head, tail string) {
+// cutStream cuts s in two, the head within limit (render.Len) and at
+// least from bytes long: after the last paragraph break, else line break,
+// else space outside a code block. With none past from, the head is
+// s[:from] when that ends outside a code block. When the head would end
+// inside a code block too long for one message, the block is closed at
+// the head's last line end and opened again, with its language, at the
+// tail's start. Failing all that, the cut is between graphemes
+// (render.Split).
+func cutStream(s string, limit, from int) (head, tail string) {
 	if render.Len(s) <= limit {
 		return s, ""
 	}
@@ -232,11 +236,16 @@ func cutStream(s string, limit int) (head, tail string) {
 		return open, lang
 	}
 	for _, sep := range []string{"\n\n", "\n", " "} {
-		for j := strings.LastIndex(s[:p], sep); j > 0; j = strings.LastIndex(s[:j], sep) {
+		for j := strings.LastIndex(s[:p], sep); j > 0 && j+len(sep) > from; j = strings.LastIndex(s[:j], sep) {
 			k := j + len(sep)
 			if open, _ := inFence(k); !open {
 				return s[:k], s[k:]
 			}
+		}
+	}
+	if from > 0 && from <= p {
+		if open, _ := inFence(from); !open {
+			return s[:from], s[from:]
 		}
 	}
 	if j := strings.LastIndex(s[:p-min(p, 4)], "\n"); j > 0 {

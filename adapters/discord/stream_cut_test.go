@@ -1,9 +1,13 @@
 package discord
 
 import (
+	"context"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/parleybot/parley/adapters/internal/platform"
+	"github.com/parleybot/parley/bot"
 	"github.com/parleybot/parley/render"
 )
 
@@ -11,7 +15,7 @@ import (
 func rolled(s string, limit int) []string {
 	var out []string
 	for render.Len(s) > limit {
-		head, tail := cutStream(s, limit)
+		head, tail := cutStream(s, limit, 0)
 		out = append(out, head)
 		s = tail
 	}
@@ -89,5 +93,45 @@ func TestStreamPiecesRenderAsOneDiscordMessage(t *testing.T) {
 		if !ok || render.Len(m.Content) > 2000 {
 			t.Errorf("message %d renders as %d characters, or not as one message", i, render.Len(m.Content))
 		}
+	}
+}
+
+// A message that shows a paragraph and part of the next keeps all it
+// shows when the stream rolls over: the rest goes on in the next message,
+// not a piece of what people already read.
+func TestStreamRolloverNeverShrinksWhatShows(t *testing.T) {
+	t.Parallel()
+	a, f, at := fakeAdapter(t, typingEvery, time.Minute)
+	ctx := context.Background()
+	ts, err := a.StartStream(ctx, at, bot.StreamOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := ts.(*stream)
+	shown := strings.Repeat("first ", 250) + "\n\n" + strings.Repeat("second ", 45) // about 1,800 characters
+	if err := s.Append(ctx, shown); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.flush(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	more := strings.Repeat("third ", 40)
+	if err := s.Append(ctx, more); err != nil {
+		t.Fatal(err)
+	}
+	ref, err := s.Close(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := platform.SplitID(ref.ID)
+	if len(ids) != 2 {
+		t.Fatalf("the stream is %d messages; want 2", len(ids))
+	}
+	first, _ := f.Message(ids[0])
+	if !strings.Contains(first.Content, strings.TrimSpace(strings.Repeat("second ", 45))) {
+		t.Errorf("the first message was cut back to %d characters: it lost the text it showed", len(first.Content))
+	}
+	if second, _ := f.Message(ids[1]); strings.Contains(second.Content, "second") {
+		t.Errorf("the second message repeats text the first showed: %.60q…", second.Content)
 	}
 }

@@ -37,7 +37,9 @@ func (a *Adapter) StartStream(ctx context.Context, to bot.Address, _ bot.StreamO
 	if to.Channel == "" {
 		return nil, errors.New("discord: StartStream needs an address with a Channel")
 	}
-	return &stream{a: a, to: to, base: context.WithoutCancel(ctx)}, nil
+	s := &stream{a: a, to: to, base: context.WithoutCancel(ctx)}
+	s.pending = platform.NewPending(s.tick)
+	return s, nil
 }
 
 // stream is one answer streamed into Discord.
@@ -46,10 +48,7 @@ type stream struct {
 	to   bot.Address
 	base context.Context
 
-	mu      sync.Mutex
-	pending string
-	timer   *time.Timer
-	closed  bool
+	pending *platform.Pending // appended text Discord does not show yet
 
 	// send is held by a flush; it guards the fields below.
 	send     sync.Mutex
@@ -62,23 +61,10 @@ type stream struct {
 // Append adds delta to the answer; a flush sends it within
 // Config.UpdateInterval.
 func (s *stream) Append(ctx context.Context, delta string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
+	if err := s.pending.Append(delta, s.a.cfg.UpdateInterval); err != nil {
 		return errors.New("discord: Append to a stream already closed")
 	}
-	if delta == "" {
-		return nil
-	}
-	s.pending += delta
-	s.armLocked(s.a.cfg.UpdateInterval)
 	return nil
-}
-
-func (s *stream) armLocked(d time.Duration) {
-	if s.timer == nil && !s.closed {
-		s.timer = time.AfterFunc(d, s.tick)
-	}
 }
 
 func (s *stream) tick() {
@@ -94,30 +80,16 @@ func (s *stream) tick() {
 func (s *stream) flush(ctx context.Context, final bool) error {
 	s.send.Lock()
 	defer s.send.Unlock()
-	s.mu.Lock()
-	s.timer = nil
-	if s.closed && !final {
-		s.mu.Unlock()
-		return nil
-	}
-	text := s.pending
-	s.mu.Unlock()
-	if text == "" {
+	text, ok := s.pending.Take(final)
+	if !ok || text == "" {
 		return nil
 	}
 	if wait := s.a.cfg.UpdateInterval - time.Since(s.lastEdit); !final && s.curID != "" && wait > 0 {
-		s.mu.Lock()
-		s.armLocked(wait)
-		s.mu.Unlock()
+		s.pending.Arm(wait)
 		return nil
 	}
 	rest, err := s.show(ctx, text, final)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.pending = rest + s.pending[len(text):]
-	if s.pending != "" {
-		s.armLocked(s.a.cfg.UpdateInterval)
-	}
+	s.pending.Requeue(len(text), rest, s.a.cfg.UpdateInterval)
 	return err
 }
 
@@ -191,13 +163,7 @@ func renderPiece(text string) (discordui.Message, bool) {
 // Close sends what is left and returns the ref of every message the
 // stream posted; a zero ref if it posted none.
 func (s *stream) Close(ctx context.Context) (bot.MessageRef, error) {
-	s.mu.Lock()
-	s.closed = true
-	if s.timer != nil {
-		s.timer.Stop()
-		s.timer = nil
-	}
-	s.mu.Unlock()
+	s.pending.Close()
 	err := s.flush(ctx, true)
 	if err != nil {
 		err = s.flush(ctx, true) // once more: a hiccup should not cost the answer's end

@@ -1,6 +1,7 @@
 package discordfake
 
 import (
+	"cmp"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -131,19 +132,14 @@ const (
 )
 
 func (cfg Config) withDefaults() Config {
-	def := func(v *string, d string) {
-		if *v == "" {
-			*v = d
-		}
-	}
-	def(&cfg.Token, "fake-bot-token")
-	def(&cfg.ApplicationID, "1200000000000000001")
-	def(&cfg.ApplicationName, "Fake App")
-	def(&cfg.BotUser.ID, cfg.ApplicationID)
-	def(&cfg.BotUser.Username, "fakebot")
+	cfg.Token = cmp.Or(cfg.Token, "fake-bot-token")
+	cfg.ApplicationID = cmp.Or(cfg.ApplicationID, "1200000000000000001")
+	cfg.ApplicationName = cmp.Or(cfg.ApplicationName, "Fake App")
+	cfg.BotUser.ID = cmp.Or(cfg.BotUser.ID, cfg.ApplicationID)
+	cfg.BotUser.Username = cmp.Or(cfg.BotUser.Username, "fakebot")
 	cfg.BotUser.Bot = true
-	def(&cfg.GuildID, "1200000000000000100")
-	def(&cfg.GuildName, "Fake Guild")
+	cfg.GuildID = cmp.Or(cfg.GuildID, "1200000000000000100")
+	cfg.GuildName = cmp.Or(cfg.GuildName, "Fake Guild")
 	if cfg.People == nil {
 		cfg.People = []Person{
 			{ID: Ana, Username: "ana", GlobalName: "Ana Alves"},

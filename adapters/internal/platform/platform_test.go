@@ -47,9 +47,9 @@ func TestPendingRequeuesWhatAFlushDidNotSend(t *testing.T) {
 	if !ok || text != "hello world" {
 		t.Fatalf("Take = %q, %v", text, ok)
 	}
-	_ = p.Append("!", time.Millisecond) // appended while the flush runs
+	_ = p.Append("!", time.Millisecond)                        // appended while the flush runs
 	p.Requeue(len("hello world"), "[world]", time.Millisecond) // "world" not sent, and to be sent as "[world]"
-	<-flushed // text is left: another flush is due
+	<-flushed                                                  // text is left: another flush is due
 	if text, _ := p.Take(false); text != "[world]!" {
 		t.Errorf("after the flush the text is %q; want what it did not send, then what came since", text)
 	}

@@ -65,36 +65,12 @@ func newAdapter(t testing.TB, f *discordfake.Server, mod func(*discord.Config)) 
 	return a
 }
 
-// startBot creates a bot from cfg (over an in-memory Store unless it
-// names one), starts it, and stops it when the test ends.
+// startBot starts a bot from cfg for the test, over an in-memory Store
+// unless cfg names one (bottest.Start, whose in-memory chat sits beside
+// the Discord adapter, unused), and stops it when the test ends.
 func startBot(t testing.TB, cfg bot.Config) *bot.Bot {
 	t.Helper()
-	if cfg.Store == nil {
-		cfg.Store = bot.NewMemoryStore() // not the default SQLite file in the package directory
-	}
-	if cfg.Logger == nil {
-		if tt, ok := t.(*testing.T); ok {
-			cfg.Logger = bottest.Logger(tt)
-		} else {
-			cfg.Logger = slog.New(slog.DiscardHandler)
-		}
-	}
-	b, err := bot.New(cfg)
-	if err != nil {
-		t.Fatalf("bot.New: %v", err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	if err := b.Start(ctx); err != nil {
-		cancel()
-		t.Fatalf("Bot.Start: %v", err)
-	}
-	t.Cleanup(func() {
-		defer cancel()
-		stop, done := context.WithTimeout(context.Background(), flowTimeout)
-		defer done()
-		_ = b.Stop(stop)
-	})
-	return b
+	return bottest.Start(t, cfg).Bot
 }
 
 // waitFor waits until cond holds on f, failing the test otherwise.

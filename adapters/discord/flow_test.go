@@ -9,37 +9,10 @@ import (
 	"github.com/parleybot/parley/adapters/discord/discordfake"
 	"github.com/parleybot/parley/bot"
 	"github.com/parleybot/parley/bottest"
-	"github.com/parleybot/parley/render"
 )
 
 // End-to-end tests: a real bot.Bot with a scripted model, the adapter, and
 // discordfake between them over loopback — the gateway and the REST API.
-
-type writeArgs struct {
-	Action string `json:"action"`
-}
-
-// approvalTool asks the approvers on a card and returns the value clicked.
-func approvalTool(approvers ...string) *bot.Tool {
-	return bot.DefineTool(bot.ToolSpec[writeArgs]{
-		Name:        "confirm_write",
-		Description: "Ask for approval before a write.",
-		Handler: func(ctx context.Context, args writeArgs, tc *bot.ToolContext) (any, error) {
-			choice, err := bot.AwaitChoice[string](ctx, tc.Thread, render.Card{
-				Title: "Approve write?",
-				Body:  []render.Node{render.Text(args.Action)},
-				Actions: render.Actions(
-					render.Button("Approve", "approve").Primary(),
-					render.Button("Deny", "deny").Danger(),
-				),
-			}, bot.Approvers(approvers...))
-			if err != nil {
-				return nil, err
-			}
-			return choice.Value, nil
-		},
-	})
-}
 
 // botCards returns the bot's messages with buttons in channel.
 func botCards(f *discordfake.Server, channel string) []discordfake.Msg {
@@ -63,10 +36,10 @@ func TestFlowMentionToolApprovalAnswer(t *testing.T) {
 	a := newAdapter(t, f, nil)
 	const final = "Done: the staging table is dropped."
 	script := bottest.NewModel(
-		bottest.Call("confirm_write", writeArgs{Action: "drop the staging table"}),
+		bottest.Call("confirm_write", bottest.ApprovalArgs{Action: "drop the staging table"}),
 		bottest.Reply(final),
 	)
-	startBot(t, bot.Config{Model: script, Adapters: []bot.Adapter{a}, Tools: []*bot.Tool{approvalTool(discordfake.Ana)}})
+	startBot(t, bot.Config{Model: script, Adapters: []bot.Adapter{a}, Tools: []*bot.Tool{bottest.ApprovalTool(discordfake.Ana)}})
 
 	mention := f.Mention(discordfake.Ana, discordfake.General, "please drop the staging table")
 	// The mention opens a thread, whose id is the mention's.
@@ -213,10 +186,10 @@ func TestFlowCardOfSeveralMessagesClosedAfterARestart(t *testing.T) {
 	f := newFake(t, nil)
 	store := bot.NewMemoryStore()
 	long := strings.Repeat("drop the staging table, ", 450) // past the 6,000 characters of one message's embeds
-	first := bottest.NewModel(bottest.Call("confirm_write", writeArgs{Action: long}))
+	first := bottest.NewModel(bottest.Call("confirm_write", bottest.ApprovalArgs{Action: long}))
 	ctx1, cancel1 := context.WithCancel(context.Background())
 	b1, err := bot.New(bot.Config{Model: first, Adapters: []bot.Adapter{newAdapter(t, f, nil)}, Store: store,
-		Tools: []*bot.Tool{approvalTool(discordfake.Ana)}, Logger: bottest.Logger(t)})
+		Tools: []*bot.Tool{bottest.ApprovalTool(discordfake.Ana)}, Logger: bottest.Logger(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -244,7 +217,7 @@ func TestFlowCardOfSeveralMessagesClosedAfterARestart(t *testing.T) {
 	// A new process: a new adapter and bot over the same Store.
 	const final = "Done: the staging table is dropped."
 	startBot(t, bot.Config{Model: bottest.NewModel(bottest.Reply(final)), Adapters: []bot.Adapter{newAdapter(t, f, nil)}, Store: store,
-		Tools: []*bot.Tool{approvalTool(discordfake.Ana)}})
+		Tools: []*bot.Tool{bottest.ApprovalTool(discordfake.Ana)}})
 	card := botCards(f, mention.ID)[0]
 	approve := card.CustomIDs()[slices.Index(card.Labels(), "Approve")]
 	if _, err := f.Click(discordfake.Ana, card.ID, approve); err != nil {

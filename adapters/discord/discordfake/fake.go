@@ -129,6 +129,10 @@ const (
 	General = "1200000000000000301"
 	// Random is the text channel #random.
 	Random = "1200000000000000302"
+	// BotRole is the bot's managed role, named after the application,
+	// which Discord gives a bot invited with permissions: people's
+	// clients often write "@Bot" as a mention of it, <@&BotRole>.
+	BotRole = "1200000000000000150"
 )
 
 func (cfg Config) withDefaults() Config {

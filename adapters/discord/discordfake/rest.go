@@ -484,6 +484,10 @@ func (s *Server) guildJSON() obj {
 		"roles": []obj{{
 			"id": s.cfg.GuildID, "name": "@everyone", "color": 0, "hoist": false, "position": 0,
 			"permissions": "2248473465835073", "managed": false, "mentionable": false, "flags": 0,
+		}, {
+			"id": BotRole, "name": s.cfg.ApplicationName, "color": 0, "hoist": false, "position": 1,
+			"permissions": "0", "managed": true, "mentionable": false, "flags": 0,
+			"tags": obj{"bot_id": s.cfg.BotUser.ID},
 		}},
 		"emojis": []obj{}, "stickers": []obj{},
 	}

@@ -359,10 +359,18 @@ func (s *Server) userJSON(id string) obj {
 	return u
 }
 
+// rolesOf returns the roles of member id: the bot has its managed role.
+func (s *Server) rolesOf(id string) []string {
+	if id == s.cfg.BotUser.ID {
+		return []string{BotRole}
+	}
+	return []string{}
+}
+
 // memberJSON is a guild member object; withUser adds the user.
 func (s *Server) memberJSON(id string, withUser bool) obj {
 	m := obj{
-		"nick": nilIfEmpty(s.people[id].Nick), "avatar": nil, "roles": []string{},
+		"nick": nilIfEmpty(s.people[id].Nick), "avatar": nil, "roles": s.rolesOf(id),
 		"joined_at": timestamp(snowflakeTime(s.cfg.GuildID)), "premium_since": nil,
 		"deaf": false, "mute": false, "flags": 0, "pending": false,
 	}

@@ -34,7 +34,8 @@ type Adapter struct {
 	users    userCache
 	inter    interactions // live interaction tokens (interact.go)
 	typing   typing
-	lanes    lanes // events of a channel, one after another (lanes.go)
+	lanes    lanes    // events of a channel, one after another (lanes.go)
+	roles    botRoles // the bot's managed role per guild (markup.go)
 }
 
 var (

@@ -62,7 +62,7 @@ func (a *Adapter) onMessage(m *discordgo.Message) {
 	}
 	ctx := a.ctx
 	direct := m.GuildID == ""
-	mention := direct || mentions(m, me.ID)
+	mention := direct || a.mentionsBot(ctx, m, me.ID)
 	addr, inThread, err := a.addressOf(ctx, m.GuildID, m.ChannelID)
 	if err != nil {
 		if !mention {
@@ -166,7 +166,7 @@ func (a *Adapter) onEdit(m *discordgo.Message) {
 	}
 	direct := m.GuildID == ""
 	opened := !direct && !inThread && a.threadOn(m)
-	if !direct && !opened && !mentions(m, me.ID) && !(inThread && a.channels.partOf(m.ChannelID, me.ID)) {
+	if !direct && !opened && !a.mentionsBot(a.ctx, m, me.ID) && !(inThread && a.channels.partOf(m.ChannelID, me.ID)) {
 		return
 	}
 	msg := bot.Message{ID: m.ID, Address: addr, User: bot.User{ID: m.Author.ID, Name: m.Author.Username}, Text: a.markdown(a.ctx, m, me.ID), Time: m.Timestamp}

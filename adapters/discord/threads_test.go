@@ -78,3 +78,21 @@ func TestOnlyEditsOfMessagesTheBotTakesReachTheInbox(t *testing.T) {
 		t.Fatalf("edits of the mention: %+v; want one for the channel, one for its thread", got)
 	}
 }
+
+// "@Bot" written as a mention of the bot's managed role, as people's
+// clients often do, is a mention of the bot: it reaches the Inbox, without
+// the mention, and opens a thread.
+func TestAMentionOfTheBotsRoleIsAMention(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, nil)
+	a := newAdapter(t, f, nil)
+	in := newRecorder()
+	startAdapter(t, a, in)
+	m := f.ChannelMessage(discordfake.Ana, discordfake.General, "<@&"+discordfake.BotRole+"> what time is it?")
+	if got := in.waitN(t, 1); got[0] != "what time is it?" {
+		t.Errorf("the Inbox got %q; want the question without the mention", got[0])
+	}
+	if th, ok := f.Channel(m.ID); !ok || th.ParentID != discordfake.General {
+		t.Errorf("no thread opened on the mention: %+v", th)
+	}
+}

@@ -31,15 +31,18 @@
 // and the last sequence number), and Discord replays what was sent in
 // between; the bot drops anything delivered twice through its Store.
 //
-// What reaches the bot: a direct message; a message mentioning the bot;
-// and any message in a thread, unaddressed — the bot answers those in
-// threads it takes part in, which it tells from its own transcript. A
-// mention in a guild text channel opens a thread on the mentioning
-// message (Config.NoThreads keeps it in the channel), and the
-// conversation, the bot's answer included, lives there. The bot's own
-// messages are ignored, other bots' unless Config.AllowBots. <@123>,
-// <#456> and <@&789> reach the model as @name, #channel and @role.
-// Event ids are "msg:" + the message id and "int:" + the interaction id.
+// What reaches the bot: a direct message; a message mentioning the bot —
+// its user, or its managed role ("@Bot" as clients often write it); and
+// any message in a thread the bot is part of (it opened it, was added to
+// it, or was mentioned or answered in it), unaddressed. A mention in a
+// guild text channel opens a thread on the mentioning message
+// (Config.NoThreads keeps it in the channel), and the conversation, the
+// bot's answer included, lives there. The bot's own messages are ignored,
+// other bots' unless Config.AllowBots. <@123>, <#456> and <@&789> reach
+// the model as @name, #channel and @role. Event ids are "msg:" + the
+// message id and "int:" + the interaction id. The events of one channel
+// reach the bot in the order Discord sent them (Session.SyncEvents, and a
+// lane per channel, so a slow Store holds up its channel only).
 //
 // Addresses: Workspace is the guild (empty in a DM), Channel the text
 // channel, Thread the thread's channel id — which, for a thread opened on
@@ -49,8 +52,10 @@
 // sees it, well within Discord's three seconds; the card is then edited by
 // the bot. Notices to the clicker are ephemeral follow-ups while the
 // interaction's token lives (15 minutes), else a direct message. /ask is
-// registered at Start (in Config.GuildID, else globally), answered at once
-// with a deferred response, which the run's first post then replaces.
+// registered at Start (in Config.GuildID, else globally; the
+// application's other commands stay), answered at once with a deferred
+// response, which the run's first post then replaces — each command its
+// own, in turn, when several wait in one channel.
 //
 // Over HTTP ([Adapter.ServeHTTP]), each request's Ed25519 signature is
 // checked with discordgo.VerifyInteraction and its X-Signature-Timestamp

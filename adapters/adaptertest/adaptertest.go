@@ -70,7 +70,8 @@ type Platform interface {
 	// Statuses returns every status the platform showed in the
 	// conversation ("is thinking…", a typing indicator's text), in order,
 	// without the clearings. It is read only where the adapter reports
-	// bot.CapStatus.
+	// bot.CapStatus. Where the platform shows no words
+	// (Features.StatusWithoutText) it returns one entry per showing.
 	Statuses() []string
 }
 
@@ -116,6 +117,11 @@ type Features struct {
 	// Unaddressed says people can write where the bot is without
 	// addressing it; SendUnaddressed does.
 	Unaddressed bool
+	// StatusWithoutText says the platform shows that the bot is busy but
+	// not the status's words (Discord's "… is typing"): Statuses returns
+	// one entry per showing, whatever its text, and the status check asks
+	// only that a status was shown after SetStatus.
+	StatusWithoutText bool
 }
 
 // Run checks that the adapter setup returns passes the adapter contract of

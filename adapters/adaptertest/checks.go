@@ -341,6 +341,23 @@ func checkReactions(e *env) {
 func checkStatus(e *env) {
 	e.requireCap(bot.CapStatus)
 	n := e.next()
+	if e.f.StatusWithoutText {
+		e.inRun(func(ctx context.Context, tc *bot.ToolContext) {
+			// The bot's own "is thinking…" may be showing already: clear
+			// it, so that the status set next must be shown anew.
+			if err := tc.Thread.SetStatus(ctx, ""); err != nil {
+				e.t.Errorf("SetStatus(\"\"): %v", err)
+			}
+			before := len(e.p.Statuses())
+			if err := tc.Thread.SetStatus(ctx, "is checking "+n+"…"); err != nil {
+				e.t.Errorf("SetStatus: %v", err)
+			}
+			if after := len(e.p.Statuses()); after <= before {
+				e.t.Errorf("the platform showed no status after SetStatus: %d showings before it, %d after", before, after)
+			}
+		})
+		return
+	}
 	e.inRun(func(ctx context.Context, tc *bot.ToolContext) {
 		if err := tc.Thread.SetStatus(ctx, "is checking "+n+"…"); err != nil {
 			e.t.Errorf("SetStatus: %v", err)

@@ -8,6 +8,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/parleybot/parley/adapters/internal/platform"
 )
 
 // Config configures the Slack adapter. Its zero value reads the credentials
@@ -100,14 +102,11 @@ func (cfg Config) withDefaults() (Config, error) {
 	if cfg.Env == nil {
 		cfg.Env = os.Getenv
 	}
-	fill := func(v *string, key string) {
-		if *v == "" {
-			*v = strings.TrimSpace(cfg.Env(key))
-		}
-	}
-	fill(&cfg.BotToken, EnvBotToken)
-	fill(&cfg.SigningSecret, EnvSigningSecret)
-	fill(&cfg.AppToken, EnvAppToken)
+	platform.FromEnv(cfg.Env, map[string]*string{
+		EnvBotToken:      &cfg.BotToken,
+		EnvSigningSecret: &cfg.SigningSecret,
+		EnvAppToken:      &cfg.AppToken,
+	})
 	var errs []error
 	switch {
 	case cfg.BotToken == "":

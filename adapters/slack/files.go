@@ -8,6 +8,7 @@ import (
 
 	slackgo "github.com/slack-go/slack"
 
+	"github.com/parleybot/parley/adapters/internal/platform"
 	"github.com/parleybot/parley/bot"
 )
 
@@ -59,7 +60,7 @@ func (a *Adapter) PostFile(ctx context.Context, to bot.Address, f bot.File) (bot
 // if Slack has not reported one after the adapter's few looks.
 func (a *Adapter) shareOf(ctx context.Context, id string, to bot.Address) string {
 	for _, d := range a.out.shareWaits {
-		if sleep(ctx, d) != nil {
+		if platform.Sleep(ctx, d) != nil {
 			return ""
 		}
 		f, _, _, err := a.api.GetFileInfoContext(ctx, id, 1, 1)

@@ -12,7 +12,6 @@ import (
 	"github.com/parleybot/parley/adapters/slack/slackfake"
 	"github.com/parleybot/parley/bot"
 	"github.com/parleybot/parley/bottest"
-	"github.com/parleybot/parley/render"
 )
 
 // End-to-end tests: a real bot.Bot, with a scripted model, receives from
@@ -20,34 +19,6 @@ import (
 // Socket Mode, as it would with Slack. Each test proves one promise of
 // issue 9 from the outside: what the people in the workspace see, what
 // Slack was called with, and what the model was asked.
-
-// flowWriteArgs are the arguments of the approval tool.
-type flowWriteArgs struct {
-	Action string `json:"action"`
-}
-
-// flowApprovalTool asks the approvers before a write, with Approve and Deny
-// buttons, and returns the value of the one clicked: "approve" or "deny".
-func flowApprovalTool(approvers ...string) *bot.Tool {
-	return bot.DefineTool(bot.ToolSpec[flowWriteArgs]{
-		Name:        "confirm_write",
-		Description: "Ask for approval before a write.",
-		Handler: func(ctx context.Context, args flowWriteArgs, tc *bot.ToolContext) (any, error) {
-			choice, err := bot.AwaitChoice[string](ctx, tc.Thread, render.Card{
-				Title: "Approve write?",
-				Body:  []render.Node{render.Text(args.Action)},
-				Actions: render.Actions(
-					render.Button("Approve", "approve").Primary(),
-					render.Button("Deny", "deny").Danger(),
-				),
-			}, bot.Approvers(approvers...))
-			if err != nil {
-				return nil, err
-			}
-			return choice.Value, nil
-		},
-	})
-}
 
 // The whole flow of an approval: a mention, a tool asking for approval on
 // a card in the mention's thread, a click by someone who may not decide,
@@ -59,7 +30,7 @@ func TestFlowApprovalFromMentionToStreamedAnswer(t *testing.T) {
 	a := flowAdapter(t, f, nil)
 	const final = "Done: the staging table is dropped."
 	script := bottest.NewModel(
-		bottest.Call("confirm_write", flowWriteArgs{Action: "drop the staging table"}),
+		bottest.Call("confirm_write", bottest.ApprovalArgs{Action: "drop the staging table"}),
 		bottest.Reply(final),
 	)
 	// The final answer pauses after its first word until Slack shows it,
@@ -69,7 +40,7 @@ func TestFlowApprovalFromMentionToStreamedAnswer(t *testing.T) {
 	model := flowPausing{Model: script, pause: func() {
 		_ = f.WaitFor(ctx, func() bool { return len(f.Calls("chat.startStream")) > 0 })
 	}}
-	b := flowBot(t, bot.Config{Model: model, Adapters: []bot.Adapter{a}, Tools: []*bot.Tool{flowApprovalTool(slackfake.Ana)}})
+	b := flowBot(t, bot.Config{Model: model, Adapters: []bot.Adapter{a}, Tools: []*bot.Tool{bottest.ApprovalTool(slackfake.Ana)}})
 
 	mention, _ := f.Mention(slackfake.Ana, flowChannel, "please drop the staging table", "")
 	flowSend(t, f, a, mention)
@@ -391,10 +362,10 @@ func TestFlowRateLimitedCardIsPostedOnce(t *testing.T) {
 	f := flowFake(t)
 	a := flowAdapter(t, f, nil)
 	model := bottest.NewModel(
-		bottest.Call("confirm_write", flowWriteArgs{Action: "rotate the keys"}),
+		bottest.Call("confirm_write", bottest.ApprovalArgs{Action: "rotate the keys"}),
 		bottest.Reply("Keys rotated."),
 	)
-	b := flowBot(t, bot.Config{Model: model, Adapters: []bot.Adapter{a}, Tools: []*bot.Tool{flowApprovalTool(slackfake.Ana)}})
+	b := flowBot(t, bot.Config{Model: model, Adapters: []bot.Adapter{a}, Tools: []*bot.Tool{bottest.ApprovalTool(slackfake.Ana)}})
 
 	f.RateLimit("chat.postMessage", time.Second, 1)
 	mention, _ := f.Mention(slackfake.Ana, flowChannel, "rotate the keys", "")

@@ -4,13 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"mime"
 	"net/http"
 	"net/url"
 
 	slackgo "github.com/slack-go/slack"
 
+	"github.com/parleybot/parley/adapters/internal/platform"
 	"github.com/parleybot/parley/bot"
 )
 
@@ -76,7 +76,7 @@ func (a *Adapter) serve(w http.ResponseWriter, r *http.Request, want kind) {
 		http.Error(w, "slack: only POST", http.StatusMethodNotAllowed)
 		return
 	}
-	body, err := readCapped(r, a.cfg.MaxBodyBytes)
+	body, err := platform.ReadCapped(r, a.cfg.MaxBodyBytes)
 	if err != nil {
 		a.cfg.Logger.Warn("slack: refused a request whose body is too large", "limit", a.cfg.MaxBodyBytes, "remote", r.RemoteAddr)
 		http.Error(w, "slack: request body too large", http.StatusRequestEntityTooLarge)
@@ -184,25 +184,6 @@ func statusOf(err error) int {
 }
 
 func isDuplicate(err error) bool { return errors.Is(err, bot.ErrDuplicate) }
-
-// errTooLarge is a body over the cap.
-var errTooLarge = errors.New("slack: request body too large")
-
-// readCapped reads r's body, failing without reading further once it
-// passes limit bytes.
-func readCapped(r *http.Request, limit int64) ([]byte, error) {
-	if r.ContentLength > limit {
-		return nil, errTooLarge
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(body)) > limit {
-		return nil, errTooLarge
-	}
-	return body, nil
-}
 
 // verify checks the request's signature with slack-go's verifier: the v0
 // HMAC-SHA256 of the timestamp and the body, with a timestamp within five

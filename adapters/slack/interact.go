@@ -10,6 +10,7 @@ import (
 
 	slackgo "github.com/slack-go/slack"
 
+	"github.com/parleybot/parley/adapters/internal/platform"
 	"github.com/parleybot/parley/bot"
 )
 
@@ -135,7 +136,7 @@ func (a *Adapter) deliverClick(ctx context.Context, inbox bot.Inbox, me identity
 		// carry that id, and a click names the group when the clicked
 		// message is in it.
 		msg := ref
-		if group := messageIDOf(ts, act.BlockID); group != ts && slices.Contains(splitID(group), ts) {
+		if group := messageIDOf(ts, act.BlockID); group != ts && slices.Contains(platform.SplitID(group), ts) {
 			msg.ID = group
 		}
 		eventID := "act:" + c.TriggerID

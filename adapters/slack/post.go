@@ -12,27 +12,10 @@ import (
 
 	slackgo "github.com/slack-go/slack"
 
+	"github.com/parleybot/parley/adapters/internal/platform"
 	"github.com/parleybot/parley/bot"
 	"github.com/parleybot/parley/render/blockkit"
 )
-
-// groupSep separates the ts of a group's messages in a MessageRef's ID.
-const groupSep = ","
-
-// joinID returns the MessageRef ID of the messages tss, in order.
-func joinID(tss []string) string { return strings.Join(tss, groupSep) }
-
-// splitID returns the ts of every message a MessageRef ID names, in
-// order; the plain ts of one message gives one.
-func splitID(id string) []string {
-	var out []string
-	for ts := range strings.SplitSeq(id, groupSep) {
-		if ts = strings.TrimSpace(ts); ts != "" {
-			out = append(out, ts)
-		}
-	}
-	return out
-}
 
 // isTS reports whether s looks like a Slack ts: digits, a dot, digits.
 func isTS(s string) bool {
@@ -43,7 +26,7 @@ func isTS(s string) bool {
 // firstTS returns the ts of the first message a MessageRef ID names: the
 // one reactions and other single-message calls address.
 func firstTS(id string) string {
-	if tss := splitID(id); len(tss) > 0 {
+	if tss := platform.SplitID(id); len(tss) > 0 {
 		return tss[0]
 	}
 	return ""
@@ -133,7 +116,7 @@ func (a *Adapter) post(ctx context.Context, to bot.Address, m bot.Outgoing) (bot
 	if err != nil {
 		return bot.MessageRef{}, err
 	}
-	ref := bot.MessageRef{Address: to, ID: joinID(tss)}
+	ref := bot.MessageRef{Address: to, ID: platform.JoinID(tss)}
 	if len(tss) > 1 {
 		a.stampGroup(ctx, ref, tss, msgs)
 	}
@@ -189,7 +172,7 @@ func (a *Adapter) discard(ctx context.Context, channel string, tss []string) {
 }
 
 func (a *Adapter) update(ctx context.Context, ref bot.MessageRef, m bot.Outgoing) error {
-	tss := splitID(ref.ID)
+	tss := platform.SplitID(ref.ID)
 	if len(tss) == 0 || ref.Channel == "" {
 		return fmt.Errorf("slack: Update needs the ref of a posted message, with a Channel and an ID; got %+v", ref)
 	}
@@ -203,7 +186,7 @@ func (a *Adapter) update(ctx context.Context, ref bot.MessageRef, m bot.Outgoing
 	if err != nil {
 		return err
 	}
-	id := joinID(tss)
+	id := platform.JoinID(tss)
 	if len(msgs) > 1 || len(tss) > 1 {
 		for i := range msgs {
 			stamp(&msgs[i], id)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/parleybot/parley/adapters/internal/platform"
 	"github.com/parleybot/parley/bot"
 	"github.com/parleybot/parley/render"
 )
@@ -223,7 +224,7 @@ func TestUpdateEditsTheWholeGroup(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Post: %v", err)
 	}
-	group := splitID(ref.ID)
+	group := platform.SplitID(ref.ID)
 
 	// Shrinking: the first message shows the new content, the rest go.
 	if err := a.Update(ctx, ref, bot.Outgoing{Content: render.Markdown("para999 short")}); err != nil {

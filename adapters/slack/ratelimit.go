@@ -10,6 +10,8 @@ import (
 	"time"
 
 	slackgo "github.com/slack-go/slack"
+
+	"github.com/parleybot/parley/adapters/internal/platform"
 )
 
 // Slack limits each Web API method on its own (Tier 1 to Tier 4, and
@@ -93,7 +95,7 @@ func (l *limiter) wait(ctx context.Context, m string) error {
 		if d <= 0 {
 			return nil
 		}
-		if err := sleep(ctx, d); err != nil {
+		if err := platform.Sleep(ctx, d); err != nil {
 			return err
 		}
 		// Another 429 may have pushed the time further while this call
@@ -181,20 +183,5 @@ func (p *pacer) wait(ctx context.Context, channel string, every time.Duration) e
 	}
 	p.next[channel] = slot.Add(every)
 	p.mu.Unlock()
-	return sleep(ctx, time.Until(slot))
-}
-
-// sleep waits for d, or returns ctx's error if it ends first.
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return platform.Sleep(ctx, time.Until(slot))
 }

@@ -10,6 +10,7 @@ import (
 
 	slackgo "github.com/slack-go/slack"
 
+	"github.com/parleybot/parley/adapters/internal/platform"
 	"github.com/parleybot/parley/bot"
 	"github.com/parleybot/parley/render"
 )
@@ -53,14 +54,16 @@ func (a *Adapter) StartStream(ctx context.Context, to bot.Address, opts bot.Stre
 	if to.Channel == "" {
 		return nil, errors.New("slack: StartStream needs an address with a Channel")
 	}
-	return &stream{
+	s := &stream{
 		a:      a,
 		to:     to,
 		opts:   opts,
 		base:   context.WithoutCancel(ctx),
 		native: to.Thread != "" && !a.out.noNative.Load(),
 		sent:   map[string]string{},
-	}, nil
+	}
+	s.pending = platform.NewPending(s.tick)
+	return s, nil
 }
 
 // stream is one message streamed into Slack.
@@ -70,10 +73,7 @@ type stream struct {
 	opts bot.StreamOptions
 	base context.Context // the context of flushes between calls
 
-	mu      sync.Mutex
-	pending string      // appended text Slack does not show yet
-	timer   *time.Timer // armed while a flush is due
-	closed  bool
+	pending *platform.Pending // appended text Slack does not show yet
 
 	// send is held by a flush; it guards the fields below.
 	send sync.Mutex
@@ -97,25 +97,10 @@ type stream struct {
 // sends it shortly, and what Slack refuses then is kept and sent again
 // later, so Append fails only after Close.
 func (s *stream) Append(ctx context.Context, delta string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
+	if err := s.pending.Append(delta, s.a.out.flushEvery); err != nil {
 		return errors.New("slack: Append to a stream already closed")
 	}
-	if delta == "" {
-		return nil
-	}
-	s.pending += delta
-	s.armLocked(s.a.out.flushEvery)
 	return nil
-}
-
-// armLocked makes a flush happen in d, unless one is due already; s.mu
-// must be held.
-func (s *stream) armLocked(d time.Duration) {
-	if s.timer == nil && !s.closed {
-		s.timer = time.AfterFunc(d, s.tick)
-	}
 }
 
 // tick is a flush the stream makes on its own.
@@ -133,24 +118,12 @@ func (s *stream) tick() {
 func (s *stream) flush(ctx context.Context, final bool) error {
 	s.send.Lock()
 	defer s.send.Unlock()
-	s.mu.Lock()
-	s.timer = nil
-	if s.closed && !final {
-		s.mu.Unlock()
-		return nil
-	}
-	text := s.pending
-	s.mu.Unlock()
-	if text == "" {
+	text, ok := s.pending.Take(final)
+	if !ok || text == "" {
 		return nil
 	}
 	n, retry, err := s.deliver(ctx, text, final)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.pending = s.pending[n:]
-	if s.pending != "" {
-		s.armLocked(max(retry, s.a.out.flushEvery))
-	}
+	s.pending.Requeue(n, "", max(retry, s.a.out.flushEvery))
 	return err
 }
 
@@ -316,13 +289,7 @@ func (s *stream) fallback(ctx context.Context, text string, final bool) (int, ti
 // a zero ref if it posted none. An error means Slack does not show all
 // the text.
 func (s *stream) Close(ctx context.Context) (bot.MessageRef, error) {
-	s.mu.Lock()
-	s.closed = true
-	if s.timer != nil {
-		s.timer.Stop()
-		s.timer = nil
-	}
-	s.mu.Unlock()
+	s.pending.Close()
 	s.send.Lock()
 	if len(s.msgs) == 0 {
 		// The whole answer came before the first flush: one post shows
@@ -342,5 +309,5 @@ func (s *stream) Close(ctx context.Context) (bot.MessageRef, error) {
 	if len(s.msgs) == 0 {
 		return bot.MessageRef{}, err
 	}
-	return bot.MessageRef{Address: s.to, ID: joinID(s.msgs)}, err
+	return bot.MessageRef{Address: s.to, ID: platform.JoinID(s.msgs)}, err
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/parleybot/parley/adapters/discord"
 	"github.com/parleybot/parley/adapters/slack"
 )
 
@@ -77,6 +78,24 @@ var platforms = []platform{
 				usage:   "[-api-url URL]",
 				summary: "check $" + slack.EnvBotToken + ": its workspace, its bot user, the scopes it lacks",
 				run:     slackCheck,
+			},
+		},
+	},
+	{
+		name:    "discord",
+		summary: "set up the Discord application the Discord adapter needs",
+		cmds: []command{
+			{
+				name:    "invite",
+				usage:   "[-app-id ID] [-guild-id ID]",
+				summary: "print the OAuth2 URL that adds the bot to a guild with the scopes and permissions the adapter uses",
+				run:     discordInvite,
+			},
+			{
+				name:    "check",
+				usage:   "[-api-url URL]",
+				summary: "check $" + discord.EnvBotToken + ": its bot user, its application, the privileged intents it lacks",
+				run:     discordCheck,
 			},
 		},
 	},
@@ -285,4 +304,57 @@ func list(items []string) string {
 		return "none"
 	}
 	return strings.Join(items, ", ")
+}
+
+// discordInvite is "parley discord invite".
+func discordInvite(_ context.Context, e invocation, args []string) int {
+	var opts discord.InviteOptions
+	fs := e.flags()
+	fs.StringVar(&opts.AppID, "app-id", e.getenv(discord.EnvAppID), "the application's `ID` (default $"+discord.EnvAppID+")")
+	fs.StringVar(&opts.GuildID, "guild-id", e.getenv(discord.EnvGuildID), "preselect the guild with this `ID` (default $"+discord.EnvGuildID+")")
+	if status, ok := parseFlags(fs, args); !ok {
+		return status
+	}
+	if opts.AppID == "" {
+		fmt.Fprintf(e.stderr, "parley discord invite: no application id: pass -app-id or set %s\n", discord.EnvAppID)
+		return exitUsage
+	}
+	u, err := discord.InviteURL(opts)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "parley discord invite: %v\n", err)
+		return exitUsage
+	}
+	fmt.Fprintln(e.stdout, u)
+	fmt.Fprintf(e.stderr, "Open it to add the bot to a guild, with scopes %s and these permissions:\n", strings.Join(discord.Scopes(), ", "))
+	for _, p := range discord.PermissionNames() {
+		fmt.Fprintf(e.stderr, "  - %s\n", p)
+	}
+	fmt.Fprintln(e.stderr, "Then switch on the Message Content intent (Developer Portal → Bot → Privileged Gateway Intents).")
+	return exitOK
+}
+
+// discordCheck is "parley discord check".
+func discordCheck(ctx context.Context, e invocation, args []string) int {
+	var apiURL string
+	fs := e.flags()
+	fs.StringVar(&apiURL, "api-url", discord.DefaultAPIURL, "the Discord REST API's base `URL`")
+	if status, ok := parseFlags(fs, args); !ok {
+		return status
+	}
+	ctx, cancel := context.WithTimeout(ctx, checkTimeout)
+	defer cancel()
+	r, err := discord.Check(ctx, discord.Config{Env: e.getenv, APIURL: apiURL})
+	if r.BotID != "" {
+		row(e.stdout, "bot user", fmt.Sprintf("@%s (%s)", r.BotName, r.BotID))
+	}
+	if r.AppID != "" {
+		row(e.stdout, "app", fmt.Sprintf("%s (%s)", r.AppName, r.AppID))
+		row(e.stdout, "intents", list(r.Intents))
+		row(e.stdout, "missing", list(r.Missing))
+	}
+	if err != nil {
+		fmt.Fprintf(e.stderr, "parley discord check: %v\n", err)
+		return exitProblem
+	}
+	return exitOK
 }

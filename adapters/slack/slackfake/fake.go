@@ -10,6 +10,8 @@ import (
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slacktest"
+
+	"github.com/parleybot/parley/adapters/internal/platform"
 )
 
 // Config describes the workspace the fake serves. Its zero value is a
@@ -138,7 +140,7 @@ type Server struct {
 	base string // the API's base URL, "http://127.0.0.1:port/"
 
 	mu        sync.Mutex
-	changed   chan struct{} // closed and replaced on every change
+	changes   platform.Changes // wakes WaitFor
 	closed    bool
 	clock     time.Time // the last ts handed out
 	seq       int       // for ids
@@ -164,7 +166,6 @@ func New(cfg Config) *Server {
 	cfg = cfg.withDefaults()
 	s := &Server{
 		cfg:       cfg,
-		changed:   make(chan struct{}),
 		faults:    map[string][]fault{},
 		channels:  map[string]*channel{},
 		fileByID:  map[string]*File{},
@@ -249,26 +250,14 @@ func (s *Server) DM(userID string) string { return "D" + strings.TrimPrefix(user
 // returns nil then; or ctx's error when ctx ends first. cond may call the
 // Server's methods.
 func (s *Server) WaitFor(ctx context.Context, cond func() bool) error {
-	for {
-		s.mu.Lock()
-		ch := s.changed
-		s.mu.Unlock()
-		if cond() {
-			return nil
-		}
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return fmt.Errorf("slackfake: waiting: %w", ctx.Err())
-		}
+	if err := s.changes.WaitFor(ctx, &s.mu, cond); err != nil {
+		return fmt.Errorf("slackfake: waiting: %w", err)
 	}
+	return nil
 }
 
 // changedLocked wakes every WaitFor. s.mu is held.
-func (s *Server) changedLocked() {
-	close(s.changed)
-	s.changed = make(chan struct{})
-}
+func (s *Server) changedLocked() { s.changes.Changed() }
 
 // nextTSLocked returns a new message timestamp, Slack-style
 // ("1712345678.000100"): the clock's time in microseconds, made later

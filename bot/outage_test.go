@@ -30,6 +30,24 @@ func outageCfg(model bot.Model, tools ...*bot.Tool) bot.Config {
 	return cfg
 }
 
+// killingTool is a tool "work" whose first call kills store; with hang,
+// that call then works on until its run is cancelled (a long call, cut by
+// the lost lane). Later calls return at once.
+func killingTool(store *bottest.KillableStore, hang bool) *bot.Tool {
+	var calls atomic.Int32
+	return bot.DefineTool(bot.ToolSpec[noArgs]{Name: "work", Description: "works",
+		Handler: func(ctx context.Context, _ noArgs, tc *bot.ToolContext) (any, error) {
+			if calls.Add(1) == 1 {
+				store.Kill()
+				if hang {
+					<-ctx.Done()
+					return nil, ctx.Err()
+				}
+			}
+			return "worked", nil
+		}})
+}
+
 // stillFor fails the test if cond turns false within d.
 func stillFor(t *testing.T, d time.Duration, what string, cond func() bool) {
 	t.Helper()
@@ -90,11 +108,7 @@ func TestStoreLostAfterTheAnswerStaysAnswered(t *testing.T) {
 	t.Parallel()
 	store := bottest.NewKillableStore(bot.NewMemoryStore())
 	a := bottest.NewAdapter()
-	work := bot.DefineTool(bot.ToolSpec[noArgs]{Name: "work", Description: "works",
-		Handler: func(ctx context.Context, _ noArgs, tc *bot.ToolContext) (any, error) {
-			store.Kill()
-			return "worked", nil
-		}})
+	work := killingTool(store, false)
 	model := bottest.NewModel(bottest.Call("work", noArgs{}), bottest.Reply("All done."))
 	b := startBot(t, outageCfg(model, work), a, store)
 	if _, err := a.Send(bottest.Ana, "please work"); err != nil {
@@ -130,16 +144,7 @@ func TestStoreLostMidRunIsToldAndTakenUpWhenBack(t *testing.T) {
 			t.Parallel()
 			store := bottest.NewKillableStore(bot.NewMemoryStore())
 			a := bottest.NewAdapter()
-			var calls atomic.Int32
-			work := bot.DefineTool(bot.ToolSpec[noArgs]{Name: "work", Description: "works",
-				Handler: func(ctx context.Context, _ noArgs, tc *bot.ToolContext) (any, error) {
-					if calls.Add(1) == 1 {
-						store.Kill()
-						<-ctx.Done() // a long call, cut by the lost lane
-						return nil, ctx.Err()
-					}
-					return "worked", nil
-				}})
+			work := killingTool(store, true)
 			model := bottest.NewModel(bottest.Call("work", noArgs{}), bottest.Call("work", noArgs{}), bottest.Reply("All done."))
 			cfg := outageCfg(model, work)
 			cfg.Interrupted = tc.policy
@@ -222,12 +227,7 @@ func TestHangingStoreTellsTheRun(t *testing.T) {
 	t.Parallel()
 	ks := bottest.NewKillableStore(bot.NewMemoryStore())
 	a := bottest.NewAdapter()
-	work := bot.DefineTool(bot.ToolSpec[noArgs]{Name: "work", Description: "works",
-		Handler: func(ctx context.Context, _ noArgs, tc *bot.ToolContext) (any, error) {
-			ks.Kill()
-			<-ctx.Done()
-			return nil, ctx.Err()
-		}})
+	work := killingTool(ks, true)
 	model := bottest.NewModel(bottest.Call("work", noArgs{}), bottest.Reply("All done."))
 	startBot(t, outageCfg(model, work), a, hangStore{ks})
 	if _, err := a.Send(bottest.Ana, "please work"); err != nil {
@@ -243,12 +243,7 @@ func TestStopWhileTheStoreIsDownReturns(t *testing.T) {
 	t.Parallel()
 	store := bottest.NewKillableStore(bot.NewMemoryStore())
 	a := bottest.NewAdapter()
-	work := bot.DefineTool(bot.ToolSpec[noArgs]{Name: "work", Description: "works",
-		Handler: func(ctx context.Context, _ noArgs, tc *bot.ToolContext) (any, error) {
-			store.Kill()
-			<-ctx.Done()
-			return nil, ctx.Err()
-		}})
+	work := killingTool(store, true)
 	model := bottest.NewModel(bottest.Call("work", noArgs{}), bottest.Reply("All done."))
 	b := startBot(t, outageCfg(model, work), a, store)
 	if _, err := a.Send(bottest.Ana, "please work"); err != nil {
@@ -273,14 +268,7 @@ func TestNewMessageAfterTheStoreIsBackKeepsDoneWorkDone(t *testing.T) {
 	t.Parallel()
 	store := bottest.NewKillableStore(bot.NewMemoryStore())
 	a := bottest.NewAdapter()
-	var calls atomic.Int32
-	work := bot.DefineTool(bot.ToolSpec[noArgs]{Name: "work", Description: "works",
-		Handler: func(ctx context.Context, _ noArgs, tc *bot.ToolContext) (any, error) {
-			if calls.Add(1) == 1 {
-				store.Kill()
-			}
-			return "worked", nil
-		}})
+	work := killingTool(store, false)
 	model := bottest.NewModel(bottest.Call("work", noArgs{}), bottest.Reply("All done."), bottest.Reply("Second."))
 	b := startBot(t, outageCfg(model, work), a, store)
 	if _, err := a.Send(bottest.Ana, "please work"); err != nil {

@@ -524,14 +524,19 @@ const (
 	flagGatewayMessageContentLimited = 1 << 19
 )
 
-func (s *Server) getApplication(*request) (int, any, error) {
-	flags := 0
+// appFlags are the application's flags.
+func (s *Server) appFlags() int {
 	switch s.cfg.MessageContent {
 	case Granted:
-		flags |= flagGatewayMessageContent
+		return flagGatewayMessageContent
 	case GrantedLimited:
-		flags |= flagGatewayMessageContentLimited
+		return flagGatewayMessageContentLimited
 	}
+	return 0
+}
+
+func (s *Server) getApplication(*request) (int, any, error) {
+	flags := s.appFlags()
 	return http.StatusOK, obj{
 		"id": s.cfg.ApplicationID, "name": s.cfg.ApplicationName, "icon": nil, "description": "",
 		"summary": "", "type": nil, "hook": true, "bot_public": true, "bot_require_code_grant": false,

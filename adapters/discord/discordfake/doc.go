@@ -65,13 +65,16 @@
 // interactions, dispatched as INTERACTION_CREATE unless
 // Config.HTTPInteractions; [Server.PostInteraction] posts one, signed
 // with the application's Ed25519 key ([Server.PublicKeyHex]), to an
-// Interactions Endpoint URL, as does [Server.Ping].
+// Interactions Endpoint URL, as does [Server.Ping]. Each returns the
+// [Event] it made; [Server.Dispatch] sends one again, as Discord does
+// now and then, and [Server.Events] lists them all.
 //
 // # What the guild shows
 //
 // [Server.Messages], [Server.Message], [Server.Ephemerals],
-// [Server.Typing], [Server.Reactions], [Server.Threads] and
-// [Server.Commands] tell what people would see now. A Server is safe for
+// [Server.Typing], [Server.Reactions], [Server.Threads], [Server.Channel]
+// and [Server.Commands] tell what people would see now;
+// [Server.Connected] how many gateway connections are live. A Server is safe for
 // concurrent use; [Server.WaitFor] waits for a condition on it without
 // sleeping.
 package discordfake

@@ -319,17 +319,13 @@ func (s *Server) identifyLocked(c *gwConn, d json.RawMessage) {
 	if inShard {
 		guilds = append(guilds, obj{"id": s.cfg.GuildID, "unavailable": true})
 	}
-	appFlags := 0
-	if _, a, _ := s.getApplication(nil); a != nil {
-		appFlags = a.(obj)["flags"].(int)
-	}
 	s.sendLocked(sess, "READY", obj{
 		"v": 10, "user_settings": obj{}, "user": s.userJSON(s.cfg.BotUser.ID),
 		"session_type": "normal", "session_id": sess.id,
 		"resume_gateway_url": s.GatewayURL(), "relationships": []obj{}, "private_channels": []obj{},
 		"presences": []obj{}, "guilds": orEmpty(guilds), "guild_join_requests": []obj{},
 		"geo_ordered_rtc_regions": []string{"fake"}, "auth": obj{},
-		"application": obj{"id": s.cfg.ApplicationID, "flags": appFlags}, "shard": rec.Shard,
+		"application": obj{"id": s.cfg.ApplicationID, "flags": s.appFlags()}, "shard": rec.Shard,
 	})
 	if inShard && id.Intents&discordgo.IntentGuilds != 0 {
 		s.sendLocked(sess, "GUILD_CREATE", s.guildCreateLocked())

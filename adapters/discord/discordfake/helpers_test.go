@@ -51,6 +51,9 @@ func open(t *testing.T, dg *discordgo.Session, intents discordgo.Intent) {
 	t.Helper()
 	dg.Identify.Intents = intents
 	dg.ShouldReconnectOnError = true
+	// Handlers in order, one at a time: by default discordgo runs each in
+	// its own goroutine, and a test could see a later event first.
+	dg.SyncEvents = true
 	if err := dg.Open(); err != nil {
 		t.Fatal(err)
 	}

@@ -257,6 +257,26 @@ func (s *Server) componentLocked(userID, messageID, customID string) (*Msg, disc
 	return m, found, nil
 }
 
+// componentOf finds the enabled component of type T (a button or a
+// select, named kind) with customID on a message the person userID sees.
+// s.mu is held.
+func componentOf[T discordgo.MessageComponent](s *Server, userID, messageID, customID, kind string, disabled func(T) bool) (*Msg, T, error) {
+	var zero T
+	s.personLocked(userID)
+	m, c, err := s.componentLocked(userID, messageID, customID)
+	if err != nil {
+		return nil, zero, err
+	}
+	t, ok := c.(T)
+	switch {
+	case !ok:
+		return nil, zero, fmt.Errorf("discordfake: %q on message %q is not a %s", customID, messageID, kind)
+	case disabled(t):
+		return nil, zero, fmt.Errorf("discordfake: the %s %q on message %q is disabled", kind, customID, messageID)
+	}
+	return m, t, nil
+}
+
 // Click makes the person userID click the button with customID on a
 // message: an interaction of type 3 (message component), with the
 // message, a token and the clicker as member (user in a DM). Unless
@@ -265,17 +285,9 @@ func (s *Server) componentLocked(userID, messageID, customID string) (*Msg, disc
 func (s *Server) Click(userID, messageID, customID string) (Event, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.personLocked(userID)
-	m, c, err := s.componentLocked(userID, messageID, customID)
+	m, _, err := componentOf(s, userID, messageID, customID, "button", func(b *discordgo.Button) bool { return b.Disabled })
 	if err != nil {
 		return Event{}, err
-	}
-	b, ok := c.(*discordgo.Button)
-	if !ok {
-		return Event{}, fmt.Errorf("discordfake: %q on message %q is not a button", customID, messageID)
-	}
-	if b.Disabled {
-		return Event{}, fmt.Errorf("discordfake: the button %q on message %q is disabled", customID, messageID)
 	}
 	data := obj{"custom_id": customID, "component_type": int(discordgo.ButtonComponent)}
 	return s.newInteractionLocked(discordgo.InteractionMessageComponent, userID, s.channels[m.ChannelID], m, data), nil
@@ -288,17 +300,9 @@ func (s *Server) Click(userID, messageID, customID string) (Event, error) {
 func (s *Server) Select(userID, messageID, customID string, values ...string) (Event, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.personLocked(userID)
-	m, c, err := s.componentLocked(userID, messageID, customID)
+	m, sel, err := componentOf(s, userID, messageID, customID, "select", func(s *discordgo.SelectMenu) bool { return s.Disabled })
 	if err != nil {
 		return Event{}, err
-	}
-	sel, ok := c.(*discordgo.SelectMenu)
-	if !ok {
-		return Event{}, fmt.Errorf("discordfake: %q on message %q is not a select", customID, messageID)
-	}
-	if sel.Disabled {
-		return Event{}, fmt.Errorf("discordfake: the select %q on message %q is disabled", customID, messageID)
 	}
 	minV, maxV := 1, 1
 	if sel.MinValues != nil {

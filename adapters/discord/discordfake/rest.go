@@ -71,13 +71,18 @@ func (s *Server) channelLocked(q *request) (*channel, error) {
 	return ch, nil
 }
 
-// messageLocked returns the message of the path's message.id in ch.
-func (s *Server) messageLocked(ch *channel, q *request) (*Msg, error) {
+// channelMessageLocked returns the channel of the path's channel.id and
+// its message of the path's message.id.
+func (s *Server) channelMessageLocked(q *request) (*channel, *Msg, error) {
+	ch, err := s.channelLocked(q)
+	if err != nil {
+		return nil, nil, err
+	}
 	m := s.msgs[q.path("message.id")]
 	if m == nil || m.Deleted || m.Ephemeral || m.ChannelID != ch.ID {
-		return nil, apiError(10008)
+		return nil, nil, apiError(10008)
 	}
-	return m, nil
+	return ch, m, nil
 }
 
 func (s *Server) getChannel(q *request) (int, any, error) {
@@ -89,11 +94,7 @@ func (s *Server) getChannel(q *request) (int, any, error) {
 }
 
 func (s *Server) getMessage(q *request) (int, any, error) {
-	ch, err := s.channelLocked(q)
-	if err != nil {
-		return 0, nil, err
-	}
-	m, err := s.messageLocked(ch, q)
+	_, m, err := s.channelMessageLocked(q)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -251,11 +252,7 @@ func (s *Server) editLocked(m *Msg, p *parsedMessage, files []File) {
 }
 
 func (s *Server) editMessage(q *request) (int, any, error) {
-	ch, err := s.channelLocked(q)
-	if err != nil {
-		return 0, nil, err
-	}
-	m, err := s.messageLocked(ch, q)
+	_, m, err := s.channelMessageLocked(q)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -271,11 +268,7 @@ func (s *Server) editMessage(q *request) (int, any, error) {
 }
 
 func (s *Server) deleteMessage(q *request) (int, any, error) {
-	ch, err := s.channelLocked(q)
-	if err != nil {
-		return 0, nil, err
-	}
-	m, err := s.messageLocked(ch, q)
+	_, m, err := s.channelMessageLocked(q)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -314,16 +307,12 @@ func parseThread(payload []byte) (threadBody, error) {
 }
 
 func (s *Server) startThreadFromMessage(q *request) (int, any, error) {
-	ch, err := s.channelLocked(q)
+	ch, m, err := s.channelMessageLocked(q)
 	if err != nil {
 		return 0, nil, err
 	}
 	if ch.Type != discordgo.ChannelTypeGuildText && ch.Type != discordgo.ChannelTypeGuildNews {
 		return 0, nil, apiError(50024)
-	}
-	m, err := s.messageLocked(ch, q)
-	if err != nil {
-		return 0, nil, err
 	}
 	if m.ThreadID != "" {
 		return 0, nil, apiError(160004)
@@ -390,11 +379,7 @@ func validEmoji(e string) bool {
 }
 
 func (s *Server) react(q *request) (int, any, error) {
-	ch, err := s.channelLocked(q)
-	if err != nil {
-		return 0, nil, err
-	}
-	m, err := s.messageLocked(ch, q)
+	_, m, err := s.channelMessageLocked(q)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -543,14 +528,19 @@ const (
 	flagGatewayMessageContentLimited = 1 << 19
 )
 
-func (s *Server) getApplication(*request) (int, any, error) {
-	flags := 0
+// appFlags are the application's flags.
+func (s *Server) appFlags() int {
 	switch s.cfg.MessageContent {
 	case Granted:
-		flags |= flagGatewayMessageContent
+		return flagGatewayMessageContent
 	case GrantedLimited:
-		flags |= flagGatewayMessageContentLimited
+		return flagGatewayMessageContentLimited
 	}
+	return 0
+}
+
+func (s *Server) getApplication(*request) (int, any, error) {
+	flags := s.appFlags()
 	return http.StatusOK, obj{
 		"id": s.cfg.ApplicationID, "name": s.cfg.ApplicationName, "icon": nil, "description": "",
 		"summary": "", "type": nil, "hook": true, "bot_public": true, "bot_require_code_grant": false,

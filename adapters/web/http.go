@@ -340,6 +340,20 @@ func (a *Adapter) accepted(w http.ResponseWriter, err error, v any) {
 	}
 }
 
+// inboxFor answers a request that failed its checks (err) or came while
+// the bot takes nothing, and else returns the inbox to hand it to.
+func (a *Adapter) inboxFor(w http.ResponseWriter, err error) (bot.Inbox, bool) {
+	if err != nil {
+		fail(w, http.StatusBadRequest, err.Error())
+		return nil, false
+	}
+	in, ok := a.receiving()
+	if !ok {
+		a.accepted(w, bot.ErrStopping, nil)
+	}
+	return in, ok
+}
+
 // message answers POST api/conversations/{id}/messages.
 func (a *Adapter) message(w http.ResponseWriter, r *http.Request) {
 	conv := r.PathValue("id")
@@ -361,13 +375,8 @@ func (a *Adapter) message(w http.ResponseWriter, r *http.Request) {
 	case len([]rune(text)) > maxText:
 		err = fmt.Errorf("web: the message is longer than %d characters", maxText)
 	}
-	if err != nil {
-		fail(w, http.StatusBadRequest, err.Error())
-		return
-	}
-	in, ok := a.receiving()
+	in, ok := a.inboxFor(w, err)
 	if !ok {
-		a.accepted(w, bot.ErrStopping, nil)
 		return
 	}
 	m := bot.Message{
@@ -430,13 +439,8 @@ func (a *Adapter) action(w http.ResponseWriter, r *http.Request) {
 		}
 		a.book.mu.Unlock()
 	}
-	if err != nil {
-		fail(w, http.StatusBadRequest, err.Error())
-		return
-	}
-	in, ok := a.receiving()
+	in, ok := a.inboxFor(w, err)
 	if !ok {
-		a.accepted(w, bot.ErrStopping, nil)
 		return
 	}
 	ref := bot.MessageRef{Address: Address(req.Conv), ID: req.Message}

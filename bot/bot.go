@@ -187,6 +187,9 @@ type Bot struct {
 	notifier   Notifier
 	owner      string
 	sweepNow   chan struct{} // nudges the sweep (see nudgeSweep)
+	// expireTrouble and takeTrouble keep the sweep's log short while the
+	// Store fails.
+	expireTrouble, takeTrouble trouble
 
 	reg   registry
 	lanes laneTable

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"slices"
 	"sync"
 	"time"
@@ -686,10 +687,10 @@ func (b *Bot) sweep(ctx context.Context) {
 
 func (b *Bot) expire(ctx context.Context) {
 	due, err := b.store.Expiring(ctx, time.Now(), sweepLimit)
+	if ctx.Err() == nil {
+		b.expireTrouble.note(b.log, "looking for expired choices", err)
+	}
 	if err != nil {
-		if ctx.Err() == nil {
-			b.log.Error("bot: looking for expired choices failed", "err", err)
-		}
 		return
 	}
 	for _, c := range due {
@@ -709,10 +710,10 @@ func (b *Bot) expire(ctx context.Context) {
 
 func (b *Bot) takeOver(ctx context.Context) {
 	lanes, err := b.store.Lapsed(ctx, time.Now(), sweepLimit)
+	if ctx.Err() == nil {
+		b.takeTrouble.note(b.log, "looking for work to take over", err)
+	}
 	if err != nil {
-		if ctx.Err() == nil {
-			b.log.Error("bot: looking for work to take over failed", "err", err)
-		}
 		return
 	}
 	for _, lane := range lanes {
@@ -866,5 +867,38 @@ func (w *waitTable) unwait(id string, wt *waiter) (Outcome, bool) {
 		return o, true
 	default:
 		return Outcome{}, false
+	}
+}
+
+// trouble keeps the log of a failing background task short while the
+// Store is away: the first failure, one a minute after it, and the
+// recovery, rather than every sweep's.
+type trouble struct {
+	mu     sync.Mutex
+	since  time.Time // when the failures began; zero while all is well
+	logged time.Time // when one was last logged
+	missed int       // failures not logged since
+}
+
+// trouble's reminder interval.
+const troubleEvery = time.Minute
+
+func (t *trouble) note(log *slog.Logger, what string, err error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	now := time.Now()
+	switch {
+	case err == nil && !t.since.IsZero():
+		log.Info("bot: "+what+" works again", "failing for", now.Sub(t.since).Round(time.Millisecond))
+		t.since, t.logged, t.missed = time.Time{}, time.Time{}, 0
+	case err == nil:
+	case t.since.IsZero():
+		t.since, t.logged = now, now
+		log.Error("bot: "+what+" failed", "err", err)
+	case now.Sub(t.logged) >= troubleEvery:
+		log.Error("bot: "+what+" still fails", "err", err, "failing for", now.Sub(t.since).Round(time.Second), "failures not logged", t.missed)
+		t.logged, t.missed = now, 0
+	default:
+		t.missed++
 	}
 }

@@ -203,11 +203,12 @@ func TestRunDoesNotStartOnALaneGivenUp(t *testing.T) {
 		t.Fatal("A never gave the lane up")
 	}
 	// A gave the thread up. B takes it over once the lease lapses in the
-	// Store, and handles "two" as cut.
+	// Store, and handles "two" as cut — the thread is told to ask again,
+	// by B, or by A when the Store it could not reach stopped A's run.
 	cfgB := cfg
 	cfgB.Model = bottest.NewModel(bottest.Reply("B answers two"))
 	startReplica(t, chat, mem, "B", cfgB)
-	waitForText(t, chat, "interrupted")
+	waitForText(t, chat, "Please ask again")
 	close(gate2)
 	time.Sleep(500 * time.Millisecond)
 	if strings.Contains(strings.Join(chat.Texts(), "|"), "A answers two") {

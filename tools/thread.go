@@ -64,6 +64,8 @@ type ReadOtherThreadArgs struct {
 
 // ThreadMessage is one message as read_thread reports it.
 type ThreadMessage struct {
+	// From is who wrote the message: their name, else their id; "you"
+	// for the bot's own messages, which the model wrote or posted.
 	From string    `json:"from"`
 	Text string    `json:"text"`
 	Time time.Time `json:"time,omitzero"`
@@ -136,7 +138,11 @@ func readThread(ctx context.Context, t *bot.Thread, limit int) ([]ThreadMessage,
 	}
 	out := make([]ThreadMessage, len(msgs))
 	for i, m := range msgs {
-		out[i] = ThreadMessage{From: name(m.User), Text: m.Text, Time: m.Time, Bot: m.FromSelf}
+		from := name(m.User)
+		if m.FromSelf {
+			from = "you"
+		}
+		out[i] = ThreadMessage{From: from, Text: m.Text, Time: m.Time, Bot: m.FromSelf}
 	}
 	return out, nil
 }

@@ -33,7 +33,7 @@ func TestReadThread(t *testing.T) {
 	if err := json.Unmarshal([]byte(lastToolMessage(t, model)), &got); err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 2 || got[0].Text != "hi ana" || !got[0].Bot || got[1].From != "ben" || got[1].Text != "what did we say?" || got[1].Time.IsZero() {
+	if len(got) != 2 || got[0].Text != "hi ana" || !got[0].Bot || got[0].From != "you" || got[1].From != "ben" || got[1].Text != "what did we say?" || got[1].Time.IsZero() {
 		t.Errorf("read_thread returned %+v", got)
 	}
 }

@@ -16,34 +16,62 @@ import (
 // platform (bottest.NewAdapter) stand in for openai.New and a Slack,
 // Discord or web adapter; the tools are registered as in any bot.
 
+// start starts a bot with the given tools, as bot.New and Bot.Start do in
+// a real one.
+func start(ctx context.Context, model *bottest.Model, tools ...*bot.Tool) (*bot.Bot, *bottest.Adapter) {
+	chat := bottest.NewAdapter()
+	b, err := bot.New(bot.Config{Store: bot.NewMemoryStore(), Model: model, Adapters: []bot.Adapter{chat}, Tools: tools})
+	if err != nil {
+		panic(err)
+	}
+	if err := b.Start(ctx); err != nil {
+		panic(err)
+	}
+	return b, chat
+}
+
+// stop waits until the bot has answered, and stops it.
+func stop(ctx context.Context, b *bot.Bot) {
+	b.Idle(ctx)
+	b.Stop(ctx)
+}
+
+// ask starts a bot with the given tools, has Ana ask it something, waits
+// for the answer and stops the bot.
+func ask(model *bottest.Model, text string, tools ...*bot.Tool) *bottest.Adapter {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	b, chat := start(ctx, model, tools...)
+	chat.Send(bottest.Ana, text)
+	stop(ctx, b)
+	return chat
+}
+
+// lastResult returns the last tool result the model read.
+func lastResult(model *bottest.Model) string {
+	reqs := model.Requests()
+	msgs := reqs[len(reqs)-1].Messages
+	return msgs[len(msgs)-1].Content
+}
+
 func ExampleReadThread() {
 	model := bottest.NewModel(
 		bottest.Reply("Noted."),
 		bottest.Call("read_thread", tools.ReadThreadArgs{Limit: 10}),
 		bottest.Reply("Ana said the deploy is at five."),
 	)
-	chat := bottest.NewAdapter()
-	b, _ := bot.New(bot.Config{
-		Store:    bot.NewMemoryStore(),
-		Model:    model,
-		Adapters: []bot.Adapter{chat},
-		// The current conversation only: the model cannot name another.
-		Tools: []*bot.Tool{tools.ReadThread(tools.ReadThreadConfig{})},
-	})
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	b.Start(ctx)
+	// The current conversation only: the model cannot name another.
+	b, chat := start(ctx, model, tools.ReadThread(tools.ReadThreadConfig{}))
 	chat.Send(bottest.Ana, "the deploy is at five")
 	b.Idle(ctx)
 	chat.Send(bottest.Ben, "what did Ana say?")
-	b.Idle(ctx)
-	b.Stop(ctx)
+	stop(ctx, b)
 
 	// What the model read.
-	reqs := model.Requests()
-	msgs := reqs[len(reqs)-1].Messages
 	var read []tools.ThreadMessage
-	json.Unmarshal([]byte(msgs[len(msgs)-1].Content), &read)
+	json.Unmarshal([]byte(lastResult(model)), &read)
 	for _, m := range read {
 		fmt.Printf("%s (bot %v): %s\n", m.From, m.Bot, m.Text)
 	}
@@ -68,16 +96,14 @@ func ExampleReadThread_otherThreads() {
 		bottest.Call("read_thread", tools.ReadOtherThreadArgs{Channel: "C_HR"}),
 		bottest.Reply("The launch moved to Friday."),
 	)
-	chat := bottest.NewAdapter()
-	b, _ = bot.New(bot.Config{Store: bot.NewMemoryStore(), Model: model, Adapters: []bot.Adapter{chat}, Tools: []*bot.Tool{readThread}})
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	b.Start(ctx)
+	var chat *bottest.Adapter
+	b, chat = start(ctx, model, readThread)
 	launch := bot.Address{Platform: bottest.Platform, Channel: bottest.DefaultThread.Channel, Thread: "T2"}
 	chat.Deliver(bot.Message{Address: launch, User: bottest.Ben, Text: "the launch moved to Friday"})
 	chat.Send(bottest.Ana, "what happened to the launch?")
-	b.Idle(ctx)
-	b.Stop(ctx)
+	stop(ctx, b)
 
 	for _, m := range model.Requests()[1:] {
 		tool := m.Messages[len(m.Messages)-1]
@@ -98,18 +124,9 @@ func ExampleLookupUser() {
 		bottest.Call("lookup_user", tools.LookupUserArgs{UserID: bottest.Ben.ID}),
 		bottest.Reply("U_BEN is ben."),
 	)
-	chat := bottest.NewAdapter()
-	b, _ := bot.New(bot.Config{Store: bot.NewMemoryStore(), Model: model, Adapters: []bot.Adapter{chat}, Tools: []*bot.Tool{tools.LookupUser()}})
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	b.Start(ctx)
-	chat.Send(bottest.Ana, "who is U_BEN?")
-	b.Idle(ctx)
-	b.Stop(ctx)
+	chat := ask(model, "who is U_BEN?", tools.LookupUser())
 
-	reqs := model.Requests()
-	msgs := reqs[len(reqs)-1].Messages
-	fmt.Println(msgs[len(msgs)-1].Content)
+	fmt.Println(lastResult(model))
 	fmt.Println(chat.LastText())
 	// Output:
 	// {"id":"U_BEN","name":"ben"}
@@ -130,14 +147,7 @@ func ExamplePostFile() {
 		bottest.Call("post_file", tools.PostFileArgs{File: "sales.csv", Comment: "This month's sales"}),
 		bottest.Reply("There you are."),
 	)
-	chat := bottest.NewAdapter()
-	b, _ := bot.New(bot.Config{Store: bot.NewMemoryStore(), Model: model, Adapters: []bot.Adapter{chat}, Tools: []*bot.Tool{postFile}})
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	b.Start(ctx)
-	chat.Send(bottest.Ana, "send me the sales")
-	b.Idle(ctx)
-	b.Stop(ctx)
+	chat := ask(model, "send me the sales", postFile)
 
 	fmt.Println(postFile.Description())
 	for _, text := range chat.Texts() {
@@ -163,21 +173,16 @@ func ExampleConfirm() {
 		}),
 		bottest.Reply("Ana approved: deleting it now."),
 	)
-	chat := bottest.NewAdapter()
-	b, _ := bot.New(bot.Config{Store: bot.NewMemoryStore(), Model: model, Adapters: []bot.Adapter{chat}, Tools: []*bot.Tool{confirm}})
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	b.Start(ctx)
+	b, chat := start(ctx, model, confirm)
 	chat.Send(bottest.Ben, "clean up staging")
 	card, _ := chat.WaitForCard(ctx, 0) // the run waits for Ana's click
 	chat.Click(card.Ref, "Approve", bottest.Ana)
 	chat.WaitFor(ctx, func([]bottest.Posted) bool { return chat.LastText() == "Ana approved: deleting it now." })
-	b.Idle(ctx)
-	b.Stop(ctx)
+	stop(ctx, b)
 
-	reqs := model.Requests()
-	msgs := reqs[len(reqs)-1].Messages
-	fmt.Println(msgs[len(msgs)-1].Content)
+	fmt.Println(lastResult(model))
 	for _, text := range chat.Texts() {
 		fmt.Println(text)
 	}
@@ -212,19 +217,10 @@ func ExampleRender() {
 		bottest.Call("show_weather", WeatherProps{City: "Lyon", Celsius: 21, Conditions: "sunny"}),
 		bottest.Reply("Sunny in Lyon today."),
 	)
-	chat := bottest.NewAdapter()
-	b, _ := bot.New(bot.Config{Store: bot.NewMemoryStore(), Model: model, Adapters: []bot.Adapter{chat}, Tools: []*bot.Tool{weather}})
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	b.Start(ctx)
-	chat.Send(bottest.Ana, "weather in Lyon?")
-	b.Idle(ctx)
-	b.Stop(ctx)
+	chat := ask(model, "weather in Lyon?", weather)
 
 	fmt.Println(string(weather.Schema()))
-	reqs := model.Requests()
-	msgs := reqs[len(reqs)-1].Messages
-	fmt.Println(msgs[len(msgs)-1].Content)
+	fmt.Println(lastResult(model))
 	for _, text := range chat.Texts() {
 		fmt.Println(text)
 	}

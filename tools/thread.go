@@ -32,7 +32,9 @@ type ReadThreadConfig struct {
 	// Nil means the current conversation only.
 	Allow func(current, other bot.Address) bool
 	// Open opens another conversation. Set it to the bot's Thread method
-	// (b.Thread) when Allow is set; it is not called otherwise.
+	// (b.Thread) when Allow is set; it is not called otherwise. Allow
+	// without Open is a tool that cannot work: its Err reports it as having
+	// no handler, and Bot.Tool refuses it.
 	Open func(bot.Address) (*bot.Thread, error)
 }
 

@@ -2,6 +2,8 @@ package tools
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"time"
 
 	"github.com/parleybot/parley/bot"
@@ -80,6 +82,10 @@ func Confirm(cfg ConfirmConfig) *bot.Tool {
 		Name:        cfg.Name,
 		Description: cfg.Description,
 		Handler: func(ctx context.Context, args ConfirmArgs, tc *bot.ToolContext) (any, error) {
+			if strings.TrimSpace(args.Action) == "" {
+				// Nobody can approve what the card does not say.
+				return nil, errors.New("tools: confirm: action is empty; say what will be done if a person approves")
+			}
 			card := render.Card{Title: cfg.Title, Accent: render.Amber, Body: []render.Node{render.Text(args.Action)}}
 			if len(args.Details) > 0 {
 				fields := make([]render.Field, len(args.Details))

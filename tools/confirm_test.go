@@ -73,3 +73,18 @@ func TestConfirm(t *testing.T) {
 		})
 	}
 }
+
+// A request that does not say what will be done posts no card: the model
+// reads why.
+func TestConfirmRefusesAnEmptyAction(t *testing.T) {
+	t.Parallel()
+	model := bottest.NewModel(bottest.Call("confirm", tools.ConfirmArgs{Action: "  "}), bottest.Reply("sorry"))
+	h := bottest.Start(t, bot.Config{Model: model, Tools: []*bot.Tool{tools.Confirm(tools.ConfirmConfig{})}})
+	h.Send(bottest.Ana, "do it")
+	if got, want := lastToolMessage(t, model), `{"error":"tools: confirm: action is empty; say what will be done if a person approves"}`; got != want {
+		t.Errorf("tool message %s, want %s", got, want)
+	}
+	if cards := h.Chat.Cards(); len(cards) != 0 {
+		t.Errorf("posted %d cards", len(cards))
+	}
+}

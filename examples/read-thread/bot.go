@@ -10,7 +10,7 @@ import (
 // and no other's) and lookup_user.
 func config() bot.Config {
 	return bot.Config{
-		Tools: []*bot.Tool{tools.ReadThread(), tools.LookupUser()},
+		Tools: []*bot.Tool{tools.ReadThread(tools.ReadThreadConfig{}), tools.LookupUser()},
 		Instructions: "You summarize conversations. When asked about what was said, call read_thread first and " +
 			"answer from its messages only, naming who said what. Be brief.",
 	}

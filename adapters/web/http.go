@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"crypto/subtle"
 	"embed"
@@ -172,9 +173,26 @@ type stateReply struct {
 	CSRF          string         `json:"csrf"`
 	Seq           uint64         `json:"seq"`
 	BotName       string         `json:"botName"`
-	People        []bot.User     `json:"people"`
+	People        []person       `json:"people"`
 	Conversations []conversation `json:"conversations"`
 	Messages      []record       `json:"messages"`
+}
+
+// person is one of the people the page signs in as, named as the
+// page's script reads them.
+type person struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// peopleOf returns the people as the page shows them: by name, else by
+// id.
+func peopleOf(us []bot.User) []person {
+	ps := make([]person, len(us))
+	for i, u := range us {
+		ps[i] = person{ID: u.ID, Name: cmp.Or(u.Name, u.ID)}
+	}
+	return ps
 }
 
 // state answers GET api/state?as=PERSON&conv=ID: the sidebar, and the
@@ -188,7 +206,7 @@ func (a *Adapter) state(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	st := stateReply{CSRF: a.csrf, BotName: a.cfg.BotName, People: a.cfg.People, Conversations: a.book.conversations(), Messages: []record{}}
+	st := stateReply{CSRF: a.csrf, BotName: a.cfg.BotName, People: peopleOf(a.cfg.People), Conversations: a.book.conversations(), Messages: []record{}}
 	a.book.mu.Lock()
 	st.Seq = a.hub.last()
 	a.book.mu.Unlock()

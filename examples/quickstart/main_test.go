@@ -119,7 +119,7 @@ func (s *session) ended() {
 
 // useDB points the bot's default store at a file of the test's own; the
 // tests that call it cannot run in parallel (the environment is shared).
-func useDB(t *testing.T) string {
+func useDB(t testing.TB) string {
 	path := filepath.Join(t.TempDir(), "parley.db")
 	t.Setenv("PARLEY_DB", path)
 	return path

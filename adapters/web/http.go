@@ -94,6 +94,13 @@ func (a *Adapter) allowed(w http.ResponseWriter, r *http.Request) bool {
 			fail(w, http.StatusForbidden, "web: the page is served to loopback names only; set Config.Token to reach it by "+strconv.Quote(host))
 			return false
 		}
+		// The Host header is the client's to write: a client elsewhere,
+		// reaching a server the page is mounted on, must not pass by
+		// writing 127.0.0.1 there.
+		if ok, _ := loopback(r.RemoteAddr); !ok {
+			fail(w, http.StatusForbidden, "web: without Config.Token the page answers clients on this machine only")
+			return false
+		}
 		return true
 	}
 	if q := r.URL.Query().Get("token"); q != "" && r.Method == http.MethodGet && equal(q, a.cfg.Token) {

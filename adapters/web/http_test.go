@@ -52,6 +52,7 @@ func TestNewRefusesAConfigItCannotServeSafely(t *testing.T) {
 // sends it.
 func local(r *http.Request) *http.Request {
 	r.Host = "127.0.0.1:8080"
+	r.RemoteAddr = "127.0.0.1:50000"
 	return r
 }
 

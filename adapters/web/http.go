@@ -214,14 +214,16 @@ func (a *Adapter) state(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	st := stateReply{CSRF: a.csrf, BotName: a.cfg.BotName, People: peopleOf(a.cfg.People), Conversations: a.book.conversations(), Messages: []record{}}
+	// The number and the messages are read under one hold of the lock
+	// every event is published under, so the page hears exactly the
+	// events after what it shows: a delta heard again would be shown
+	// twice.
 	a.book.mu.Lock()
 	st.Seq = a.hub.last()
-	a.book.mu.Unlock()
 	if c := q.Get("conv"); c != "" && idPattern.MatchString(c) {
-		// Read after the number: an event between is shown twice, never
-		// missed, and a message event is whole.
-		st.Messages = append(st.Messages, a.book.messages(c, as)...)
+		st.Messages = append(st.Messages, a.book.messagesLocked(c, as)...)
 	}
+	a.book.mu.Unlock()
 	reply(w, st)
 }
 
@@ -235,9 +237,12 @@ func (a *Adapter) events(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	since, _ := strconv.ParseUint(r.Header.Get("Last-Event-ID"), 10, 64)
-	if s := r.URL.Query().Get("since"); s != "" {
-		since, _ = strconv.ParseUint(s, 10, 64)
+	// A reconnecting EventSource sends the URL it first opened, since=
+	// and all, and the last event it heard in Last-Event-ID: the header
+	// is the later word.
+	since, _ := strconv.ParseUint(r.URL.Query().Get("since"), 10, 64)
+	if id := r.Header.Get("Last-Event-ID"); id != "" {
+		since, _ = strconv.ParseUint(id, 10, 64)
 	}
 	sub, missed, complete := a.hub.subscribe(as, since)
 	defer a.hub.unsubscribe(sub)
@@ -459,7 +464,9 @@ func (a *Adapter) action(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		a.book.mu.Lock()
 		m, ok := a.book.msgs[req.Message]
-		if !ok || m.Conv != req.Conv {
+		if !ok || m.Conv != req.Conv || (m.To != "" && m.To != req.As) {
+			// A private message is someone else's to click: to the
+			// others it does not exist.
 			err = fmt.Errorf("web: no message %q in conversation %q", req.Message, req.Conv)
 		}
 		a.book.mu.Unlock()

@@ -256,19 +256,10 @@ func TestEventsAreForThePagesThatMayShowThem(t *testing.T) {
 	}
 
 	// A page that reconnects with Last-Event-ID hears what it missed.
-	req := local(httptest.NewRequest("GET", "/api/events?as=ana", nil))
-	req.Header.Set("Last-Event-ID", strconv.FormatUint(base+2, 10))
-	rctx, cancel := context.WithCancel(ctx)
-	w := httptest.NewRecorder()
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		a.ServeHTTP(w, req.WithContext(rctx))
-	}()
-	cancel()
-	<-done
 	var ids []uint64
-	readEvents(w.Body, func(ev sseEvent) { ids = append(ids, ev.id) })
+	for _, ev := range reconnect(t, a, "as=ana", strconv.FormatUint(base+2, 10)) {
+		ids = append(ids, ev.id)
+	}
 	if len(ids) != 4 || ids[0] != base+3 || ids[3] != base+6 {
 		t.Errorf("after Last-Event-ID base+2 the page heard events %v; want base+3 to base+6 (base %d)", ids, base)
 	}

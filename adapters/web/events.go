@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"sync"
+	"time"
 )
 
 // event is one thing the page hears over its EventSource.
@@ -57,7 +58,14 @@ const (
 	backlog = 256
 )
 
-func newHub() *hub { return &hub{subs: map[*subscriber]struct{}{}} }
+// newHub returns a hub numbering its events after the present time in
+// microseconds, so that every process numbers past the one before it:
+// a page still open across a restart reconnects with a number the new
+// process does not hold, and is told to read the state afresh. (Below
+// 2^53 until the year 2255: the page's script keeps it as a number.)
+func newHub() *hub {
+	return &hub{seq: uint64(time.Now().UnixMicro()), subs: map[*subscriber]struct{}{}}
+}
 
 // publish numbers v's event and hands it to every page.
 func (h *hub) publish(typ, to string, v any) {
@@ -98,7 +106,10 @@ func (h *hub) subscribe(as string, since uint64) (*subscriber, []event, bool) {
 	defer h.mu.Unlock()
 	s := &subscriber{as: as, ch: make(chan event, backlog), gone: make(chan struct{})}
 	h.subs[s] = struct{}{}
-	complete := since == 0 || since >= h.seq || len(h.recent) > 0 && h.recent[0].ID <= since+1
+	// since 0 asks for what comes next only. A number past the latest,
+	// or before what the hub holds, is of another process or too old:
+	// the page must read the state afresh.
+	complete := since == 0 || since == h.seq || since < h.seq && len(h.recent) > 0 && h.recent[0].ID <= since+1
 	var missed []event
 	if since > 0 && complete {
 		for _, ev := range h.recent {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"crypto/subtle"
 	"embed"
@@ -93,6 +94,13 @@ func (a *Adapter) allowed(w http.ResponseWriter, r *http.Request) bool {
 			fail(w, http.StatusForbidden, "web: the page is served to loopback names only; set Config.Token to reach it by "+strconv.Quote(host))
 			return false
 		}
+		// The Host header is the client's to write: a client elsewhere,
+		// reaching a server the page is mounted on, must not pass by
+		// writing 127.0.0.1 there.
+		if ok, _ := loopback(r.RemoteAddr); !ok {
+			fail(w, http.StatusForbidden, "web: without Config.Token the page answers clients on this machine only")
+			return false
+		}
 		return true
 	}
 	if q := r.URL.Query().Get("token"); q != "" && r.Method == http.MethodGet && equal(q, a.cfg.Token) {
@@ -172,9 +180,26 @@ type stateReply struct {
 	CSRF          string         `json:"csrf"`
 	Seq           uint64         `json:"seq"`
 	BotName       string         `json:"botName"`
-	People        []bot.User     `json:"people"`
+	People        []person       `json:"people"`
 	Conversations []conversation `json:"conversations"`
 	Messages      []record       `json:"messages"`
+}
+
+// person is one of the people the page signs in as, named as the
+// page's script reads them.
+type person struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// peopleOf returns the people as the page shows them: by name, else by
+// id.
+func peopleOf(us []bot.User) []person {
+	ps := make([]person, len(us))
+	for i, u := range us {
+		ps[i] = person{ID: u.ID, Name: cmp.Or(u.Name, u.ID)}
+	}
+	return ps
 }
 
 // state answers GET api/state?as=PERSON&conv=ID: the sidebar, and the
@@ -188,15 +213,17 @@ func (a *Adapter) state(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	st := stateReply{CSRF: a.csrf, BotName: a.cfg.BotName, People: a.cfg.People, Conversations: a.book.conversations(), Messages: []record{}}
+	st := stateReply{CSRF: a.csrf, BotName: a.cfg.BotName, People: peopleOf(a.cfg.People), Conversations: a.book.conversations(), Messages: []record{}}
+	// The number and the messages are read under one hold of the lock
+	// every event is published under, so the page hears exactly the
+	// events after what it shows: a delta heard again would be shown
+	// twice.
 	a.book.mu.Lock()
 	st.Seq = a.hub.last()
-	a.book.mu.Unlock()
 	if c := q.Get("conv"); c != "" && idPattern.MatchString(c) {
-		// Read after the number: an event between is shown twice, never
-		// missed, and a message event is whole.
-		st.Messages = append(st.Messages, a.book.messages(c, as)...)
+		st.Messages = append(st.Messages, a.book.messagesLocked(c, as)...)
 	}
+	a.book.mu.Unlock()
 	reply(w, st)
 }
 
@@ -210,9 +237,12 @@ func (a *Adapter) events(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	since, _ := strconv.ParseUint(r.Header.Get("Last-Event-ID"), 10, 64)
-	if s := r.URL.Query().Get("since"); s != "" {
-		since, _ = strconv.ParseUint(s, 10, 64)
+	// A reconnecting EventSource sends the URL it first opened, since=
+	// and all, and the last event it heard in Last-Event-ID: the header
+	// is the later word.
+	since, _ := strconv.ParseUint(r.URL.Query().Get("since"), 10, 64)
+	if id := r.Header.Get("Last-Event-ID"); id != "" {
+		since, _ = strconv.ParseUint(id, 10, 64)
 	}
 	sub, missed, complete := a.hub.subscribe(as, since)
 	defer a.hub.unsubscribe(sub)
@@ -434,7 +464,9 @@ func (a *Adapter) action(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		a.book.mu.Lock()
 		m, ok := a.book.msgs[req.Message]
-		if !ok || m.Conv != req.Conv {
+		if !ok || m.Conv != req.Conv || (m.To != "" && m.To != req.As) {
+			// A private message is someone else's to click: to the
+			// others it does not exist.
 			err = fmt.Errorf("web: no message %q in conversation %q", req.Message, req.Conv)
 		}
 		a.book.mu.Unlock()

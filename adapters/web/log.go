@@ -228,6 +228,11 @@ func (b *book) conversations() []conversation {
 func (b *book) messages(conv, as string) []record {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	return b.messagesLocked(conv, as)
+}
+
+// messagesLocked is messages, for a caller holding b.mu.
+func (b *book) messagesLocked(conv, as string) []record {
 	var out []record
 	for _, id := range b.order[conv] {
 		m := b.msgs[id]

@@ -12,10 +12,13 @@ import (
 )
 
 // demoModel is the offline stand-in for a language model: a few rules that
-// call this example's tools for weather and time questions and phrase
-// their results, so the bot can be tried with no API key. It streams its
-// words like a real model.
-type demoModel struct{}
+// call this example's tools for weather, time and deploy requests and
+// phrase their results, so the bot can be tried with no API key. It
+// streams its words like a real model.
+type demoModel struct {
+	// approver is the name of who approves deploys.
+	approver string
+}
 
 var zones = map[string]string{
 	"tokyo": "Asia/Tokyo", "london": "Europe/London", "lisbon": "Europe/Lisbon", "paris": "Europe/Paris",
@@ -23,10 +26,10 @@ var zones = map[string]string{
 	"sydney": "Australia/Sydney", "sao paulo": "America/Sao_Paulo", "delhi": "Asia/Kolkata",
 }
 
-const demoHelp = "I'm the offline demo model, so I only know two tricks: try \"what's the weather in Paris?\" " +
-	"or \"what time is it in Tokyo?\". Set OPENAI_API_KEY (or OPENAI_BASE_URL) to talk to a real model."
+const demoHelp = "I'm the offline demo model, so I only know three tricks: try \"what's the weather in Paris?\", " +
+	"\"what time is it in Tokyo?\" or \"deploy web to production\". Set OPENAI_API_KEY (or OPENAI_BASE_URL) to talk to a real model."
 
-func (demoModel) Generate(ctx context.Context, req *bot.ModelRequest, onText func(string)) (*bot.ModelResponse, error) {
+func (d demoModel) Generate(ctx context.Context, req *bot.ModelRequest, onText func(string)) (*bot.ModelResponse, error) {
 	if len(req.Messages) == 0 {
 		return say(ctx, onText, demoHelp)
 	}
@@ -37,6 +40,14 @@ func (demoModel) Generate(ctx context.Context, req *bot.ModelRequest, onText fun
 	text := strings.ToLower(last.Content)
 	place := placeIn(text)
 	switch {
+	case strings.Contains(text, "deploy"):
+		service, env := deployTarget(text)
+		resp, err := say(ctx, onText, fmt.Sprintf("I'll ask %s to approve deploying %s to %s.", d.approver, service, env))
+		if err != nil {
+			return nil, err
+		}
+		resp.ToolCalls, resp.FinishReason = call("deploy", map[string]string{"service": service, "environment": env}).ToolCalls, "tool_calls"
+		return resp, nil
 	case strings.Contains(text, "weather"):
 		if place == "" {
 			place = "Lisbon"
@@ -74,6 +85,30 @@ func placeIn(text string) string {
 	return strings.Join(words, " ")
 }
 
+// deployTarget reads "deploy SERVICE to ENVIRONMENT", with web and
+// production for what is missing.
+func deployTarget(text string) (service, env string) {
+	word := func(s string) string {
+		f := strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-' && r != '_' })
+		if len(f) == 0 {
+			return ""
+		}
+		return f[0]
+	}
+	service, env = "web", "production"
+	if _, after, ok := strings.Cut(text, "deploy "); ok {
+		if w := word(after); w != "" && w != "to" && w != "it" {
+			service = w
+		}
+	}
+	if _, after, ok := strings.Cut(text, " to "); ok {
+		if w := word(after); w != "" {
+			env = w
+		}
+	}
+	return service, env
+}
+
 // phrase turns a tool's result into a sentence.
 func phrase(result string) string {
 	var r struct {
@@ -84,6 +119,7 @@ func phrase(result string) string {
 		Conditions string `json:"conditions"`
 		Zone       string `json:"zone"`
 		Time       string `json:"time"`
+		Deployment
 	}
 	if err := json.Unmarshal([]byte(result), &r); err != nil {
 		return "The tool said: " + result
@@ -95,6 +131,10 @@ func phrase(result string) string {
 		return fmt.Sprintf("It's %d degrees %s and %s in %s. The card above has the details (demo data).", r.Degrees, r.Units, r.Conditions, r.City)
 	case r.Zone != "":
 		return fmt.Sprintf("It's %s in %s.", r.Time, r.Zone)
+	case r.Service != "" && r.Deployed:
+		return fmt.Sprintf("Deployed %s to %s, approved by %s (%s).", r.Service, r.Environment, r.DecidedBy, r.Deployment.Note)
+	case r.Service != "":
+		return fmt.Sprintf("Not deployed: %s cancelled the deploy of %s to %s.", r.DecidedBy, r.Service, r.Environment)
 	}
 	return "Done."
 }

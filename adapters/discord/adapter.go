@@ -32,7 +32,8 @@ type Adapter struct {
 
 	channels channelCache
 	users    userCache
-	inter    interactions // live interaction tokens (interact.go)
+	inter    interactions       // live interaction tokens (interact.go)
+	ibuckets interactionBuckets // their rate-limit buckets (interaction_limits.go)
 	typing   typing
 	lanes    lanes    // events of a channel, one after another (lanes.go)
 	roles    botRoles // the bot's managed role per guild (markup.go)

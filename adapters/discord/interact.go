@@ -201,7 +201,7 @@ func (a *Adapter) onInteraction(i *discordgo.Interaction) {
 	if resp == nil {
 		return
 	}
-	err := a.s.InteractionRespond(i, resp, discordgo.WithContext(a.ctx))
+	err := a.interactionRespond(a.ctx, i, resp)
 	close(acked)
 	if err != nil {
 		a.cfg.Logger.Warn("discord: acknowledging an interaction failed", "interaction", i.ID, "err", err)
@@ -311,7 +311,7 @@ func (a *Adapter) deliverCommand(ctx context.Context, inbox bot.Inbox, i *discor
 		go func(ctx context.Context) {
 			if pending := a.inter.take(ctx, addr, i.ID); pending != nil {
 				msg := "The bot could not take this right now; please ask again in a moment."
-				_, _ = a.s.InteractionResponseEdit(pending, &discordgo.WebhookEdit{Content: &msg}, discordgo.WithContext(ctx))
+				_, _ = a.interactionEdit(ctx, pending, "@original", &discordgo.WebhookEdit{Content: &msg})
 			}
 		}(context.WithoutCancel(ctx))
 	}
@@ -349,7 +349,7 @@ func (r *actionReply) Update(ctx context.Context, m bot.Outgoing) error {
 		}
 		if len(msgs) == 1 {
 			mm := msgs[0]
-			_, err = r.a.s.InteractionResponseEdit(r.i, &discordgo.WebhookEdit{Content: &mm.Content, Embeds: &mm.Embeds, Components: &mm.Components, AllowedMentions: allowed}, discordgo.WithContext(ctx))
+			_, err = r.a.interactionEdit(ctx, r.i, "@original", &discordgo.WebhookEdit{Content: &mm.Content, Embeds: &mm.Embeds, Components: &mm.Components, AllowedMentions: allowed})
 			if err == nil {
 				return nil
 			}
@@ -371,7 +371,7 @@ func (a *Adapter) followUp(ctx context.Context, i *discordgo.Interaction, m bot.
 		}
 		wait := 50 * time.Millisecond
 		for {
-			_, err := a.s.FollowupMessageCreate(i, true, p, discordgo.WithContext(ctx))
+			_, err := a.followUpCreate(ctx, i, p)
 			if err == nil {
 				break
 			}

@@ -22,9 +22,11 @@
 //
 // Start identifies with the intents GUILDS, GUILD_MESSAGES,
 // DIRECT_MESSAGES and MESSAGE_CONTENT. The last is privileged: switch it
-// on in the Developer Portal (Bot → Privileged Gateway Intents). Without
-// it Discord still delivers the text of direct messages and of messages
-// that mention the bot, but replies in a thread arrive empty. Sharding:
+// on in the Developer Portal (Bot → Privileged Gateway Intents). While it
+// is off, Discord refuses the connection (close 4014, disallowed intents)
+// and Start fails with an error naming MESSAGE_CONTENT, the switch and
+// `parley discord check`; a Start that failed may be called again.
+// Sharding:
 // Config.ShardID and Config.ShardCount run one shard of several per
 // process (IDENTIFY's shard [id, count]); direct messages go to shard 0.
 // A dropped socket is resumed by discordgo (RESUME with the session id

@@ -41,7 +41,10 @@
 // (Config.NoThreads keeps it in the channel), and the conversation, the
 // bot's answer included, lives there. The bot's own messages are ignored,
 // other bots' unless Config.AllowBots. <@123>, <#456> and <@&789> reach
-// the model as @name, #channel and @role. Event ids are "msg:" + the
+// the model as @name, #channel and @role. Attachments reach it as lines
+// naming the file, its type and URL, stickers by name, and a forwarded
+// message by its text, quoted; a message with nothing of these (an embed
+// alone) is left out. Event ids are "msg:" + the
 // message id and "int:" + the interaction id. The events of one channel
 // reach the bot in the order Discord sent them (Session.SyncEvents, and a
 // lane per channel, so a slow Store holds up its channel only).

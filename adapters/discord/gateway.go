@@ -78,6 +78,10 @@ func (a *Adapter) onMessage(m *discordgo.Message) {
 	case !direct && !mention && !inThread:
 		return
 	}
+	text := a.readable(ctx, m, me.ID)
+	if text == "" && strings.TrimSpace(m.Content) == "" {
+		return // nothing the model could read: an embed alone, a poll
+	}
 	if mention && !direct && !inThread && !a.cfg.NoThreads {
 		addr.Thread = a.openThread(ctx, m)
 	}
@@ -86,7 +90,7 @@ func (a *Adapter) onMessage(m *discordgo.Message) {
 		EventID: "msg:" + m.ID,
 		Address: addr,
 		User:    bot.User{ID: m.Author.ID, Name: m.Author.Username, IsBot: m.Author.Bot},
-		Text:    a.markdown(ctx, m, me.ID),
+		Text:    text,
 		Time:    m.Timestamp,
 		Mention: mention,
 		Direct:  direct,
@@ -169,7 +173,7 @@ func (a *Adapter) onEdit(m *discordgo.Message) {
 	if !direct && !opened && !a.mentionsBot(a.ctx, m, me.ID) && !(inThread && a.channels.partOf(m.ChannelID, me.ID)) {
 		return
 	}
-	msg := bot.Message{ID: m.ID, Address: addr, User: bot.User{ID: m.Author.ID, Name: m.Author.Username}, Text: a.markdown(a.ctx, m, me.ID), Time: m.Timestamp}
+	msg := bot.Message{ID: m.ID, Address: addr, User: bot.User{ID: m.Author.ID, Name: m.Author.Username}, Text: a.readable(a.ctx, m, me.ID), Time: m.Timestamp}
 	a.deliver(a.ctx, "MESSAGE_UPDATE", m.ID, func(ctx context.Context) error { return inbox.Edited(ctx, msg) })
 	if opened {
 		// A mention's conversation lives in the thread opened on it.

@@ -38,6 +38,7 @@ type Adapter struct {
 	typing   typing
 	lanes    lanes     // events of a channel, one after another (lanes.go)
 	roles    botRoles  // the bot's managed role per guild (markup.go)
+	taken    taken     // messages taken in guild channels (taken.go)
 	handlers sync.Once // adds the gateway handlers at the first Start
 }
 

@@ -41,7 +41,9 @@
 // (Config.NoThreads keeps it in the channel), and the conversation, the
 // bot's answer included, lives there. The bot's own messages are ignored,
 // other bots' unless Config.AllowBots. <@123>, <#456> and <@&789> reach
-// the model as @name, #channel and @role. Attachments reach it as lines
+// the model as @name, #channel and @role; a person whose name is not
+// found as @unknown-user, never as markup the model could repeat into a
+// ping. Attachments reach it as lines
 // naming the file, its type and URL, stickers by name, and a forwarded
 // message by its text, quoted; a message with nothing of these (an embed
 // alone) is left out. Event ids are "msg:" + the

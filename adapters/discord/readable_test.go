@@ -3,8 +3,11 @@ package discord_test
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/bwmarrin/discordgo"
 
 	"github.com/parleybot/parley/adapters/discord/discordfake"
 )
@@ -93,5 +96,21 @@ func TestUnreadableMessageIsDropped(t *testing.T) {
 	f.DirectMessage(discordfake.Ana, "sentinel") // same lane: after the empty one
 	if got := in.waitN(t, 2); got[1] != "sentinel" {
 		t.Errorf("a message with nothing readable reached the bot as %q", got[1])
+	}
+}
+
+// A mention of a person whose name cannot be found reaches the model as
+// @unknown-user, not as markup it could repeat into a ping.
+func TestUnresolvedUserMentionIsNotMarkup(t *testing.T) {
+	t.Parallel()
+	f, in, ev := startDirect(t)
+	f.Fail(discordfake.RouteGetUser, http.StatusNotFound, discordgo.ErrCodeUnknownUser, 2)
+	sendLike(t, f, ev, "1200000000000009994", func(d map[string]any) {
+		d["content"] = "ask <@1299999999999999999> and <@!1299999999999999998>"
+		d["mentions"] = []any{} // Discord lists no user it does not know
+	})
+	got := in.waitN(t, 2)
+	if got[1] != "ask @unknown-user and @unknown-user" {
+		t.Errorf("unresolved mentions reached the model as %q", got[1])
 	}
 }

@@ -32,6 +32,9 @@
 // A dropped socket is resumed by discordgo (RESUME with the session id
 // and the last sequence number), and Discord replays what was sent in
 // between; the bot drops anything delivered twice through its Store.
+// discordgo identifies again on every INVALID_SESSION, even one Discord
+// marks resumable (d true): the events sent in between are then not
+// replayed, and reach the bot only if it reads them back (History).
 //
 // What reaches the bot: a direct message; a message mentioning the bot —
 // its user, or its managed role ("@Bot" as clients often write it); and

@@ -162,6 +162,26 @@ func TestInvalidateSession(t *testing.T) {
 	c.until(t, ev.ID)
 }
 
+// TestInvalidateResumableIdentifiesAgain: INVALID_SESSION with d true
+// reaches discordgo, which identifies again rather than resuming (it
+// reads no d), and goes on receiving.
+func TestInvalidateResumableIdentifiesAgain(t *testing.T) {
+	t.Parallel()
+	f, dg := newFake(t, discordfake.Config{})
+	ready := make(chan *discordgo.Ready, 2)
+	dg.AddHandler(func(_ *discordgo.Session, r *discordgo.Ready) { ready <- r })
+	c := collect(dg)
+	open(t, dg, intents)
+	recv(t, ready, "READY")
+	f.InvalidateResumable()
+	recv(t, ready, "a second READY")
+	if n, r := len(f.Identifies()), len(f.Resumes()); n != 2 || r != 0 {
+		t.Fatalf("%d IDENTIFYs and %d RESUMEs after a resumable INVALID_SESSION, want 2 and 0 (discordgo's behaviour)", n, r)
+	}
+	ev := f.Mention(discordfake.Ana, discordfake.General, "still there?")
+	c.until(t, ev.ID)
+}
+
 // TestReconnectResumes: RECONNECT makes discordgo resume its session.
 func TestReconnectResumes(t *testing.T) {
 	t.Parallel()

@@ -60,7 +60,9 @@
 //
 // A click is acknowledged with a deferred update (type 6) before the bot
 // sees it, well within Discord's three seconds; the card is then edited by
-// the bot. Notices to the clicker are ephemeral follow-ups while the
+// the bot. A select is single-choice: its Action's ID is the option
+// picked (an Action carries one id; of a multi-select built otherwise,
+// the first value). Notices to the clicker are ephemeral follow-ups while the
 // interaction's token lives (15 minutes), else a direct message. /ask is
 // registered at Start (in Config.GuildID, else globally; the
 // application's other commands stay), answered at once with a deferred

@@ -243,7 +243,10 @@ func (a *Adapter) interaction(inbox bot.Inbox, _ *discordgo.User, i *discordgo.I
 
 // deliverClick hands a click on a button or a select to the bot. A
 // button's custom_id is the opaque id the bot gave it; a select's picked
-// option's value is. On a card of several messages, the custom_id also
+// option's value is. An Action carries one element's id, and the menus
+// render/discordui writes take one choice (no max_values above 1); a
+// click with several values — on a menu built otherwise — passes the
+// first. On a card of several messages, the custom_id also
 // names the group (see group.go), which the Action's Message then is.
 //
 // acked is closed once Discord has the click's deferred update: the

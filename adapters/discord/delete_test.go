@@ -37,11 +37,7 @@ func startDeletes(t *testing.T, mod func(*discord.Config)) (*discordfake.Server,
 	f := newFake(t, nil)
 	a := newAdapter(t, f, mod)
 	in := &deleteCounter{recorder: newRecorder()}
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	if err := a.Start(ctx, in); err != nil {
-		t.Fatal(err)
-	}
+	start(t, a, in)
 	return f, in
 }
 
@@ -64,14 +60,7 @@ func TestDeletionOfChatterDoesNotReachTheInbox(t *testing.T) {
 func TestDeletionOfATakenMentionReachesTheInbox(t *testing.T) {
 	t.Parallel()
 	f, in := startDeletes(t, func(c *discord.Config) { c.NoThreads = true })
-	ev := f.Mention(discordfake.Ana, discordfake.General, "a question")
-	in.waitN(t, 1)
-	if _, err := f.DeleteMessage(ev.ID); err != nil {
-		t.Fatal(err)
-	}
-	f.Mention(discordfake.Ana, discordfake.General, "sentinel")
-	in.waitN(t, 2)
-	got := in.refs()
+	ev, got := deleteAMention(t, f, in)
 	if len(got) != 1 || got[0].ID != ev.ID || got[0].Address.Channel != discordfake.General || got[0].Address.Thread != "" {
 		t.Errorf("deleting a mention the bot took reached the Inbox as %+v, want %s in the channel", got, ev.ID)
 	}
@@ -82,14 +71,7 @@ func TestDeletionOfATakenMentionReachesTheInbox(t *testing.T) {
 func TestDeletionOfAThreadOpenerReachesItsThread(t *testing.T) {
 	t.Parallel()
 	f, in := startDeletes(t, nil)
-	ev := f.Mention(discordfake.Ana, discordfake.General, "a question")
-	in.waitN(t, 1)
-	if _, err := f.DeleteMessage(ev.ID); err != nil {
-		t.Fatal(err)
-	}
-	f.Mention(discordfake.Ana, discordfake.General, "sentinel")
-	in.waitN(t, 2)
-	got := in.refs()
+	ev, got := deleteAMention(t, f, in)
 	threads := []string{}
 	for _, r := range got {
 		if r.ID == ev.ID {
@@ -99,4 +81,18 @@ func TestDeletionOfAThreadOpenerReachesItsThread(t *testing.T) {
 	if !slices.Contains(threads, ev.ID) {
 		t.Errorf("deleting a mention that opened a thread did not reach its thread: %+v", got)
 	}
+}
+
+// deleteAMention sends a mention, deletes it once the bot took it, and
+// returns it and the deletions the Inbox got by the next message.
+func deleteAMention(t *testing.T, f *discordfake.Server, in *deleteCounter) (discordfake.Event, []bot.MessageRef) {
+	t.Helper()
+	ev := f.Mention(discordfake.Ana, discordfake.General, "a question")
+	in.waitN(t, 1)
+	if _, err := f.DeleteMessage(ev.ID); err != nil {
+		t.Fatal(err)
+	}
+	f.Mention(discordfake.Ana, discordfake.General, "sentinel") // same lane: after the delete
+	in.waitN(t, 2)
+	return ev, in.refs()
 }

@@ -151,19 +151,17 @@ func (a *Adapter) interactionRespond(ctx context.Context, i *discordgo.Interacti
 // interaction i posted.
 func (a *Adapter) interactionEdit(ctx context.Context, i *discordgo.Interaction, id string, e *discordgo.WebhookEdit) (*discordgo.Message, error) {
 	body, err := a.interactionRequest(ctx, i, "PATCH", discordgo.EndpointWebhookMessage(i.AppID, i.Token, id), e)
-	if err != nil {
-		return nil, err
-	}
-	var m discordgo.Message
-	if err := discordgo.Unmarshal(body, &m); err != nil {
-		return nil, errors.Join(discordgo.ErrJSONUnmarshal, err)
-	}
-	return &m, nil
+	return messageOf(body, err)
 }
 
 // followUpCreate sends a follow-up message of interaction i.
 func (a *Adapter) followUpCreate(ctx context.Context, i *discordgo.Interaction, p *discordgo.WebhookParams) (*discordgo.Message, error) {
 	body, err := a.interactionRequest(ctx, i, "POST", discordgo.EndpointWebhookToken(i.AppID, i.Token)+"?wait=true", p)
+	return messageOf(body, err)
+}
+
+// messageOf reads the message in an answer's body, unless err.
+func messageOf(body []byte, err error) (*discordgo.Message, error) {
 	if err != nil {
 		return nil, err
 	}

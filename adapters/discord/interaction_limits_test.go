@@ -24,11 +24,7 @@ func TestInteractionBucketsStayBounded(t *testing.T) {
 	f := newFake(t, nil)
 	a := newAdapter(t, f, nil)
 	in := newRecorder()
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	if err := a.Start(ctx, in); err != nil {
-		t.Fatal(err)
-	}
+	start(t, a, in)
 	buckets := func() int {
 		return reflect.ValueOf(a.Session().Ratelimiter).Elem().FieldByName("buckets").Len()
 	}
@@ -77,11 +73,7 @@ func TestInteractionEditsOfDifferentInteractionsRunTogether(t *testing.T) {
 	rt := &blockingRT{next: http.DefaultTransport, release: make(chan struct{}), seen: make(chan string, 8)}
 	a := newAdapter(t, f, func(c *discord.Config) { c.HTTPClient = &http.Client{Transport: rt} })
 	in := newRecorder()
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	if err := a.Start(ctx, in); err != nil {
-		t.Fatal(err)
-	}
+	start(t, a, in)
 	defer close(rt.release)
 	if _, err := f.SlashCommand(discordfake.Ana, discordfake.General, "ask", map[string]any{"prompt": "one"}); err != nil {
 		t.Fatal(err)
@@ -92,7 +84,7 @@ func TestInteractionEditsOfDifferentInteractionsRunTogether(t *testing.T) {
 	in.waitN(t, 2)
 	g := f.Config().GuildID
 	for _, ch := range []string{discordfake.General, discordfake.Random} {
-		go a.Post(ctx, bot.Address{Platform: discord.Platform, Workspace: g, Channel: ch}, bot.Outgoing{Content: render.Text("answer in " + ch)})
+		go a.Post(t.Context(), bot.Address{Platform: discord.Platform, Workspace: g, Channel: ch}, bot.Outgoing{Content: render.Text("answer in " + ch)})
 	}
 	<-rt.seen // the first is held
 	select {
@@ -109,17 +101,13 @@ func TestInteractionEditHeldByItsLimitHonoursContext(t *testing.T) {
 	f := newFake(t, nil)
 	a := newAdapter(t, f, nil)
 	in := newRecorder()
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	if err := a.Start(ctx, in); err != nil {
-		t.Fatal(err)
-	}
+	start(t, a, in)
 	f.RateLimit(discordfake.RouteEditOriginal, time.Hour, 1)
 	if _, err := f.SlashCommand(discordfake.Ana, discordfake.General, "ask", map[string]any{"prompt": "one"}); err != nil {
 		t.Fatal(err)
 	}
 	in.waitN(t, 1)
-	pctx, pcancel := context.WithCancel(ctx)
+	pctx, pcancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
 	go func() {
 		_, err := a.Post(pctx, bot.Address{Platform: discord.Platform, Workspace: f.Config().GuildID, Channel: discordfake.General}, bot.Outgoing{Content: render.Text("answer")})

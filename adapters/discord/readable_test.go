@@ -1,7 +1,6 @@
 package discord_test
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -19,11 +18,7 @@ func startDirect(t *testing.T) (*discordfake.Server, *recorder, discordfake.Even
 	f := newFake(t, nil)
 	a := newAdapter(t, f, nil)
 	in := newRecorder()
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	if err := a.Start(ctx, in); err != nil {
-		t.Fatal(err)
-	}
+	start(t, a, in)
 	ev := f.DirectMessage(discordfake.Ana, "first")
 	in.waitN(t, 1)
 	return f, in, ev

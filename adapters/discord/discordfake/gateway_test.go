@@ -139,47 +139,36 @@ func TestDropSocketResumes(t *testing.T) {
 	}
 }
 
-// TestInvalidateSession: after INVALID_SESSION discordgo identifies
-// again, gets a new session and goes on receiving.
+// TestInvalidateSession: after INVALID_SESSION, d false or true,
+// discordgo identifies again — it reads no d, so never resumes — gets a
+// new session and goes on receiving.
 func TestInvalidateSession(t *testing.T) {
 	t.Parallel()
-	f, dg := newFake(t, discordfake.Config{})
-	ready := make(chan *discordgo.Ready, 2)
-	dg.AddHandler(func(_ *discordgo.Session, r *discordgo.Ready) { ready <- r })
-	c := collect(dg)
-	open(t, dg, intents)
-	r1 := recv(t, ready, "READY")
-	f.InvalidateSession()
-	r2 := recv(t, ready, "a second READY")
-	if r1.SessionID == r2.SessionID {
-		t.Fatal("the new session has the old id")
+	for name, invalidate := range map[string]func(*discordfake.Server){
+		"not resumable": (*discordfake.Server).InvalidateSession,
+		"resumable":     (*discordfake.Server).InvalidateResumable,
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			f, dg := newFake(t, discordfake.Config{})
+			ready := make(chan *discordgo.Ready, 2)
+			dg.AddHandler(func(_ *discordgo.Session, r *discordgo.Ready) { ready <- r })
+			c := collect(dg)
+			open(t, dg, intents)
+			r1 := recv(t, ready, "READY")
+			invalidate(f)
+			r2 := recv(t, ready, "a second READY")
+			if r1.SessionID == r2.SessionID {
+				t.Fatal("the new session has the old id")
+			}
+			ids := f.Identifies()
+			if len(ids) != 2 || ids[1].SessionID != r2.SessionID || len(f.Resumes()) != 0 {
+				t.Fatalf("identifies = %+v, resumes = %+v", ids, f.Resumes())
+			}
+			ev := f.Mention(discordfake.Ana, discordfake.General, "still there?")
+			c.until(t, ev.ID)
+		})
 	}
-	ids := f.Identifies()
-	if len(ids) != 2 || ids[1].SessionID != r2.SessionID {
-		t.Fatalf("identifies = %+v", ids)
-	}
-	ev := f.Mention(discordfake.Ana, discordfake.General, "still there?")
-	c.until(t, ev.ID)
-}
-
-// TestInvalidateResumableIdentifiesAgain: INVALID_SESSION with d true
-// reaches discordgo, which identifies again rather than resuming (it
-// reads no d), and goes on receiving.
-func TestInvalidateResumableIdentifiesAgain(t *testing.T) {
-	t.Parallel()
-	f, dg := newFake(t, discordfake.Config{})
-	ready := make(chan *discordgo.Ready, 2)
-	dg.AddHandler(func(_ *discordgo.Session, r *discordgo.Ready) { ready <- r })
-	c := collect(dg)
-	open(t, dg, intents)
-	recv(t, ready, "READY")
-	f.InvalidateResumable()
-	recv(t, ready, "a second READY")
-	if n, r := len(f.Identifies()), len(f.Resumes()); n != 2 || r != 0 {
-		t.Fatalf("%d IDENTIFYs and %d RESUMEs after a resumable INVALID_SESSION, want 2 and 0 (discordgo's behaviour)", n, r)
-	}
-	ev := f.Mention(discordfake.Ana, discordfake.General, "still there?")
-	c.until(t, ev.ID)
 }
 
 // TestReconnectResumes: RECONNECT makes discordgo resume its session.

@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/bwmarrin/discordgo"
+	"github.com/gorilla/websocket"
 
 	"github.com/parleybot/parley/bot"
 )
@@ -32,10 +33,13 @@ type Adapter struct {
 
 	channels channelCache
 	users    userCache
-	inter    interactions // live interaction tokens (interact.go)
+	inter    interactions       // live interaction tokens (interact.go)
+	ibuckets interactionBuckets // their rate-limit buckets (interaction_limits.go)
 	typing   typing
-	lanes    lanes    // events of a channel, one after another (lanes.go)
-	roles    botRoles // the bot's managed role per guild (markup.go)
+	lanes    lanes     // events of a channel, one after another (lanes.go)
+	roles    botRoles  // the bot's managed role per guild (markup.go)
+	taken    taken     // messages taken in guild channels (taken.go)
+	handlers sync.Once // adds the gateway handlers at the first Start
 }
 
 var (
@@ -92,7 +96,8 @@ func (a *Adapter) Session() *discordgo.Session { return a.s }
 // Start learns who the bot is (GET /users/@me), registers the slash
 // command (in Config.GuildID, else globally), and connects to the gateway,
 // returning once Discord said READY. Events then reach in until ctx ends,
-// when the gateway is closed; posting goes on.
+// when the gateway is closed; posting goes on. A Start that failed may be
+// called again.
 func (a *Adapter) Start(ctx context.Context, in bot.Inbox) error {
 	me, err := a.s.User("@me", discordgo.WithContext(ctx))
 	if err != nil {
@@ -106,8 +111,48 @@ func (a *Adapter) Start(ctx context.Context, in bot.Inbox) error {
 	a.me, a.ctx, a.inbox = me, ctx, in
 	a.mu.Unlock()
 	if err := a.registerCommand(ctx); err != nil {
-		return err
+		return a.notStarted(err)
 	}
+	a.handlers.Do(a.addHandlers)
+	if err := a.s.Open(); err != nil {
+		return a.notStarted(openError(err))
+	}
+	go func() {
+		<-ctx.Done()
+		if err := a.s.Close(); err != nil {
+			a.cfg.Logger.Debug("discord: closing the gateway", "err", err)
+		}
+	}()
+	return nil
+}
+
+// notStarted undoes Start's claim on the adapter after err, so that
+// Start can be called again, and returns err.
+func (a *Adapter) notStarted(err error) error {
+	a.mu.Lock()
+	a.inbox = nil
+	a.mu.Unlock()
+	return err
+}
+
+// openError explains a failure to connect to the gateway; Discord's close
+// 4014 (disallowed intents) says what to switch on.
+func openError(err error) error {
+	var ce *websocket.CloseError
+	if errors.As(err, &ce) && ce.Code == closeDisallowedIntents {
+		return fmt.Errorf("discord: Discord refused the gateway intents: the privileged intent MESSAGE_CONTENT is not enabled for this application; "+
+			"switch it on in the Developer Portal (Bot → Privileged Gateway Intents), and run `parley discord check` to verify: %w", err)
+	}
+	return fmt.Errorf("discord: connecting to the gateway: %w", err)
+}
+
+// closeDisallowedIntents is the gateway's close code for an IDENTIFY
+// asking for a privileged intent the application is not granted.
+const closeDisallowedIntents = 4014
+
+// addHandlers adds the adapter's gateway handlers to its session, once
+// whatever the number of Start calls.
+func (a *Adapter) addHandlers() {
 	// Handlers run on the gateway's goroutine, in order (SyncEvents): they
 	// hand the work to the channel's lane, or to a goroutine of its own
 	// for an interaction, whose acknowledgement waits for nothing.
@@ -135,37 +180,27 @@ func (a *Adapter) Start(ctx context.Context, in bot.Inbox) error {
 			a.channels.put(th)
 		}
 		for _, m := range l.Members {
-			if m != nil && m.UserID == me.ID {
+			if m != nil && m.UserID == a.self().ID {
 				a.channels.join(m.ID, true)
 			}
 		}
 	})
 	a.s.AddHandler(func(_ *discordgo.Session, u *discordgo.ThreadMemberUpdate) {
-		if u.ThreadMember != nil && u.UserID == me.ID {
+		if u.ThreadMember != nil && u.UserID == a.self().ID {
 			a.channels.join(u.ID, true)
 		}
 	})
 	a.s.AddHandler(func(_ *discordgo.Session, u *discordgo.ThreadMembersUpdate) {
 		for _, m := range u.AddedMembers {
-			if m.ThreadMember != nil && m.UserID == me.ID {
+			if m.ThreadMember != nil && m.UserID == a.self().ID {
 				a.channels.join(u.ID, true)
 			}
 		}
-		if slices.Contains(u.RemovedMembers, me.ID) {
+		if slices.Contains(u.RemovedMembers, a.self().ID) {
 			a.channels.join(u.ID, false)
 		}
 	})
 	a.s.AddHandler(func(_ *discordgo.Session, c *discordgo.ChannelCreate) { a.channels.put(c.Channel) })
-	if err := a.s.Open(); err != nil {
-		return fmt.Errorf("discord: connecting to the gateway: %w", err)
-	}
-	go func() {
-		<-ctx.Done()
-		if err := a.s.Close(); err != nil {
-			a.cfg.Logger.Debug("discord: closing the gateway", "err", err)
-		}
-	}()
-	return nil
 }
 
 // laneOf returns the lane of m's events: its channel's.

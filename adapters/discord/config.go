@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -69,7 +70,8 @@ type Config struct {
 	ThreadArchive int
 	// CommandName is the slash command registered at Start, answered
 	// like a mention. Default "ask"; "-" registers none (and leaves any
-	// existing commands alone).
+	// existing commands alone). Discord takes 1 to 32 lowercase letters,
+	// digits, - and _; New refuses another name.
 	CommandName string
 	// AllowBots delivers messages other bots write, as messages from a
 	// user with IsBot set. Default false: other bots' messages are
@@ -150,6 +152,9 @@ func (cfg Config) withDefaults() (Config, error) {
 	if cfg.ShardCount < 0 || cfg.ShardID < 0 || (cfg.ShardCount > 0 && cfg.ShardID >= cfg.ShardCount) || (cfg.ShardCount == 0 && cfg.ShardID != 0) {
 		errs = append(errs, fmt.Errorf("discord: Config.ShardID %d is not within Config.ShardCount %d (want 0 ≤ ShardID < ShardCount)", cfg.ShardID, cfg.ShardCount))
 	}
+	if cfg.CommandName != "" && cfg.CommandName != "-" && (!commandNameRE.MatchString(cfg.CommandName) || strings.ToLower(cfg.CommandName) != cfg.CommandName) {
+		errs = append(errs, fmt.Errorf("discord: Config.CommandName %q is not a slash command name Discord takes: 1 to 32 lowercase letters, digits, - or _", cfg.CommandName))
+	}
 	switch cfg.ThreadArchive {
 	case 0, 60, 1440, 4320, 10080:
 	default:
@@ -201,6 +206,11 @@ func (cfg Config) withDefaults() (Config, error) {
 	}
 	return cfg, nil
 }
+
+// commandNameRE is Discord's rule for a slash command's name: 1 to 32
+// letters (lowercase, where a letter has a case: checked apart), digits,
+// - and _, Devanagari and Thai marks included.
+var commandNameRE = regexp.MustCompile(`^[-_\p{L}\p{N}\p{Devanagari}\p{Thai}]{1,32}$`)
 
 // isSnowflake reports whether s reads as a Discord id: a decimal uint64.
 func isSnowflake(s string) bool {

@@ -66,3 +66,21 @@ func TestNewReadsTheEnvironment(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// New refuses a slash command name Discord would refuse, naming the field,
+// and takes the names it accepts.
+func TestNewChecksTheCommandName(t *testing.T) {
+	t.Parallel()
+	env := envOf(map[string]string{discord.EnvBotToken: testToken, discord.EnvAppID: testApp})
+	for _, bad := range []string{"Ask", "ask me", "ask!", strings.Repeat("a", 33), "/ask"} {
+		_, err := discord.New(discord.Config{Env: env, CommandName: bad})
+		if err == nil || !strings.Contains(err.Error(), "Config.CommandName") {
+			t.Errorf("New with CommandName %q: %v, want an error naming Config.CommandName", bad, err)
+		}
+	}
+	for _, good := range []string{"ask", "-", "ask-me_2", "frage", "вопрос", strings.Repeat("a", 32)} {
+		if _, err := discord.New(discord.Config{Env: env, CommandName: good}); err != nil {
+			t.Errorf("New with CommandName %q: %v", good, err)
+		}
+	}
+}

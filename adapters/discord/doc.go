@@ -22,14 +22,19 @@
 //
 // Start identifies with the intents GUILDS, GUILD_MESSAGES,
 // DIRECT_MESSAGES and MESSAGE_CONTENT. The last is privileged: switch it
-// on in the Developer Portal (Bot → Privileged Gateway Intents). Without
-// it Discord still delivers the text of direct messages and of messages
-// that mention the bot, but replies in a thread arrive empty. Sharding:
+// on in the Developer Portal (Bot → Privileged Gateway Intents). While it
+// is off, Discord refuses the connection (close 4014, disallowed intents)
+// and Start fails with an error naming MESSAGE_CONTENT, the switch and
+// `parley discord check`; a Start that failed may be called again.
+// Sharding:
 // Config.ShardID and Config.ShardCount run one shard of several per
 // process (IDENTIFY's shard [id, count]); direct messages go to shard 0.
 // A dropped socket is resumed by discordgo (RESUME with the session id
 // and the last sequence number), and Discord replays what was sent in
 // between; the bot drops anything delivered twice through its Store.
+// discordgo identifies again on every INVALID_SESSION, even one Discord
+// marks resumable (d true): the events sent in between are then not
+// replayed, and reach the bot only if it reads them back (History).
 //
 // What reaches the bot: a direct message; a message mentioning the bot —
 // its user, or its managed role ("@Bot" as clients often write it); and
@@ -39,7 +44,12 @@
 // (Config.NoThreads keeps it in the channel), and the conversation, the
 // bot's answer included, lives there. The bot's own messages are ignored,
 // other bots' unless Config.AllowBots. <@123>, <#456> and <@&789> reach
-// the model as @name, #channel and @role. Event ids are "msg:" + the
+// the model as @name, #channel and @role; a person whose name is not
+// found as @unknown-user, never as markup the model could repeat into a
+// ping. Attachments reach it as lines
+// naming the file, its type and URL, stickers by name, and a forwarded
+// message by its text, quoted; a message with nothing of these (an embed
+// alone) is left out. Event ids are "msg:" + the
 // message id and "int:" + the interaction id. The events of one channel
 // reach the bot in the order Discord sent them (Session.SyncEvents, and a
 // lane per channel, so a slow Store holds up its channel only).
@@ -50,7 +60,9 @@
 //
 // A click is acknowledged with a deferred update (type 6) before the bot
 // sees it, well within Discord's three seconds; the card is then edited by
-// the bot. Notices to the clicker are ephemeral follow-ups while the
+// the bot. A select is single-choice: its Action's ID is the option
+// picked (an Action carries one id; of a multi-select built otherwise,
+// the first value). Notices to the clicker are ephemeral follow-ups while the
 // interaction's token lives (15 minutes), else a direct message. /ask is
 // registered at Start (in Config.GuildID, else globally; the
 // application's other commands stay), answered at once with a deferred

@@ -65,6 +65,16 @@ func newAdapter(t testing.TB, f *discordfake.Server, mod func(*discord.Config)) 
 	return a
 }
 
+// start starts a with in, until the test ends.
+func start(t testing.TB, a *discord.Adapter, in bot.Inbox) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	if err := a.Start(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // startBot starts a bot from cfg for the test, over an in-memory Store
 // unless cfg names one (bottest.Start, whose in-memory chat sits beside
 // the Discord adapter, unused), and stops it when the test ends.

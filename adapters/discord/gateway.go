@@ -78,6 +78,10 @@ func (a *Adapter) onMessage(m *discordgo.Message) {
 	case !direct && !mention && !inThread:
 		return
 	}
+	text := a.readable(ctx, m, me.ID)
+	if text == "" && strings.TrimSpace(m.Content) == "" {
+		return // nothing the model could read: an embed alone, a poll
+	}
 	if mention && !direct && !inThread && !a.cfg.NoThreads {
 		addr.Thread = a.openThread(ctx, m)
 	}
@@ -86,10 +90,13 @@ func (a *Adapter) onMessage(m *discordgo.Message) {
 		EventID: "msg:" + m.ID,
 		Address: addr,
 		User:    bot.User{ID: m.Author.ID, Name: m.Author.Username, IsBot: m.Author.Bot},
-		Text:    a.markdown(ctx, m, me.ID),
+		Text:    text,
 		Time:    m.Timestamp,
 		Mention: mention,
 		Direct:  direct,
+	}
+	if !direct && !inThread && addr.Thread == "" {
+		a.taken.add(m.ID) // its deletion is to reach the bot
 	}
 	a.deliver(ctx, "MESSAGE_CREATE", m.ID, func(ctx context.Context) error { return inbox.Message(ctx, msg) })
 }
@@ -169,7 +176,7 @@ func (a *Adapter) onEdit(m *discordgo.Message) {
 	if !direct && !opened && !a.mentionsBot(a.ctx, m, me.ID) && !(inThread && a.channels.partOf(m.ChannelID, me.ID)) {
 		return
 	}
-	msg := bot.Message{ID: m.ID, Address: addr, User: bot.User{ID: m.Author.ID, Name: m.Author.Username}, Text: a.markdown(a.ctx, m, me.ID), Time: m.Timestamp}
+	msg := bot.Message{ID: m.ID, Address: addr, User: bot.User{ID: m.Author.ID, Name: m.Author.Username}, Text: a.readable(a.ctx, m, me.ID), Time: m.Timestamp}
 	a.deliver(a.ctx, "MESSAGE_UPDATE", m.ID, func(ctx context.Context) error { return inbox.Edited(ctx, msg) })
 	if opened {
 		// A mention's conversation lives in the thread opened on it.
@@ -188,18 +195,32 @@ func (a *Adapter) threadOn(m *discordgo.Message) bool {
 	return ok && ci.thread()
 }
 
-// onDelete handles MESSAGE_DELETE.
+// onDelete handles MESSAGE_DELETE of a message the bot would have taken,
+// as onEdit does: one in a direct message or in a thread the bot is part
+// of, one that opened a thread — deleted in that thread's conversation
+// too — or one the bot took in a guild channel (among the last it took
+// there: Discord's event names no author and carries no text). The
+// deletion of chatter never reaches the bot.
 func (a *Adapter) onDelete(m *discordgo.Message) {
-	inbox, _, ok := a.receiving()
+	inbox, me, ok := a.receiving()
 	if !ok || m == nil || m.ID == "" {
 		return
 	}
-	addr, _, err := a.addressOf(a.ctx, m.GuildID, m.ChannelID)
+	addr, inThread, err := a.addressOf(a.ctx, m.GuildID, m.ChannelID)
 	if err != nil {
+		return
+	}
+	direct := m.GuildID == ""
+	opened := !direct && !inThread && a.threadOn(m)
+	if !direct && !opened && !a.taken.has(m.ID) && !(inThread && a.channels.partOf(m.ChannelID, me.ID)) {
 		return
 	}
 	ref := bot.MessageRef{Address: addr, ID: m.ID}
 	a.deliver(a.ctx, "MESSAGE_DELETE", m.ID, func(ctx context.Context) error { return inbox.Deleted(ctx, ref) })
+	if opened {
+		ref.Address.Thread = m.ID
+		a.deliver(a.ctx, "MESSAGE_DELETE", m.ID, func(ctx context.Context) error { return inbox.Deleted(ctx, ref) })
+	}
 }
 
 // restCode reports whether err is Discord's answer with the JSON error

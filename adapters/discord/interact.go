@@ -201,7 +201,7 @@ func (a *Adapter) onInteraction(i *discordgo.Interaction) {
 	if resp == nil {
 		return
 	}
-	err := a.s.InteractionRespond(i, resp, discordgo.WithContext(a.ctx))
+	err := a.interactionRespond(a.ctx, i, resp)
 	close(acked)
 	if err != nil {
 		a.cfg.Logger.Warn("discord: acknowledging an interaction failed", "interaction", i.ID, "err", err)
@@ -243,7 +243,10 @@ func (a *Adapter) interaction(inbox bot.Inbox, _ *discordgo.User, i *discordgo.I
 
 // deliverClick hands a click on a button or a select to the bot. A
 // button's custom_id is the opaque id the bot gave it; a select's picked
-// option's value is. On a card of several messages, the custom_id also
+// option's value is. An Action carries one element's id, and the menus
+// render/discordui writes take one choice (no max_values above 1); a
+// click with several values — on a menu built otherwise — passes the
+// first. On a card of several messages, the custom_id also
 // names the group (see group.go), which the Action's Message then is.
 //
 // acked is closed once Discord has the click's deferred update: the
@@ -311,7 +314,7 @@ func (a *Adapter) deliverCommand(ctx context.Context, inbox bot.Inbox, i *discor
 		go func(ctx context.Context) {
 			if pending := a.inter.take(ctx, addr, i.ID); pending != nil {
 				msg := "The bot could not take this right now; please ask again in a moment."
-				_, _ = a.s.InteractionResponseEdit(pending, &discordgo.WebhookEdit{Content: &msg}, discordgo.WithContext(ctx))
+				_, _ = a.interactionEdit(ctx, pending, "@original", &discordgo.WebhookEdit{Content: &msg})
 			}
 		}(context.WithoutCancel(ctx))
 	}
@@ -349,7 +352,7 @@ func (r *actionReply) Update(ctx context.Context, m bot.Outgoing) error {
 		}
 		if len(msgs) == 1 {
 			mm := msgs[0]
-			_, err = r.a.s.InteractionResponseEdit(r.i, &discordgo.WebhookEdit{Content: &mm.Content, Embeds: &mm.Embeds, Components: &mm.Components, AllowedMentions: allowed}, discordgo.WithContext(ctx))
+			_, err = r.a.interactionEdit(ctx, r.i, "@original", &discordgo.WebhookEdit{Content: &mm.Content, Embeds: &mm.Embeds, Components: &mm.Components, AllowedMentions: allowed})
 			if err == nil {
 				return nil
 			}
@@ -371,7 +374,7 @@ func (a *Adapter) followUp(ctx context.Context, i *discordgo.Interaction, m bot.
 		}
 		wait := 50 * time.Millisecond
 		for {
-			_, err := a.s.FollowupMessageCreate(i, true, p, discordgo.WithContext(ctx))
+			_, err := a.followUpCreate(ctx, i, p)
 			if err == nil {
 				break
 			}

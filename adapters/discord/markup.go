@@ -20,11 +20,17 @@ const nameBudget = 500 * time.Millisecond
 // role (<@&789>) and a channel (<#456>).
 var mentionRE = regexp.MustCompile(`<(@!?|@&|#)(\d{1,20})>`)
 
+// unknownUser is how a mention of a person whose name is not found reads.
+const unknownUser = "@unknown-user"
+
 // markdown returns the text of m as the model reads it: the bot's own
-// mention (by user or managed role) removed, and every other mention as a name — @name for a person
-// or a role, #name for a channel. Names come from the message's own
-// mentions, then from the adapter's caches and discordgo's state, then
-// from Discord, within nameBudget.
+// mention (by user or managed role) removed, and every other mention as a
+// name — @name for a person or a role, #name for a channel. Names come
+// from the message's own mentions, then from the adapter's caches and
+// discordgo's state, then from Discord, within nameBudget. A person not
+// found is written unknownUser, never as markup the model could repeat
+// into a ping; a role or channel not found stays as written (posts let
+// only user mentions through).
 func (a *Adapter) markdown(ctx context.Context, m *discordgo.Message, me string) string {
 	text := strings.ReplaceAll(m.Content, "<@"+me+">", "")
 	text = strings.ReplaceAll(text, "<@!"+me+">", "")
@@ -54,6 +60,9 @@ func (a *Adapter) markdown(ctx context.Context, m *discordgo.Message, me string)
 			if u, err := a.userByID(ctx, m.GuildID, id); err == nil && u.Name != "" {
 				return "@" + u.Name
 			}
+			// Left as markup, a mention the model repeats would ping
+			// whoever it names (posts let user mentions through).
+			return unknownUser
 		case "#":
 			if ci, err := a.channel(ctx, id); err == nil && ci.Name != "" {
 				return "#" + ci.Name

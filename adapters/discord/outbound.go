@@ -52,7 +52,7 @@ func (a *Adapter) Messages(ctx context.Context, in bot.Address, limit int) ([]bo
 		}
 		bm := bot.Message{
 			ID: m.ID, Address: in, User: userOf(m.Author), Time: m.Timestamp,
-			Text: a.markdown(ctx, m, me), FromSelf: m.Author.ID == me,
+			Text: a.readable(ctx, m, me), FromSelf: m.Author.ID == me,
 		}
 		if bm.FromSelf {
 			bm.Text = shownText(m)

@@ -107,9 +107,9 @@ func (a *Adapter) postOne(ctx context.Context, to bot.Address, m discordui.Messa
 		a.channels.join(to.Thread, true) // posting there makes the bot a member
 	}
 	if i := a.inter.takeCommand(ctx, to); i != nil {
-		msg, err := a.s.InteractionResponseEdit(i, &discordgo.WebhookEdit{
+		msg, err := a.interactionEdit(ctx, i, "@original", &discordgo.WebhookEdit{
 			Content: &m.Content, Embeds: &m.Embeds, Components: &m.Components, AllowedMentions: allowed,
-		}, discordgo.WithContext(ctx))
+		})
 		if err == nil {
 			a.inter.own(msg.ID, i)
 			return msg.ID, nil
@@ -129,9 +129,9 @@ func (a *Adapter) postOne(ctx context.Context, to bot.Address, m discordui.Messa
 // posted it while its token lives, else through the channel.
 func (a *Adapter) edit(ctx context.Context, ch, id string, m discordui.Message) error {
 	if i := a.inter.owner(id); i != nil {
-		_, err := a.s.InteractionResponseEdit(i, &discordgo.WebhookEdit{
+		_, err := a.interactionEdit(ctx, i, "@original", &discordgo.WebhookEdit{
 			Content: &m.Content, Embeds: &m.Embeds, Components: &m.Components, AllowedMentions: allowed,
-		}, discordgo.WithContext(ctx))
+		})
 		if err == nil {
 			return nil
 		}

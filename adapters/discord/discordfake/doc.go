@@ -52,7 +52,8 @@
 // content unless it mentions the bot. The bot's own posts come back as
 // MESSAGE_CREATE, as on Discord. [Server.DropSocket] cuts the
 // connections without a close frame (sessions stay resumable, events
-// wait), [Server.InvalidateSession] sends INVALID_SESSION,
+// wait), [Server.InvalidateSession] sends INVALID_SESSION (d false),
+// [Server.InvalidateResumable] INVALID_SESSION with d true,
 // [Server.Reconnect] RECONNECT. [Server.Identifies], [Server.Resumes]
 // and [Server.Heartbeats] tell what the client did.
 //

@@ -536,6 +536,23 @@ func (s *Server) InvalidateSession() {
 	s.changedLocked()
 }
 
+// InvalidateResumable sends every connected session INVALID_SESSION
+// with d true, as Discord does when the session may be resumed: the
+// sessions stay valid, their events waiting as after DropSocket, and a
+// RESUME of them succeeds; the connection takes a new IDENTIFY too
+// (discordgo sends one, opening a new session).
+func (s *Server) InvalidateResumable() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, sess := range s.gw.sessions {
+		if c := sess.conn; c != nil {
+			c.send(outFrame{data: frame(opInvalidSession, true)})
+			c.sess, sess.conn = nil, nil
+		}
+	}
+	s.changedLocked()
+}
+
 // Reconnect asks every connected client to reconnect (RECONNECT, op 7),
 // as Discord does before it moves a session. The sessions stay
 // resumable.

@@ -139,27 +139,36 @@ func TestDropSocketResumes(t *testing.T) {
 	}
 }
 
-// TestInvalidateSession: after INVALID_SESSION discordgo identifies
-// again, gets a new session and goes on receiving.
+// TestInvalidateSession: after INVALID_SESSION, d false or true,
+// discordgo identifies again — it reads no d, so never resumes — gets a
+// new session and goes on receiving.
 func TestInvalidateSession(t *testing.T) {
 	t.Parallel()
-	f, dg := newFake(t, discordfake.Config{})
-	ready := make(chan *discordgo.Ready, 2)
-	dg.AddHandler(func(_ *discordgo.Session, r *discordgo.Ready) { ready <- r })
-	c := collect(dg)
-	open(t, dg, intents)
-	r1 := recv(t, ready, "READY")
-	f.InvalidateSession()
-	r2 := recv(t, ready, "a second READY")
-	if r1.SessionID == r2.SessionID {
-		t.Fatal("the new session has the old id")
+	for name, invalidate := range map[string]func(*discordfake.Server){
+		"not resumable": (*discordfake.Server).InvalidateSession,
+		"resumable":     (*discordfake.Server).InvalidateResumable,
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			f, dg := newFake(t, discordfake.Config{})
+			ready := make(chan *discordgo.Ready, 2)
+			dg.AddHandler(func(_ *discordgo.Session, r *discordgo.Ready) { ready <- r })
+			c := collect(dg)
+			open(t, dg, intents)
+			r1 := recv(t, ready, "READY")
+			invalidate(f)
+			r2 := recv(t, ready, "a second READY")
+			if r1.SessionID == r2.SessionID {
+				t.Fatal("the new session has the old id")
+			}
+			ids := f.Identifies()
+			if len(ids) != 2 || ids[1].SessionID != r2.SessionID || len(f.Resumes()) != 0 {
+				t.Fatalf("identifies = %+v, resumes = %+v", ids, f.Resumes())
+			}
+			ev := f.Mention(discordfake.Ana, discordfake.General, "still there?")
+			c.until(t, ev.ID)
+		})
 	}
-	ids := f.Identifies()
-	if len(ids) != 2 || ids[1].SessionID != r2.SessionID {
-		t.Fatalf("identifies = %+v", ids)
-	}
-	ev := f.Mention(discordfake.Ana, discordfake.General, "still there?")
-	c.until(t, ev.ID)
 }
 
 // TestReconnectResumes: RECONNECT makes discordgo resume its session.

@@ -62,6 +62,13 @@ type ConfirmUser struct {
 // [bot.AwaitChoice] for an approver's click, closes the card with
 // "✅ Approved by @ana", "❌ Denied by @ana" or "⏱ Expired", and returns
 // {"approved": bool, "user": {"id", "name"}, "timed_out": bool}.
+//
+// The approval binds nothing: the model decides whether to ask, what the
+// card says, and what it does after, so a model steered by what people
+// write can skip the question or do something else than was approved.
+// Confirm suits actions the model is trusted to take once a person
+// agrees. For a write that must never happen unapproved, make the writing
+// tool ask, with bot.AwaitChoice, before it writes (examples/approvals).
 func Confirm(cfg ConfirmConfig) *bot.Tool {
 	if cfg.Name == "" {
 		cfg.Name = "confirm"

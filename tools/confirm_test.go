@@ -88,3 +88,27 @@ func TestConfirmRefusesAnEmptyAction(t *testing.T) {
 		t.Errorf("posted %d cards", len(cards))
 	}
 }
+
+// Only an approver decides: a click by anyone else is refused, the card
+// stays open, and the approver's click decides.
+func TestConfirmOnlyApproversDecide(t *testing.T) {
+	t.Parallel()
+	args := tools.ConfirmArgs{Action: "Rotate the API keys"}
+	model := bottest.NewModel(bottest.Call("confirm", args), bottest.Reply("ok"))
+	h := bottest.Start(t, bot.Config{Model: model, Tools: []*bot.Tool{tools.Confirm(tools.ConfirmConfig{Approvers: []string{bottest.Ana.ID}})}})
+	h.Send(bottest.Ben, "rotate the keys")
+	card := h.Card(0)
+	h.Click(card.Ref, "Approve", bottest.Ben)
+	if now, _ := h.Chat.Lookup(card.Ref); len(now.Options()) != 2 {
+		t.Fatalf("a click by someone who may not decide closed the card: it offers %q", now.Options())
+	}
+	if n := len(model.Requests()); n != 1 {
+		t.Fatalf("the run went on after a refused click: %d model requests", n)
+	}
+	h.Click(card.Ref, "Approve", bottest.Ana)
+	reqs := model.Requests()
+	msgs := reqs[len(reqs)-1].Messages
+	if got, want := msgs[len(msgs)-1].Content, `{"approved":true,"user":{"id":"U_ANA","name":"ana"},"timed_out":false}`; got != want {
+		t.Errorf("result %s, want %s", got, want)
+	}
+}

@@ -68,8 +68,19 @@ func showable(c render.Card, tool string) error {
 	if n > MaxCardText {
 		return fmt.Errorf("tools: the card is too large to show: %d characters of text, at most %d; call %s again with shorter or fewer values", n, MaxCardText, tool)
 	}
-	if n == 0 && len(c.Body) == 0 && len(c.Actions.Buttons) == 0 {
+	if n == 0 && len(render.Interactives(c)) == 0 && !hasImage(c) {
 		return fmt.Errorf("tools: the card is empty; call %s again with the values to show", tool)
 	}
 	return nil
+}
+
+// hasImage reports whether c shows an image, which has no text to count.
+func hasImage(c render.Card) bool {
+	found := false
+	render.Walk(c, func(n render.Node) {
+		if i, ok := n.(render.ImageNode); ok && i.URL != "" {
+			found = true
+		}
+	})
+	return found
 }

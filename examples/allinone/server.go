@@ -150,7 +150,11 @@ func run(ctx context.Context, getenv func(string) string, out io.Writer, opt opt
 		b.Stop(context.Background())
 		return fmt.Errorf("PARLEY_ADDR: %w", err)
 	}
-	srv := &http.Server{Handler: s.mux, ReadHeaderTimeout: 10 * time.Second}
+	// Requests, the page's open event streams among them, end with
+	// reqCtx, so that Shutdown need not wait for them.
+	reqCtx, endRequests := context.WithCancel(context.Background())
+	defer endRequests()
+	srv := &http.Server{Handler: s.mux, ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return reqCtx }}
 	if err := b.Start(ctx); err != nil {
 		ln.Close()
 		return err
@@ -172,6 +176,7 @@ func run(ctx context.Context, getenv func(string) string, out io.Writer, opt opt
 	// Stop the bot first: it refuses new events (503, so the platforms
 	// retry) while in-flight runs finish; then close the server.
 	stopErr := b.Stop(stopCtx)
+	endRequests()
 	srv.Shutdown(stopCtx)
 	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err

@@ -146,9 +146,16 @@ func (m *Model) schema(raw json.RawMessage) (shared.FunctionParameters, error) {
 	if top == nil {
 		return emptySchema, nil
 	}
-	p := make(shared.FunctionParameters, len(top))
+	p := make(shared.FunctionParameters, len(top)+1)
 	for k, v := range top {
 		p[k] = v
+	}
+	// OpenAI refuses an object schema without "properties" (a tool whose
+	// arguments are struct{}): "object schema missing properties".
+	if t, ok := p["type"]; ok && bytes.Equal(bytes.TrimSpace(t.(json.RawMessage)), []byte(`"object"`)) {
+		if _, ok := p["properties"]; !ok {
+			p["properties"] = json.RawMessage(`{}`)
+		}
 	}
 	if m.nschemas.Load() < maxCachedSchemas {
 		if _, loaded := m.schemas.LoadOrStore(key, p); !loaded {

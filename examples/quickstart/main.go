@@ -61,7 +61,7 @@ func run(ctx context.Context, args []string, in io.Reader, out, logs io.Writer, 
 	flags := flag.NewFlagSet("quickstart", flag.ContinueOnError)
 	flags.SetOutput(logs)
 	inTerminal := flags.Bool("terminal", false, "chat in this terminal instead of the web page")
-	addr := flags.String("addr", web.DefaultAddr, "where to serve the web page (a loopback address)")
+	addr := flags.String("addr", cmp.Or(getenv("PARLEY_ADDR"), web.DefaultAddr), "where to serve the web page (default PARLEY_ADDR or 127.0.0.1:8080; off loopback PARLEY_WEB_TOKEN is required)")
 	if err := flags.Parse(args); err != nil {
 		return err
 	}
@@ -87,7 +87,7 @@ func run(ctx context.Context, args []string, in io.Reader, out, logs io.Writer, 
 		model, about = chooseModel(getenv, deployer.Name)
 		fmt.Fprintf(out, "Parley quickstart: chat with a bot in your terminal. Type a message; Ctrl-D quits.\n%s\n", about)
 	} else {
-		page, err := web.New(web.Config{Addr: *addr, People: people, Dir: filepath.Join(filepath.Dir(db), "parley-web"), Logger: logger})
+		page, err := web.New(web.Config{Addr: *addr, Token: getenv("PARLEY_WEB_TOKEN"), People: people, Dir: filepath.Join(filepath.Dir(db), "parley-web"), Logger: logger})
 		if err != nil {
 			return err
 		}

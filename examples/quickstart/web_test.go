@@ -87,3 +87,19 @@ func TestUnknownFlag(t *testing.T) {
 		t.Fatalf("run with -nope: %v", err)
 	}
 }
+
+// PARLEY_ADDR chooses the address as -addr does; off loopback the page
+// needs PARLEY_WEB_TOKEN, and without it the program says so.
+func TestAddressFromTheEnvironment(t *testing.T) {
+	useDB(t)
+	s := start(t, map[string]string{"PARLEY_ADDR": "127.0.0.1:0"})
+	if url := s.pageURL(); strings.Contains(url, ":8080/") {
+		t.Errorf("PARLEY_ADDR was not used: %s", url)
+	}
+	s.interrupt()
+
+	off := start(t, map[string]string{"PARLEY_ADDR": "0.0.0.0:0"})
+	if err := <-off.done; err == nil || !strings.Contains(err.Error(), "Token") {
+		t.Fatalf("off loopback without a token: %v", err)
+	}
+}

@@ -12,8 +12,8 @@
 //   - A select is <select data-select> whose <option value="ID"> are the
 //     options' ids; its first option is always a disabled placeholder of
 //     value "" (the Placeholder, else "Choose…"), so every choice fires
-//     a change; a radio
-//     group is <fieldset data-select> of radio inputs with value="ID".
+//     a change. A radio group is <fieldset data-select> of radio inputs
+//     with value="ID".
 //   - Classes starting "parley-" are for the page's style sheet; no style
 //     comes from text, only from render.Color and render.Align.
 //

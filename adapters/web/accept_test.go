@@ -29,15 +29,20 @@ func (in *openingInbox) Message(ctx context.Context, m bot.Message) error {
 	return ctx.Err()
 }
 
+// startRecording starts a site whose bot records the messages it takes.
+func startRecording(t *testing.T) (*web.Adapter, *browser, *openingInbox) {
+	a, b := newSite(t, web.Config{Dir: t.TempDir()})
+	in := &openingInbox{}
+	a.Start(t.Context(), in)
+	return a, b, in
+}
+
 // Two first messages sent at once to a new conversation: exactly one of
 // them opens it.
 func TestExactlyOneFirstMessageOpensAConversation(t *testing.T) {
 	t.Parallel()
-	a, b := newSite(t, web.Config{Dir: t.TempDir()})
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	in := &openingInbox{}
-	a.Start(ctx, in)
+	_, b, in := startRecording(t)
+	ctx := t.Context()
 	for i := range 20 {
 		b.conv = "race-" + itoa(uint64(i))
 		var wg sync.WaitGroup
@@ -70,11 +75,7 @@ func TestExactlyOneFirstMessageOpensAConversation(t *testing.T) {
 // request's end does not cancel, and the page keeps it.
 func TestAMessageIsTakenWhenTheBrowserLeavesAtOnce(t *testing.T) {
 	t.Parallel()
-	a, b := newSite(t, web.Config{Dir: t.TempDir()})
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	in := &openingInbox{}
-	a.Start(ctx, in)
+	a, b, in := startRecording(t)
 	csrf := csrfOf(t, a)
 	gone, leave := context.WithCancel(context.Background())
 	leave() // the browser is already gone when the bot takes it

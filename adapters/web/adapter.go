@@ -37,6 +37,9 @@ type Adapter struct {
 	// request that changes something.
 	csrf string
 	mux  *http.ServeMux
+	// status is each conversation's status line, guarded by book.mu
+	// (under which it is published, as messages are).
+	status map[string]string
 
 	mu      sync.Mutex
 	started bool
@@ -70,7 +73,7 @@ func New(cfg Config) (*Adapter, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &Adapter{cfg: cfg, book: b, hub: newHub(), csrf: rand.Text()}
+	a := &Adapter{cfg: cfg, book: b, hub: newHub(), csrf: rand.Text(), status: map[string]string{}}
 	a.routes()
 	return a, nil
 }
@@ -161,6 +164,11 @@ func (a *Adapter) show(id, conv, to string, m bot.Outgoing) record {
 func (a *Adapter) put(m record) error {
 	a.book.mu.Lock()
 	defer a.book.mu.Unlock()
+	return a.putLocked(m)
+}
+
+// putLocked is put, for a caller holding the book's lock.
+func (a *Adapter) putLocked(m record) error {
 	if err := a.book.put(m); err != nil {
 		return err
 	}
@@ -229,6 +237,15 @@ func (a *Adapter) SetStatus(ctx context.Context, in bot.Address, status string) 
 	conv, err := convOf(in)
 	if err != nil {
 		return err
+	}
+	// Kept for pages opened during the run, and published under the
+	// book's lock, so that what a page reads and what it hears agree.
+	a.book.mu.Lock()
+	defer a.book.mu.Unlock()
+	if status == "" {
+		delete(a.status, conv)
+	} else {
+		a.status[conv] = status
 	}
 	a.hub.publish("status", "", statusEvent{Conv: conv, Text: status})
 	return nil

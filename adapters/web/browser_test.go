@@ -54,6 +54,7 @@ type (
 		CSRF          string     `json:"csrf"`
 		Seq           uint64     `json:"seq"`
 		BotName       string     `json:"botName"`
+		Status        string     `json:"status"`
 		People        []bot.User `json:"people"`
 		Conversations []struct {
 			ID    string `json:"id"`

@@ -45,5 +45,18 @@
 // files beside it. A reload or a restart shows the same page; a card's
 // buttons keep their opaque ids, which the bot's Store maps to choices,
 // so a click after a restart resumes the waiting run by replay. The log
-// is appended to, never compacted; delete the directory to start afresh.
+// is appended to, and rewritten as what the page shows (a temporary file
+// synced and renamed over it, so a crash leaves the old log or the new)
+// at start when it is more than twice that, and while the bot runs when
+// it is more than four times that. A person's message is synced to disk
+// before the bot is told of it, and handed to the bot with a context the
+// browser's leaving does not cancel. Uploaded files are kept; delete the
+// directory to start afresh.
+//
+// Images in cards load from the page itself or over https only (the
+// Content-Security-Policy's img-src): a URL a model writes into a card
+// is fetched by the browser, so plain http: and data: are refused. The
+// token cookie is named for the port the page is opened on
+// (parley_token_8080), so playgrounds on two ports of one host keep their
+// own.
 package web

@@ -50,7 +50,7 @@ func (a *Adapter) routes() {
 // refers to everything by relative URLs.
 func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
-	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' http: https: data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' https:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
 	if r.URL.Path == "" {
@@ -104,7 +104,7 @@ func (a *Adapter) allowed(w http.ResponseWriter, r *http.Request) bool {
 		return true
 	}
 	if q := r.URL.Query().Get("token"); q != "" && r.Method == http.MethodGet && equal(q, a.cfg.Token) {
-		http.SetCookie(w, &http.Cookie{Name: tokenCookie, Value: q, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
+		http.SetCookie(w, &http.Cookie{Name: cookieName(r), Value: q, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
 		u := *r.URL
 		qs := u.Query()
 		qs.Del("token")
@@ -116,7 +116,7 @@ func (a *Adapter) allowed(w http.ResponseWriter, r *http.Request) bool {
 		http.Redirect(w, r, to, http.StatusFound)
 		return false
 	}
-	if c, err := r.Cookie(tokenCookie); err == nil && equal(c.Value, a.cfg.Token) {
+	if c, err := r.Cookie(cookieName(r)); err == nil && equal(c.Value, a.cfg.Token) {
 		return true
 	}
 	if t, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok && equal(t, a.cfg.Token) {
@@ -124,6 +124,17 @@ func (a *Adapter) allowed(w http.ResponseWriter, r *http.Request) bool {
 	}
 	fail(w, http.StatusUnauthorized, "web: open the page with ?token= (Config.Token)")
 	return false
+}
+
+// cookieName is the token cookie's name for the port the browser asked
+// for: cookies ignore ports, so two playgrounds on one host would
+// otherwise overwrite each other's.
+func cookieName(r *http.Request) string {
+	_, port, err := net.SplitHostPort(r.Host)
+	if err != nil || port == "" || len(port) > 5 || strings.Trim(port, "0123456789") != "" {
+		return tokenCookie
+	}
+	return tokenCookie + "_" + port
 }
 
 // lastPath is the last segment of a path, "" for a directory.
@@ -183,6 +194,8 @@ type stateReply struct {
 	People        []person       `json:"people"`
 	Conversations []conversation `json:"conversations"`
 	Messages      []record       `json:"messages"`
+	// Status is the conversation's status line, "" when none.
+	Status string `json:"status"`
 }
 
 // person is one of the people the page signs in as, named as the
@@ -222,6 +235,7 @@ func (a *Adapter) state(w http.ResponseWriter, r *http.Request) {
 	st.Seq = a.hub.last()
 	if c := q.Get("conv"); c != "" && idPattern.MatchString(c) {
 		st.Messages = append(st.Messages, a.book.messagesLocked(c, as)...)
+		st.Status = a.status[c]
 	}
 	a.book.mu.Unlock()
 	reply(w, st)
@@ -413,38 +427,78 @@ func (a *Adapter) message(w http.ResponseWriter, r *http.Request) {
 		ID: "u-" + req.EventID, EventID: req.EventID, Address: Address(conv), User: u,
 		Text: text, Time: time.Now(), Mention: true, Direct: true,
 	}
-	added, err := a.addPersons(m)
+	added, err := a.addPersons(&m)
 	if err != nil {
 		fail(w, http.StatusInternalServerError, err.Error())
 		return
 	}
-	if len(a.book.messages(conv, "")) == 1 && added {
-		m.Opens = true // nothing before it to read
-	}
-	err = in.Message(r.Context(), m)
+	// The person's message is shown and on disk: a browser that goes
+	// away now (a reload) must not cancel its acceptance half-way.
+	ctx, cancel := inboxContext(r)
+	defer cancel()
+	err = in.Message(ctx, m)
 	if err != nil && !errors.Is(err, bot.ErrDuplicate) && added {
 		a.remove(m.ID, conv) // not taken: the page keeps the text to send again
 	}
 	a.accepted(w, err, map[string]string{"id": m.ID})
 }
 
-// addPersons shows a person's message, unless a retry of it is shown
-// already; it reports whether it added it.
-func (a *Adapter) addPersons(m bot.Message) (bool, error) {
-	a.book.mu.Lock()
-	_, seen := a.book.msgs[m.ID]
-	a.book.mu.Unlock()
-	if seen {
-		return false, nil
-	}
-	return true, a.put(record{ID: m.ID, Conv: m.Address.Channel, Time: m.Time, From: m.User.ID, FromName: m.User.Name, Text: m.Text})
+// inboxTimeout bounds how long the bot may take to accept an event.
+const inboxTimeout = 30 * time.Second
+
+// inboxContext is the context an event is handed to the bot with: the
+// request's values, but not its cancellation, which a browser that
+// leaves would cause while the bot's Store is accepting it.
+func inboxContext(r *http.Request) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(r.Context()), inboxTimeout)
 }
 
-// remove takes a message off the page.
+// addPersons shows a person's message and syncs the log, unless a retry
+// of it is shown already; it reports whether it added it. A message
+// added to a conversation with none before it opens it (m.Opens): it is
+// decided under the lock that adds it, so of two first messages sent at
+// once exactly one opens the conversation.
+func (a *Adapter) addPersons(m *bot.Message) (bool, error) {
+	a.book.mu.Lock()
+	defer a.book.mu.Unlock()
+	if _, seen := a.book.msgs[m.ID]; seen {
+		return false, nil
+	}
+	m.Opens = len(a.book.order[m.Address.Channel]) == 0 // nothing before it to read
+	if err := a.putLocked(record{ID: m.ID, Conv: m.Address.Channel, Time: m.Time, From: m.User.ID, FromName: m.User.Name, Text: m.Text}); err != nil {
+		return true, err
+	}
+	return true, a.book.flush()
+}
+
+// remove takes a person's message the bot did not take off the page. A
+// conversation left with no message goes from the sidebar; one whose
+// title was this message is named anew.
 func (a *Adapter) remove(id, conv string) {
 	a.book.mu.Lock()
 	defer a.book.mu.Unlock()
-	if err := a.book.write(entry{Removed: id}); err != nil {
+	var text string
+	if m, ok := a.book.msgs[id]; ok {
+		text = m.Text
+	}
+	err := a.book.write(entry{Removed: id})
+	if c, ok := a.book.convs[conv]; ok && err == nil {
+		switch {
+		case len(a.book.order[conv]) == 0:
+			err = a.book.write(entry{RemovedConv: conv})
+		case c.Title == title(text):
+			n := *c
+			n.Title = untitled
+			for _, mid := range a.book.order[conv] {
+				if m := a.book.msgs[mid]; m.From != "" {
+					n.Title = title(m.Text)
+					break
+				}
+			}
+			err = a.book.write(entry{Conv: &n})
+		}
+	}
+	if err != nil {
 		a.cfg.Logger.Warn("web: removing a message", "err", err)
 	}
 	a.hub.publish("removed", "", removedEvent{ID: id, Conv: conv})
@@ -476,7 +530,9 @@ func (a *Adapter) action(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ref := bot.MessageRef{Address: Address(req.Conv), ID: req.Message}
-	err = in.Action(r.Context(), bot.Action{
+	ctx, cancel := inboxContext(r)
+	defer cancel()
+	err = in.Action(ctx, bot.Action{
 		ID: req.Action, EventID: req.EventID, User: u, Message: ref,
 		Reply: &actionReply{a: a, ref: ref, to: u.ID},
 	})

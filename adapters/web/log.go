@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -54,12 +55,28 @@ type conversation struct {
 }
 
 // entry is one line of the log file: a conversation or a message as it
-// stands now; a later line for the same id replaces an earlier one, and a
-// line with Removed drops the message.
+// stands now; a later line for the same id replaces an earlier one, a
+// line with Removed drops the message, and one with RemovedConv the
+// conversation.
 type entry struct {
-	Conv    *conversation `json:"c,omitempty"`
-	Msg     *record       `json:"m,omitempty"`
-	Removed string        `json:"rm,omitempty"`
+	Conv        *conversation `json:"c,omitempty"`
+	Msg         *record       `json:"m,omitempty"`
+	Removed     string        `json:"rm,omitempty"`
+	RemovedConv string        `json:"rmc,omitempty"`
+}
+
+// key names what e is about, for counting the live state's size.
+func (e entry) key() string {
+	switch {
+	case e.Conv != nil:
+		return "c:" + e.Conv.ID
+	case e.Msg != nil:
+		return "m:" + e.Msg.ID
+	case e.Removed != "":
+		return "m:" + e.Removed
+	default:
+		return "c:" + e.RemovedConv
+	}
 }
 
 // book holds every conversation and message the page shows, kept in
@@ -72,6 +89,15 @@ type book struct {
 	convs map[string]*conversation
 	msgs  map[string]*record
 	order map[string][]string // message ids by conversation, oldest first
+
+	// size is the log file's length; lines holds the length of the line
+	// that stands for each conversation and message ("c:ID", "m:ID"),
+	// and live their sum: what the file would be if it were rewritten.
+	size  int64
+	lines map[string]int64
+	live  int64
+	// syncs counts the log's fsyncs (tests).
+	syncs int
 }
 
 const logName = "conversations.jsonl"
@@ -81,7 +107,7 @@ func openBook(dir string, log *slog.Logger) (*book, error) {
 	if err := os.MkdirAll(filepath.Join(dir, "files"), 0o700); err != nil {
 		return nil, fmt.Errorf("web: Config.Dir: %w", err)
 	}
-	b := &book{dir: dir, convs: map[string]*conversation{}, msgs: map[string]*record{}, order: map[string][]string{}}
+	b := &book{dir: dir, convs: map[string]*conversation{}, msgs: map[string]*record{}, order: map[string][]string{}, lines: map[string]int64{}}
 	path := filepath.Join(dir, logName)
 	data, err := os.ReadFile(path)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -97,19 +123,109 @@ func openBook(dir string, log *slog.Logger) (*book, error) {
 			log.Warn("web: skipping a damaged line of the conversation log", "file", path, "line", n+1, "err", err)
 			continue
 		}
-		b.apply(e)
+		b.apply(e, int64(len(line)+1))
+	}
+	b.size = int64(len(data))
+	if b.size > 2*b.live {
+		// Rewritten whole: every update of a card is a line of its own.
+		return b, b.compact()
 	}
 	if b.f, err = os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600); err != nil {
 		return nil, fmt.Errorf("web: opening %s: %w", path, err)
 	}
 	if len(data) > 0 && data[len(data)-1] != '\n' {
 		b.f.WriteString("\n") // end a line a crash cut short
+		b.size++
 	}
 	return b, nil
 }
 
-// apply changes the book by e; b.mu must be held (or b not yet shared).
-func (b *book) apply(e entry) {
+// compactAt is the size below which the log is never rewritten while
+// the page runs; above it, it is rewritten when it is more than
+// compactRatio times its live state.
+const (
+	compactAt    = 4 << 10
+	compactRatio = 4
+)
+
+// compact rewrites the log as its live state: it writes the current
+// conversations and messages to a temporary file, syncs it, and renames
+// it over the log, so that a crash leaves the old log or the new one,
+// never a part. b.mu must be held (or b not yet shared).
+func (b *book) compact() error {
+	path := filepath.Join(b.dir, logName)
+	tmp := path + ".tmp"
+	var buf bytes.Buffer
+	lines := map[string]int64{}
+	add := func(e entry) error {
+		line, err := json.Marshal(e)
+		if err != nil {
+			return fmt.Errorf("web: %w", err)
+		}
+		buf.Write(append(line, '\n'))
+		lines[e.key()] = int64(len(line) + 1)
+		return nil
+	}
+	convs := slices.Sorted(maps.Keys(b.convs))
+	for _, id := range convs {
+		if err := add(entry{Conv: b.convs[id]}); err != nil {
+			return err
+		}
+	}
+	for _, id := range convs {
+		for _, m := range b.order[id] {
+			if err := add(entry{Msg: b.msgs[m]}); err != nil {
+				return err
+			}
+		}
+	}
+	if err := writeSynced(tmp, buf.Bytes()); err != nil {
+		return fmt.Errorf("web: compacting the conversation log: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("web: compacting the conversation log: %w", err)
+	}
+	if d, err := os.Open(b.dir); err == nil {
+		d.Sync() // the rename itself
+		d.Close()
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return fmt.Errorf("web: opening %s: %w", path, err)
+	}
+	if b.f != nil {
+		b.f.Close()
+	}
+	b.f, b.lines, b.size, b.live = f, lines, int64(buf.Len()), int64(buf.Len())
+	return nil
+}
+
+// writeSynced writes data to a new file at path and syncs it.
+func writeSynced(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// apply changes the book by e, whose line in the log is n bytes long;
+// b.mu must be held (or b not yet shared).
+func (b *book) apply(e entry, n int64) {
+	k := e.key()
+	b.live -= b.lines[k]
+	delete(b.lines, k)
+	if e.Conv != nil || e.Msg != nil {
+		b.lines[k] = n
+		b.live += n
+	}
 	switch {
 	case e.Conv != nil:
 		c := *e.Conv
@@ -125,18 +241,31 @@ func (b *book) apply(e entry) {
 			delete(b.msgs, e.Removed)
 			b.order[m.Conv] = slices.DeleteFunc(b.order[m.Conv], func(id string) bool { return id == e.Removed })
 		}
+	case e.RemovedConv != "":
+		delete(b.convs, e.RemovedConv)
+		for _, id := range b.order[e.RemovedConv] {
+			delete(b.msgs, id)
+			b.live -= b.lines["m:"+id]
+			delete(b.lines, "m:"+id)
+		}
+		delete(b.order, e.RemovedConv)
 	}
 }
 
-// write applies e and appends it to the log; b.mu must be held.
+// write applies e and appends it to the log, rewriting the log when it
+// has grown to compactRatio times its live state; b.mu must be held.
 func (b *book) write(e entry) error {
-	b.apply(e)
 	line, err := json.Marshal(e)
 	if err != nil {
 		return fmt.Errorf("web: %w", err)
 	}
+	b.apply(e, int64(len(line)+1))
 	if _, err := b.f.Write(append(line, '\n')); err != nil {
 		return fmt.Errorf("web: writing the conversation log: %w", err)
+	}
+	b.size += int64(len(line) + 1)
+	if b.size > compactAt && b.size > compactRatio*b.live {
+		return b.compact()
 	}
 	return nil
 }
@@ -249,6 +378,13 @@ func (b *book) close() error {
 	return b.f.Close()
 }
 
-// flush makes the log durable. Called after a person's message, which
-// must survive a crash as the bot's Store does.
-func (b *book) flush() error { return b.f.Sync() }
+// flush makes the log durable; b.mu must be held. Called after a
+// person's message is shown and before the bot is told of it: it must
+// survive a crash as the bot's Store does.
+func (b *book) flush() error {
+	b.syncs++
+	if err := b.f.Sync(); err != nil {
+		return fmt.Errorf("web: syncing the conversation log: %w", err)
+	}
+	return nil
+}

@@ -250,6 +250,20 @@ func TestInTheBrowser(t *testing.T) {
 		botSays("Weather in Paris")+` && `+botSays("✅ Approve — chosen by @Ben"))
 	b.until("the final answer", botSays("Deployed web to production, approved by Ben"))
 	b.shot("final")
+
+	// Enter pressed twice before the first send is answered sends once.
+	b.do("pressing Enter twice", chromedp.Evaluate[chromedp.Void](`(() => {
+  const t = document.getElementById("text");
+  t.value = "hello twice";
+  for (let i = 0; i < 2; i++) t.dispatchEvent(new KeyboardEvent("keydown", {key: "Enter", bubbles: true, cancelable: true}));
+})()`))
+	b.until("the answer to hello twice", `document.getElementById("text").value === "" && `+
+		`[...document.querySelectorAll('#messages .msg[data-from="bot"]')].filter(m => m.textContent.includes("to talk to a real model.")).length >= 1`)
+	b.do("reloading after hello twice", chromedp.Reload(), chromedp.WaitVisible(chromedp.ID("composer")))
+	b.until("the conversation after the second reload", botSays("Deployed web to production, approved by Ben"))
+	if n := eval[int](b, `[...document.querySelectorAll('#messages .msg[data-from="ben"]')].filter(m => m.textContent.includes("hello twice")).length`); n != 1 {
+		t.Errorf("Enter pressed twice quickly sent the message %d times; want once", n)
+	}
 }
 
 // firstToken is a JavaScript function: it sends text from the composer

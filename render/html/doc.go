@@ -10,8 +10,10 @@
 //   - An action button is <button data-action="ID">; clicking it means
 //     "the element with this id". A button without an id is disabled.
 //   - A select is <select data-select> whose <option value="ID"> are the
-//     options' ids (the first, placeholder option has value ""); a radio
-//     group is <fieldset data-select> of radio inputs with value="ID".
+//     options' ids; its first option is always a disabled placeholder of
+//     value "" (the Placeholder, else "Choose…"), so every choice fires
+//     a change. A radio group is <fieldset data-select> of radio inputs
+//     with value="ID".
 //   - Classes starting "parley-" are for the page's style sheet; no style
 //     comes from text, only from render.Color and render.Align.
 //

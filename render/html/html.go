@@ -377,11 +377,16 @@ func (w *writer) selectNode(s *render.SelectNode) {
 		w.attr("aria-label", s.Placeholder)
 	}
 	w.b.WriteString(">\n")
+	// A placeholder always comes first, chosen and not choosable:
+	// otherwise the browser shows the first choice as chosen, and
+	// picking it fires no change.
+	w.b.WriteString(`<option value="" disabled selected>`)
 	if placeholder {
-		w.b.WriteString(`<option value="" disabled selected>`)
 		w.text(s.Placeholder)
-		w.b.WriteString("</option>\n")
+	} else {
+		w.b.WriteString(choose)
 	}
+	w.b.WriteString("</option>\n")
 	for _, c := range cs {
 		w.b.WriteString("<option")
 		w.attr("value", c.id)
@@ -394,3 +399,6 @@ func (w *writer) selectNode(s *render.SelectNode) {
 	}
 	w.b.WriteString("</select>\n")
 }
+
+// choose is the placeholder of a select that has none.
+const choose = "Choose…"

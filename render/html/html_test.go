@@ -132,6 +132,16 @@ func TestRender(t *testing.T) {
 				"<option value=\"o2\">Two</option>\n</select>\n",
 		},
 		{
+			// Without a placeholder the browser would show the first
+			// choice as chosen, and picking it would fire no change.
+			"select without a placeholder offers every choice",
+			render.Select("", none, one, two),
+			"<select class=\"parley-select\" data-select>\n" +
+				"<option value=\"\" disabled selected>Choose…</option>\n" +
+				"<option value=\"o1\" title=\"first\">One</option>\n" +
+				"<option value=\"o2\">Two</option>\n</select>\n",
+		},
+		{
 			"radio named after its first option with an id",
 			&render.SelectNode{Options: []*render.Option{none, one, two}, Radio: true},
 			"<fieldset class=\"parley-radio\" data-select>\n" +

@@ -4,9 +4,21 @@
 "use strict";
 (() => {
   const $ = (id) => document.getElementById(id);
-  const page = { csrf: "", seq: 0, people: [], as: "", conv: "", source: null };
+  const page = { csrf: "", seq: 0, people: [], as: "", conv: "", source: null, gen: 0, sending: false, pending: null };
 
   const newID = () => crypto.randomUUID().replaceAll("-", "");
+
+  // convOfHash reads the conversation id from the URL's hash: one the
+  // server would take, else none.
+  const convOfHash = () => {
+    const id = location.hash.slice(1);
+    return /^[A-Za-z0-9_-]{1,64}$/.test(id) ? id : "";
+  };
+
+  function showStatus(text) {
+    $("status").textContent = text || "";
+    $("status").hidden = !text;
+  }
 
   async function api(path, body) {
     const opts = body === undefined ? {} : {
@@ -101,9 +113,13 @@
     el.scrollIntoView({ block: "end" });
   }
 
+  // load reads the state afresh. Only the latest call shows what it read:
+  // an older answer arriving last would show another conversation.
   async function load() {
+    const gen = ++page.gen;
     const q = new URLSearchParams({ as: page.as, conv: page.conv });
     const st = await api("api/state?" + q);
+    if (gen !== page.gen) return;
     Object.assign(page, { csrf: st.csrf, seq: st.seq, people: st.people, botName: st.botName });
     $("bot-name").textContent = st.botName;
     const sel = $("person");
@@ -115,7 +131,20 @@
     sidebar(st.conversations);
     $("messages").replaceChildren();
     st.messages.forEach(render);
+    showStatus(st.status);
+    showError("");
     listen();
+  }
+
+  // reload is load, retried with a growing delay while it fails (the bot
+  // restarting, the network away).
+  let reloadTimer = 0;
+  function reload(delay = 1000) {
+    clearTimeout(reloadTimer);
+    load().catch((err) => {
+      showError("reconnecting… (" + err.message + ")");
+      reloadTimer = setTimeout(() => reload(Math.min(delay * 2, 30000)), delay);
+    });
   }
 
   function listen() {
@@ -123,6 +152,19 @@
     const q = new URLSearchParams({ as: page.as, since: page.seq });
     const src = new EventSource("api/events?" + q);
     page.source = src;
+    let lost = false;
+    src.onerror = () => {
+      if (page.source !== src) return;
+      lost = true;
+      showError("reconnecting…");
+      // Closed for good (an error answer, not a dropped connection):
+      // the browser will not try again; read the state afresh.
+      if (src.readyState === EventSource.CLOSED) reload();
+    };
+    src.onopen = () => {
+      // Back after a break: read what the page may have missed.
+      if (lost && page.source === src) reload();
+    };
     const on = (type, fn) => src.addEventListener(type, (e) => fn(JSON.parse(e.data)));
     on("message", (m) => {
       if (m.conv === page.conv) render(m);
@@ -133,36 +175,53 @@
       if (d.conv === page.conv && body) body.textContent += d.text;
     });
     on("status", (s) => {
-      if (s.conv !== page.conv) return;
-      $("status").textContent = s.text;
-      $("status").hidden = !s.text;
+      if (s.conv === page.conv) showStatus(s.text);
     });
-    on("removed", (r) => document.querySelector(`#messages [data-id="${CSS.escape(r.id)}"]`)?.remove());
-    on("reset", () => load());
+    on("removed", (r) => {
+      document.querySelector(`#messages [data-id="${CSS.escape(r.id)}"]`)?.remove();
+      refreshSidebar();
+    });
+    on("reset", () => reload());
   }
 
   let sidebarTimer = 0;
   function refreshSidebar() {
     clearTimeout(sidebarTimer);
-    sidebarTimer = setTimeout(async () => sidebar((await api("api/state?as=" + page.as)).conversations), 200);
+    sidebarTimer = setTimeout(async () => {
+      try {
+        sidebar((await api("api/state?" + new URLSearchParams({ as: page.as }))).conversations);
+      } catch (err) {
+        showError(err.message);
+      }
+    }, 200);
   }
 
+  // send posts the composer's text, once: a second Enter while it is on
+  // its way does nothing, and sending again the text that failed reuses
+  // its event id, so that if it did reach the bot it is answered once.
   async function send(e) {
     e.preventDefault();
+    if (page.sending) return;
     const text = $("text").value.trim();
     if (!text) return;
     if (!page.conv) {
       page.conv = newID().slice(0, 20);
       history.replaceState(null, "", "#" + page.conv);
     }
+    const p = page.pending;
+    const eventId = p && p.conv === page.conv && p.as === page.as && p.text === text ? p.eventId : newID();
+    page.pending = { conv: page.conv, as: page.as, text, eventId };
+    page.sending = true;
     $("send").disabled = true;
     try {
-      await post(`api/conversations/${page.conv}/messages`, { eventId: newID(), as: page.as, text });
+      await post(`api/conversations/${encodeURIComponent(page.conv)}/messages`, { eventId, as: page.as, text });
       $("text").value = "";
+      page.pending = null;
       showError("");
     } catch (err) {
       showError(err.message); // the text stays, to send again
     } finally {
+      page.sending = false;
       $("send").disabled = false;
     }
   }
@@ -180,7 +239,7 @@
 
   $("composer").addEventListener("submit", send);
   $("text").addEventListener("keydown", (e) => {
-    if (e.key === "Enter" && !e.shiftKey) send(e);
+    if (e.key === "Enter" && !e.shiftKey && !e.isComposing) send(e);
   });
   $("messages").addEventListener("click", (e) => {
     const b = e.target.closest("button[data-action]");
@@ -192,21 +251,21 @@
   $("person").addEventListener("change", (e) => {
     page.as = e.target.value;
     localStorage.setItem("parley.as", page.as);
-    load();
+    reload();
   });
   $("new-conversation").addEventListener("click", () => {
     page.conv = "";
     history.replaceState(null, "", location.pathname + location.search);
-    $("status").hidden = true;
-    load();
+    showStatus("");
+    reload();
   });
   window.addEventListener("hashchange", () => {
-    page.conv = location.hash.slice(1);
-    $("status").hidden = true;
-    load();
+    page.conv = convOfHash();
+    showStatus("");
+    reload();
   });
 
   page.as = localStorage.getItem("parley.as") || "";
-  page.conv = location.hash.slice(1);
-  load().catch((err) => showError(err.message));
+  page.conv = convOfHash();
+  reload();
 })();

@@ -1,7 +1,7 @@
 package web_test
 
-// Tests written by the read-only review of adapters/web: each one fails on
-// main and shows a finding of /work/briefs/web-review.md.
+// What the page guarantees to the people using it and to whoever can reach
+// its port: each test here failed on an earlier version of the adapter.
 
 import (
 	"context"
@@ -22,11 +22,10 @@ import (
 	"github.com/parleybot/parley/render"
 )
 
-// F1: mounted with NoListen on a server of one's own (the allinone
-// example: one public server for Slack, Discord and the page), no token is
-// required, and the loopback check reads only the Host header, which a
-// client elsewhere writes as it likes.
-func TestReviewARemoteClientIsRefusedWithoutAToken(t *testing.T) {
+// Mounted with NoListen on a server of one's own (the allinone example),
+// a page without a token answers only clients on this machine: the Host
+// header, which a client elsewhere writes as it likes, is not enough.
+func TestARemoteClientIsRefusedWithoutAToken(t *testing.T) {
 	t.Parallel()
 	a, err := web.New(web.Config{NoListen: true, Dir: t.TempDir(), Logger: quiet()})
 	if err != nil {
@@ -80,11 +79,9 @@ func reconnect(t *testing.T, a http.Handler, query, lastID string) []sseEvent {
 	return evs
 }
 
-// F2: the page's EventSource URL carries since=<seq at load>, and the
-// server prefers it to the Last-Event-ID the browser sends on reconnect.
-// Loaded on a fresh server (seq 0) the page hears nothing it missed; loaded
-// later, it hears again what it had heard, and deltas are appended twice.
-func TestReviewAReconnectingPageHearsWhatItMissedOnce(t *testing.T) {
+// A page that reconnects hears, once, what it missed: the Last-Event-ID
+// its browser sends wins over the since= of its first connection.
+func TestAReconnectingPageHearsWhatItMissedOnce(t *testing.T) {
 	t.Parallel()
 	a, b := newSite(t, web.Config{Dir: t.TempDir()})
 	ctx, to := context.Background(), web.Address(b.conv)
@@ -120,10 +117,9 @@ func TestReviewAReconnectingPageHearsWhatItMissedOnce(t *testing.T) {
 	}
 }
 
-// F3: after a restart the hub counts from 0 again; a page that reconnects
-// with a number of the old process is told nothing — no reset, no replay —
-// and misses what the new process published before it came back.
-func TestReviewAPageReconnectingAfterARestartIsToldToReload(t *testing.T) {
+// A page left open across a restart of the bot is told to reload, rather
+// than taking the new process's event numbers for ones it has seen.
+func TestAPageReconnectingAfterARestartIsToldToReload(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	a1, b1 := newSite(t, web.Config{Dir: dir})
@@ -149,9 +145,9 @@ func TestReviewAPageReconnectingAfterARestartIsToldToReload(t *testing.T) {
 
 func itoa(n uint64) string { return strconv.FormatUint(n, 10) }
 
-// F5: a select without a placeholder shows its first option chosen, so
-// picking it fires no "change": the first option cannot be chosen.
-func TestReviewEveryOptionOfASelectCanBePicked(t *testing.T) {
+// Every option of a select can be picked, the first included: the select
+// starts on a placeholder, so picking any option fires "change".
+func TestEveryOptionOfASelectCanBePicked(t *testing.T) {
 	t.Parallel()
 	a, b := newSite(t, web.Config{Dir: t.TempDir()})
 	yes, no := render.Opt("Yes", 1), render.Opt("No", 0)
@@ -174,9 +170,9 @@ func (failingInbox) Message(context.Context, bot.Message) error {
 	return errors.New("bot: recording the message: store down")
 }
 
-// F6: a message the bot did not take is removed from the page, but the
-// conversation it created stays in the sidebar, named after it.
-func TestReviewARefusedFirstMessageLeavesNoConversation(t *testing.T) {
+// A first message the bot did not take is removed from the page with the
+// conversation it created.
+func TestARefusedFirstMessageLeavesNoConversation(t *testing.T) {
 	t.Parallel()
 	a, b := newSite(t, web.Config{Dir: t.TempDir()})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -194,10 +190,9 @@ func TestReviewARefusedFirstMessageLeavesNoConversation(t *testing.T) {
 	}
 }
 
-// F7: the log keeps every version of every message: a card updated 500
-// times (a progress card, a long stream's Update) is written 500 times,
-// and read back whole at every start.
-func TestReviewTheLogDoesNotGrowWithUpdates(t *testing.T) {
+// The log does not grow with updates: a card updated 500 times (a
+// progress card, a long stream) is kept as it stands, not 500 times.
+func TestTheLogDoesNotGrowWithUpdates(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	a, b := newSite(t, web.Config{Dir: dir})
@@ -219,10 +214,9 @@ func TestReviewTheLogDoesNotGrowWithUpdates(t *testing.T) {
 	}
 }
 
-// F8: a click on a message shown privately to someone else is handed to
-// the bot as theirs: the page checks the message exists, not that the
-// person clicking may see it.
-func TestReviewAClickOnSomeoneElsesPrivateMessageIsRefused(t *testing.T) {
+// A click on a message shown privately to someone else is refused: the
+// person clicking must be able to see the message.
+func TestAClickOnSomeoneElsesPrivateMessageIsRefused(t *testing.T) {
 	t.Parallel()
 	a, b := newSite(t, web.Config{Dir: t.TempDir()})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -250,11 +244,9 @@ type recordingInbox struct {
 
 func (r *recordingInbox) Action(context.Context, bot.Action) error { r.n.Add(1); return nil }
 
-// F4: api/state reads the latest event number, lets go of the lock, then
-// reads the messages: a delta published in between is in the text the
-// page shows and is replayed to it after that number, so the page shows
-// it twice (its script appends every delta).
-func TestReviewAPageOpenedMidStreamShowsEachDeltaOnce(t *testing.T) {
+// A page opened while an answer streams shows each delta once: the state
+// it loads and the event number it resumes from are read together.
+func TestAPageOpenedMidStreamShowsEachDeltaOnce(t *testing.T) {
 	t.Parallel()
 	a, b := newSite(t, web.Config{Dir: t.TempDir()})
 	ctx, to := context.Background(), web.Address(b.conv)

@@ -100,25 +100,14 @@ func flowBot(t *testing.T, cfg bot.Config) *bot.Bot {
 // unless h answers 200.
 func flowSend(t *testing.T, f *slackfake.Server, h http.Handler, ev slackfake.Event, opts ...slackfake.SendOption) {
 	t.Helper()
-	r, err := f.Send(flowCtx(t), h, ev, opts...)
-	if err != nil {
-		t.Fatalf("sending %s event %s: %v", ev.Type, ev.ID, err)
-	}
-	if r.Status != http.StatusOK {
-		t.Fatalf("sending %s event %s: status %d, want 200", ev.Type, ev.ID, r.Status)
-	}
+	f.SendOK(flowCtx(t), t, h, ev, opts...)
 }
 
 // flowWait waits until cond holds on f, failing the test with what
 // otherwise.
 func flowWait(t *testing.T, f *slackfake.Server, what string, cond func() bool) {
 	t.Helper()
-	if err := f.WaitFor(flowCtx(t), cond); err != nil {
-		for _, c := range f.Calls() {
-			t.Logf("call %s %v %s", c.Method, c.Params, c.Error)
-		}
-		t.Fatalf("waiting for %s: %v", what, err)
-	}
+	f.Await(flowCtx(t), t, what, cond)
 }
 
 // flowIdle waits until every bot given has settled.

@@ -220,25 +220,14 @@ func (e *replicaEndpoint) routed(t *testing.T, want ...string) {
 // unless h answers 200.
 func replicaSend(t *testing.T, f *slackfake.Server, h http.Handler, ev slackfake.Event, opts ...slackfake.SendOption) {
 	t.Helper()
-	r, err := f.Send(replicaCtx(t), h, ev, opts...)
-	if err != nil {
-		t.Fatalf("sending %s event %s: %v", ev.Type, ev.ID, err)
-	}
-	if r.Status != http.StatusOK {
-		t.Fatalf("sending %s event %s: status %d, want 200", ev.Type, ev.ID, r.Status)
-	}
+	f.SendOK(replicaCtx(t), t, h, ev, opts...)
 }
 
 // replicaWait waits until cond holds on f, failing the test with what
 // otherwise.
 func replicaWait(t *testing.T, f *slackfake.Server, what string, cond func() bool) {
 	t.Helper()
-	if err := f.WaitFor(replicaCtx(t), cond); err != nil {
-		for _, c := range f.Calls() {
-			t.Logf("call %s %v %s", c.Method, c.Params, c.Error)
-		}
-		t.Fatalf("waiting for %s: %v", what, err)
-	}
+	f.Await(replicaCtx(t), t, what, cond)
 }
 
 // replicaBotMsgs returns the bot's messages in the thread, oldest first.

@@ -2,6 +2,7 @@ package slack
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -76,14 +77,7 @@ func (a *Adapter) token(ctx context.Context, team, tok string, lookups *int) str
 		}
 		return target
 	case strings.HasPrefix(target, "!"):
-		if hasLabel && label != "" {
-			return label
-		}
-		special := target[1:]
-		if k := strings.IndexByte(special, '^'); k >= 0 {
-			special = special[:k]
-		}
-		return "@" + special
+		return special(target[1:], label)
 	case target == "":
 		return "<" + unescape(tok) + ">"
 	}
@@ -95,6 +89,35 @@ func (a *Adapter) token(ctx context.Context, team, tok string, lookups *int) str
 		return url
 	}
 	return "[" + label + "](" + url + ")"
+}
+
+// special resolves a special mention <!…>: <!here>, <!channel> and
+// <!everyone> read as @here, @channel and @everyone whatever their label
+// (older messages label them "here"); a user group <!subteam^S1|@team> as
+// its label, or as @S1 without one; a date <!date^1392734382^…|fallback>
+// as its fallback, or as the time it names without one; anything else as
+// its label, or @ and its name.
+func special(target, label string) string {
+	name, args, _ := strings.Cut(target, "^")
+	switch name {
+	case "here", "channel", "everyone":
+		return "@" + name
+	}
+	if label != "" {
+		return label
+	}
+	arg, _, _ := strings.Cut(args, "^")
+	switch name {
+	case "subteam":
+		if arg != "" {
+			return "@" + arg
+		}
+	case "date":
+		if sec, err := strconv.ParseInt(arg, 10, 64); err == nil {
+			return time.Unix(sec, 0).UTC().Format(time.RFC3339)
+		}
+	}
+	return "@" + name
 }
 
 // unescape undoes the three entities Slack escapes in message text.

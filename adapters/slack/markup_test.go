@@ -31,6 +31,28 @@ func TestSlackMarkupBecomesMarkdown(t *testing.T) {
 	}
 }
 
+// Slack's special mentions come with a label or without one, and older
+// messages label @here as "here": each still reads as the mention it is,
+// a user group without a label by its id, and a date without a fallback as
+// the time it names.
+func TestSpecialMentionsReadAsWhatTheyName(t *testing.T) {
+	t.Parallel()
+	a := &Adapter{}
+	cases := []struct{ in, want string }{
+		{"<!subteam^S0ONCALL> please look", "@S0ONCALL please look"},
+		{"<!subteam^S0ONCALL|@oncall> please look", "@oncall please look"},
+		{"<!here|here> <!channel|channel> <!everyone|everyone>", "@here @channel @everyone"},
+		{"<!here|@here>", "@here"},
+		{"due <!date^1392734382^{date_short}>", "due 2014-02-18T14:39:42Z"},
+		{"due <!date^1392734382^{date_short}^https://x.example>", "due 2014-02-18T14:39:42Z"},
+	}
+	for _, c := range cases {
+		if got := a.markdown(context.Background(), "T1", c.in); got != c.want {
+			t.Errorf("markdown(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
 func TestOwnMentionIsRemovedFromTheStart(t *testing.T) {
 	t.Parallel()
 	cases := []struct{ in, want string }{

@@ -104,7 +104,7 @@ func (c *contexts) set(t *assistantThread, started bool) {
 			c.order = c.order[1:]
 		}
 	}
-	c.m[key] = assistantContext{channel: t.Context.ChannelID, started: started || old.started}
+	c.m[key] = assistantContext{channel: t.Context.ChannelID, started: started || old.started, titled: old.titled}
 }
 
 // began reports whether the assistant thread key (channel/thread) began

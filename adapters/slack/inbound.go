@@ -41,7 +41,8 @@ const (
 // Every request's signature is checked before its body is parsed: a
 // request unsigned, signed with another secret, or signed more than five
 // minutes ago is refused with 401, and a body over Config.MaxBodyBytes
-// with 413, unread beyond the cap. An accepted event is in the bot's Store
+// with 413, unread beyond the cap. Slack's ssl_check of a slash command's
+// URL, which carries nothing to act on, is answered 200. An accepted event is in the bot's Store
 // before the 200 goes out, and only that waits: the bot's work runs
 // elsewhere. Until Start, and once the bot stops, events are refused with
 // 503 Service Unavailable, so that Slack delivers them again, to another
@@ -85,6 +86,12 @@ func (a *Adapter) serve(w http.ResponseWriter, r *http.Request, want kind) {
 	if err := a.verify(r.Header, body); err != nil {
 		a.cfg.Logger.Warn("slack: refused a request with a bad signature", "err", err, "remote", r.RemoteAddr)
 		http.Error(w, "slack: bad signature", http.StatusUnauthorized)
+		return
+	}
+	if sslCheck(r.Header.Get("Content-Type"), body) {
+		// Slack checking the https of a slash command's URL: nothing
+		// to act on.
+		w.WriteHeader(http.StatusOK)
 		return
 	}
 	got := kindOf(r.Header.Get("Content-Type"), body)
@@ -197,6 +204,16 @@ func (a *Adapter) verify(h http.Header, body []byte) error {
 		return err
 	}
 	return sv.Ensure()
+}
+
+// sslCheck reports whether a request is Slack's check of a slash command's
+// https Request URL: a form with ssl_check=1 and no command or payload.
+func sslCheck(contentType string, body []byte) bool {
+	if mt, _, _ := mime.ParseMediaType(contentType); mt != "application/x-www-form-urlencoded" {
+		return false
+	}
+	form, err := url.ParseQuery(string(body))
+	return err == nil && form.Get("ssl_check") == "1" && !form.Has("command") && !form.Has("payload")
 }
 
 // kindOf tells what a request is from its content type and body: Events

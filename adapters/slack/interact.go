@@ -3,6 +3,7 @@ package slack
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -34,10 +35,11 @@ type click struct {
 		ID string `json:"id"`
 	} `json:"channel"`
 	Container struct {
-		Type      string `json:"type"`
-		MessageTS string `json:"message_ts"`
-		ThreadTS  string `json:"thread_ts"`
-		ChannelID string `json:"channel_id"`
+		Type        string `json:"type"`
+		MessageTS   string `json:"message_ts"`
+		ThreadTS    string `json:"thread_ts"`
+		ChannelID   string `json:"channel_id"`
+		IsEphemeral bool   `json:"is_ephemeral"`
 	} `json:"container"`
 	Message struct {
 		TS       string `json:"ts"`
@@ -66,6 +68,7 @@ func (a *Adapter) decodeClick(payload []byte) (click, error) {
 		c.User.ID, c.User.Username, c.User.Name, c.User.TeamID = ic.User.ID, ic.User.Name, ic.User.RealName, ic.User.TeamID
 		c.Channel.ID = ic.Channel.ID
 		c.Container.Type, c.Container.MessageTS, c.Container.ThreadTS, c.Container.ChannelID = ic.Container.Type, ic.Container.MessageTs, ic.Container.ThreadTs, ic.Container.ChannelID
+		c.Container.IsEphemeral = ic.Container.IsEphemeral
 		c.Message.TS, c.Message.ThreadTS = ic.Message.Timestamp, ic.Message.ThreadTimestamp
 		for _, ba := range ic.ActionCallback.BlockActions {
 			ca := clickAction{ActionID: ba.ActionID, BlockID: ba.BlockID, Type: string(ba.Type), Value: ba.Value}
@@ -115,6 +118,12 @@ func (a *Adapter) deliverClick(ctx context.Context, inbox bot.Inbox, me identity
 		return nil
 	}
 	ref := bot.MessageRef{Address: bot.Address{Platform: Platform, Workspace: team, Channel: channel, Thread: thread}, ID: ts}
+	if c.Container.IsEphemeral {
+		// Slack keeps no ephemeral message: only the click's
+		// response_url reaches it. Its ID is marked so that an Update
+		// of it fails rather than post the message to the channel.
+		ref.ID = ephemeralPrefix + ts
+	}
 	name := c.User.Username
 	if name == "" {
 		name = c.User.Name
@@ -136,7 +145,7 @@ func (a *Adapter) deliverClick(ctx context.Context, inbox bot.Inbox, me identity
 		// carry that id, and a click names the group when the clicked
 		// message is in it.
 		msg := ref
-		if group := messageIDOf(ts, act.BlockID); group != ts && slices.Contains(platform.SplitID(group), ts) {
+		if group := messageIDOf(ts, act.BlockID); !c.Container.IsEphemeral && group != ts && slices.Contains(platform.SplitID(group), ts) {
 			msg.ID = group
 		}
 		eventID := "act:" + c.TriggerID
@@ -150,7 +159,7 @@ func (a *Adapter) deliverClick(ctx context.Context, inbox bot.Inbox, me identity
 			ID: id, EventID: eventID,
 			User:    bot.User{ID: c.User.ID, Name: name},
 			Message: msg,
-			Reply:   &actionReply{a: a, ref: msg, user: c.User.ID},
+			Reply:   &actionReply{a: a, ref: msg, user: c.User.ID, responseURL: c.ResponseURL, ephemeral: c.Container.IsEphemeral},
 		})
 		if err != nil && first == nil && !isDuplicate(err) {
 			first = err
@@ -160,12 +169,19 @@ func (a *Adapter) deliverClick(ctx context.Context, inbox bot.Inbox, me identity
 }
 
 // actionReply answers a click: a notice to the clicker through
-// chat.postEphemeral, and an edit of the clicked message.
+// chat.postEphemeral, and an edit of the clicked message — through the
+// click's response_url when the message is ephemeral.
 type actionReply struct {
-	a    *Adapter
-	ref  bot.MessageRef
-	user string
+	a           *Adapter
+	ref         bot.MessageRef
+	user        string
+	responseURL string
+	ephemeral   bool // the clicked message is shown to the clicker only
 }
+
+// ephemeralPrefix marks the MessageRef ID of an ephemeral message clicked:
+// it is no ts, so that Update refuses it.
+const ephemeralPrefix = "ephemeral:"
 
 // Ephemeral shows m to the person who clicked, in the clicked message's
 // conversation.
@@ -173,9 +189,32 @@ func (r *actionReply) Ephemeral(ctx context.Context, m bot.Outgoing) error {
 	return r.a.PostEphemeral(ctx, r.ref.Address, r.user, m)
 }
 
-// Update replaces the clicked message.
+// Update replaces the clicked message. An ephemeral one is replaced
+// through the click's response_url, content too long for one message going
+// on in further ephemeral messages; chat.update cannot reach it.
 func (r *actionReply) Update(ctx context.Context, m bot.Outgoing) error {
-	return r.a.Update(ctx, r.ref, m)
+	if !r.ephemeral {
+		return r.a.Update(ctx, r.ref, m)
+	}
+	if r.responseURL == "" {
+		return errors.New("slack: the clicked message is ephemeral and the click has no response_url to replace it through")
+	}
+	msgs, err := renderOut(m)
+	if err != nil {
+		return err
+	}
+	for i, msg := range msgs {
+		opts := messageOptions(msg, true)
+		if i == 0 {
+			opts = append(opts, slackgo.MsgOptionReplaceOriginal(r.responseURL))
+		} else {
+			opts = append(opts, slackgo.MsgOptionResponseURL(r.responseURL, slackgo.ResponseTypeEphemeral))
+		}
+		if _, _, err := r.a.api.PostMessageContext(ctx, r.ref.Channel, opts...); err != nil {
+			return fmt.Errorf("slack: replacing the clicked ephemeral message through its response_url: %w", err)
+		}
+	}
+	return nil
 }
 
 // command is a slash command as Slack sends it, form-encoded over HTTP and

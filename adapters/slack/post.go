@@ -177,6 +177,9 @@ func (a *Adapter) update(ctx context.Context, ref bot.MessageRef, m bot.Outgoing
 		return fmt.Errorf("slack: Update needs the ref of a posted message, with a Channel and an ID; got %+v", ref)
 	}
 	for _, ts := range tss {
+		if strings.HasPrefix(ts, ephemeralPrefix) {
+			return fmt.Errorf("slack: Update of %q: an ephemeral message can be replaced only through the Reply of a click on it", ref.ID)
+		}
 		if !isTS(ts) {
 			// A file's id, from a PostFile that did not learn its message.
 			return fmt.Errorf("slack: Update of %q: %q is not the ts of a message", ref.ID, ts)

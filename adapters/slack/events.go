@@ -188,6 +188,9 @@ func (a *Adapter) deliverMessage(ctx context.Context, inbox bot.Inbox, me identi
 
 // userWithin looks a user up within nameBudget.
 func (a *Adapter) userWithin(ctx context.Context, team, id string) (bot.User, error) {
+	if u, ok := a.cachedUser(team, id); ok {
+		return u, nil // no timer for the common case: a person already seen
+	}
 	ctx, cancel := context.WithTimeout(ctx, nameBudget)
 	defer cancel()
 	return a.user(ctx, team, id)

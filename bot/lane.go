@@ -708,36 +708,48 @@ func (b *Bot) expire(ctx context.Context) {
 	}
 }
 
+// takeOver takes the lanes with work and no live lease, a page of
+// sweepLimit at a time, while this process has room for them. A full page
+// means more may wait behind it: it looks again at once, as long as the
+// page gave it some lane (a page of lanes all held here, or all taken by
+// others first, would only be read again).
 func (b *Bot) takeOver(ctx context.Context) {
-	lanes, err := b.store.Lapsed(ctx, time.Now(), sweepLimit)
-	if ctx.Err() == nil {
-		b.takeTrouble.note(b.log, "looking for work to take over", err)
-	}
-	if err != nil {
-		return
-	}
-	for _, lane := range lanes {
-		if ctx.Err() != nil || b.stopping() {
+	for {
+		lanes, err := b.store.Lapsed(ctx, time.Now(), sweepLimit)
+		if ctx.Err() == nil {
+			b.takeTrouble.note(b.log, "looking for work to take over", err)
+		}
+		if err != nil {
 			return
 		}
-		if b.lanes.get(lane) != nil {
-			continue
+		took := 0
+		for _, lane := range lanes {
+			if ctx.Err() != nil || b.stopping() {
+				return
+			}
+			if b.lanes.get(lane) != nil {
+				continue
+			}
+			if !b.lanes.room(b.cfg.MaxLanes) {
+				b.makeRoom()
+				return
+			}
+			asked := time.Now()
+			c, err := b.store.Claim(ctx, lane, b.owner, b.cfg.LeaseTTL)
+			switch {
+			case errors.Is(err, ErrConflict):
+				continue // another process was quicker
+			case err != nil:
+				b.log.Error("bot: taking over work failed", "lane", lane, "err", err)
+				continue
+			}
+			b.log.Info("bot: taking over work no process holds", "lane", lane, "items", len(c.Items))
+			b.startLane(c, asked)
+			took++
 		}
-		if !b.lanes.room(b.cfg.MaxLanes) {
-			b.makeRoom()
+		if len(lanes) < sweepLimit || took == 0 {
 			return
 		}
-		asked := time.Now()
-		c, err := b.store.Claim(ctx, lane, b.owner, b.cfg.LeaseTTL)
-		switch {
-		case errors.Is(err, ErrConflict):
-			continue // another process was quicker
-		case err != nil:
-			b.log.Error("bot: taking over work failed", "lane", lane, "err", err)
-			continue
-		}
-		b.log.Info("bot: taking over work no process holds", "lane", lane, "items", len(c.Items))
-		b.startLane(c, asked)
 	}
 }
 

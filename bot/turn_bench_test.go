@@ -75,26 +75,34 @@ func BenchmarkTurn(b *testing.B) {
 	}
 }
 
-// BenchmarkHeapAfterTurns measures the heap after 50,000 and 100,000
-// turns over 1,000 threads: with journals deleted as runs end and
-// transcripts capped, it must not grow between the two. Run with
+// BenchmarkHeapAfterTurns measures the heap after N and 2N turns: over
+// 1,000 threads, after 50,000 and 100,000 turns; over 10,000 threads,
+// after 300,000 and 600,000 (each thread's transcript holds
+// Config.HistoryLimit messages, two a turn, from 250,000 turns on). With
+// journals deleted as runs end, and transcripts capped per thread and in
+// number of threads, it must not grow between the two. Run with
 // -benchtime=1x.
 func BenchmarkHeapAfterTurns(b *testing.B) {
-	for b.Loop() {
-		before := inUse()
-		bt, a := turnBot(b, bot.NewMemoryStore())
-		for i := range 50_000 {
-			turn(b, bt, a, i, 1000)
-		}
-		half := inUse() - before
-		for i := 50_000; i < 100_000; i++ {
-			turn(b, bt, a, i, 1000)
-		}
-		full := inUse() - before
-		b.ReportMetric(float64(half)/(1<<20), "MiB@50k")
-		b.ReportMetric(float64(full)/(1<<20), "MiB@100k")
-		b.ReportMetric(100*(float64(full)-float64(half))/float64(half), "%growth")
-		runtime.KeepAlive(bt)
+	for _, c := range []struct{ threads, half int }{{1000, 50_000}, {10_000, 300_000}} {
+		b.Run("threads="+strconv.Itoa(c.threads), func(b *testing.B) {
+			for b.Loop() {
+				before := inUse()
+				bt, a := turnBot(b, bot.NewMemoryStore())
+				for i := range c.half {
+					turn(b, bt, a, i, c.threads)
+				}
+				half := inUse() - before
+				for i := c.half; i < 2*c.half; i++ {
+					turn(b, bt, a, i, c.threads)
+				}
+				full := inUse() - before
+				unit := strconv.Itoa(c.half/1000) + "k"
+				b.ReportMetric(float64(half)/(1<<20), "MiB@"+unit)
+				b.ReportMetric(float64(full)/(1<<20), "MiB@"+strconv.Itoa(2*c.half/1000)+"k")
+				b.ReportMetric(100*(float64(full)-float64(half))/float64(half), "%growth")
+				runtime.KeepAlive(bt)
+			}
+		})
 	}
 }
 

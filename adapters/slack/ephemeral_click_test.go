@@ -64,3 +64,54 @@ func TestClickOnAnEphemeralMessageIsAnsweredInPlace(t *testing.T) {
 		t.Errorf("%d messages posted to the channel; the answers to an ephemeral message's click are private", n)
 	}
 }
+
+// A click's private notice goes with chat.postEphemeral; where Slack
+// refuses it because the bot is not in the conversation, the notice
+// reaches the clicker through the click's response_url, in the clicked
+// message's thread, and nobody else sees it.
+func TestClickNoticeWhereTheBotIsNotAMemberGoesThroughTheResponseURL(t *testing.T) {
+	t.Parallel()
+	fake := flowFake(t)
+	a := flowAdapter(t, fake, nil)
+	rec := &recorder{}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := a.Start(ctx, rec); err != nil {
+		t.Fatal(err)
+	}
+	to := bot.Address{Platform: slack.Platform, Workspace: fake.Config().TeamID, Channel: "C0GEN"}
+	ok := render.Button("Approve", "approve")
+	ref, err := a.Post(ctx, to, bot.Outgoing{Content: render.Card{Title: "Deploy?", Actions: render.Actions(ok)}, IDs: render.IDs{ok: "b1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	click, err := fake.Click(slackfake.Ben, "C0GEN", ref.ID, "Approve")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fake.SendOK(ctx, t, a, click)
+	acts := rec.snapshot().actions
+	if len(acts) != 1 {
+		t.Fatalf("clicks delivered: %+v", acts)
+	}
+	fake.Fail("chat.postEphemeral", "not_in_channel", 1)
+	if err := acts[0].Reply.Ephemeral(ctx, bot.Outgoing{Content: render.Text("Only approvers can decide.")}); err != nil {
+		t.Fatalf("notice to the clicker: %v", err)
+	}
+	shown := fake.Ephemerals(slackfake.Ben)
+	if len(shown) != 1 || !strings.Contains(shown[0].PlainText(), "Only approvers can decide.") {
+		t.Fatalf("the clicker sees %d private messages: %+v", len(shown), shown)
+	}
+	if n := len(fake.Calls(slackfake.MethodResponseURL)); n != 1 {
+		t.Errorf("%d posts to the response_url, want 1", n)
+	}
+	if n := len(fake.Ephemerals(slackfake.Ana)); n != 0 {
+		t.Errorf("someone else sees %d private messages", n)
+	}
+
+	// Any other refusal is the caller's to hear, not hidden by a second try.
+	fake.Fail("chat.postEphemeral", "msg_too_long", 1)
+	if err := acts[0].Reply.Ephemeral(ctx, bot.Outgoing{Content: render.Text("again")}); err == nil {
+		t.Error("a refusal other than membership was not reported")
+	}
+}

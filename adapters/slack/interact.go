@@ -169,7 +169,8 @@ func (a *Adapter) deliverClick(ctx context.Context, inbox bot.Inbox, me identity
 }
 
 // actionReply answers a click: a notice to the clicker through
-// chat.postEphemeral, and an edit of the clicked message — through the
+// chat.postEphemeral (the click's response_url where the bot is not in the
+// conversation), and an edit of the clicked message — through the
 // click's response_url when the message is ephemeral.
 type actionReply struct {
 	a           *Adapter
@@ -184,10 +185,34 @@ type actionReply struct {
 const ephemeralPrefix = "ephemeral:"
 
 // Ephemeral shows m to the person who clicked, in the clicked message's
-// conversation.
+// conversation, with chat.postEphemeral. Where Slack refuses that because
+// the bot is not a member of the conversation (a card shown by a slash
+// command's answer, say), the notice goes through the click's
+// response_url, which reaches the clicker wherever they clicked.
 func (r *actionReply) Ephemeral(ctx context.Context, m bot.Outgoing) error {
-	return r.a.PostEphemeral(ctx, r.ref.Address, r.user, m)
+	err := r.a.PostEphemeral(ctx, r.ref.Address, r.user, m)
+	if err == nil || r.responseURL == "" || !slackCode(err, notMemberCodes...) {
+		return err
+	}
+	msgs, rerr := renderOut(m)
+	if rerr != nil {
+		return rerr
+	}
+	for _, msg := range msgs {
+		opts := append(messageOptions(msg, false), slackgo.MsgOptionResponseURL(r.responseURL, slackgo.ResponseTypeEphemeral))
+		if r.ref.Thread != "" {
+			opts = append(opts, slackgo.MsgOptionTS(r.ref.Thread))
+		}
+		if _, _, perr := r.a.api.PostMessageContext(ctx, r.ref.Channel, opts...); perr != nil {
+			return fmt.Errorf("%w; through the click's response_url too: %w", err, perr)
+		}
+	}
+	return nil
 }
+
+// notMemberCodes are the errors chat.postEphemeral answers when the bot
+// cannot post in the conversation, which a click's response_url can.
+var notMemberCodes = []string{"channel_not_found", "not_in_channel", "user_not_in_channel", "is_archived"}
 
 // Update replaces the clicked message. An ephemeral one is replaced
 // through the click's response_url, content too long for one message going

@@ -388,8 +388,7 @@ func step[T any](ctx context.Context, s *scope, kind StepKind, key string, whole
 		n := s.n
 		s.mu.Unlock()
 		if e.Kind != kind || e.Key != key || e.Sum != sm {
-			asked := string(kind) + " " + strconv.Quote(key)
-			recorded := string(e.Kind) + " " + strconv.Quote(e.Key)
+			asked, recorded := stepName(kind, key), stepName(e.Kind, e.Key)
 			if asked == recorded {
 				asked += " with other details"
 			}
@@ -442,4 +441,14 @@ func (s *scope) finished(ctx context.Context, name, args, msg string) {
 		return
 	}
 	s.j.record(ctx, JournalEntry{Scope: s.name, Kind: StepResult, Key: name, Sum: sum(StepResult, name, args), Data: data})
+}
+
+// stepName describes a step for a divergence, which people read: its kind
+// and key, except a decision's key, which is a choice's id and no concern
+// of theirs.
+func stepName(kind StepKind, key string) string {
+	if kind == StepDecision {
+		return "the decision of a choice"
+	}
+	return string(kind) + " " + strconv.Quote(key)
 }

@@ -134,11 +134,10 @@ func AwaitChoice[T any](ctx context.Context, t *Thread, card render.Card, opts .
 	return c, nil
 }
 
-// fits checks that v, once sent through JSON, decodes into a T.
+// fits checks that v, once sent through JSON, decodes into a T — as the
+// decision's value will be, even when v is a T already: a T need not
+// survive its own JSON (an enum whose unknown values do not decode).
 func fits[T any](v any) error {
-	if _, ok := v.(T); ok {
-		return nil
-	}
 	data, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("value: %w", err)

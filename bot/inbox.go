@@ -226,7 +226,7 @@ func (l *lane) click(it WorkItem) {
 	}
 	t := &Thread{bot: b, adapter: a, addr: ev.Message.Address, trigger: it.Message}
 	rec := ActionRecord{Address: ev.Message.Address, Choice: it.Choice, Option: it.Option, Label: ev.Label, Value: ev.Value}
-	b.decide(context.WithoutCancel(b.runCtx), t, rec, act)
+	b.decide(context.WithoutCancel(b.runCtx), t, rec, act, it.Accepted)
 }
 
 // tell answers the person who clicked, privately: through the click's
@@ -244,10 +244,10 @@ func (t *Thread) tell(ctx context.Context, act Action, text string) {
 	t.notify(ctx, act.User, text)
 }
 
-// decide handles a click on an option of a choice: only an approver
-// decides, only the first valid click wins, everyone else is told why
-// nothing happened.
-func (b *Bot) decide(ctx context.Context, t *Thread, rec ActionRecord, act Action) {
+// decide handles a click, accepted at clicked, on an option of a choice:
+// only an approver decides, only the first valid click before the
+// choice's deadline wins, everyone else is told why nothing happened.
+func (b *Bot) decide(ctx context.Context, t *Thread, rec ActionRecord, act Action, clicked time.Time) {
 	c, err := b.store.Choice(ctx, rec.Choice)
 	if err != nil {
 		b.log.Error("bot: a clicked option's choice is missing", "choice", rec.Choice, "err", err)
@@ -262,6 +262,22 @@ func (b *Bot) decide(ctx context.Context, t *Thread, rec ActionRecord, act Actio
 		} else {
 			c.Message = act.Message
 		}
+	}
+	if c.Outcome.State == ChoicePending && !c.Deadline.IsZero() && !clicked.Before(c.Deadline) {
+		// Clicked after the deadline, before anything noticed it passed —
+		// its run parked, its timer with it, and the sweep not come by
+		// yet: the choice expired, whoever clicks.
+		c, won, err := b.store.Resolve(ctx, rec.Choice, Outcome{State: ChoiceExpired, At: c.Deadline})
+		if err != nil {
+			b.log.Error("bot: could not expire a choice", "choice", rec.Choice, "err", err)
+			t.tell(ctx, act, "Something went wrong recording your choice; please try again.")
+			return
+		}
+		t.tell(ctx, act, lateNotice(c.Outcome))
+		if won {
+			b.ended(ctx, c)
+		}
+		return
 	}
 	if len(c.Approvers) > 0 && !slices.Contains(c.Approvers, act.User.ID) {
 		t.tell(ctx, act, "Only the people asked to approve this can decide it; your click changed nothing.")

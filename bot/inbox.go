@@ -254,9 +254,11 @@ func (b *Bot) decide(ctx context.Context, t *Thread, rec ActionRecord, act Actio
 		t.tell(ctx, act, "This button is no longer valid.")
 		return
 	}
-	if c.Message.ID == "" {
+	unknown := c.Message.ID == ""
+	if unknown {
 		// The card went out, but a crash cut its run before the Store knew
-		// where: it is known now, and a replay will not post it again.
+		// where, or the platform failed a post it made: it is
+		// known now, and a replay will not post it again.
 		if err := b.store.SetChoiceMessage(ctx, c.ID, act.Message); err != nil {
 			b.log.Warn("bot: recording where a choice's card is failed", "choice", c.ID, "err", err)
 		} else {
@@ -299,6 +301,11 @@ func (b *Bot) decide(ctx context.Context, t *Thread, rec ActionRecord, act Actio
 	}
 	again := c.Outcome.State == ChoiceDecided && c.Outcome.User.ID == act.User.ID && c.Outcome.Option == rec.Option
 	if !won && !again {
+		if unknown && c.Message.ID == act.Message.ID {
+			// A card nobody knew of, its choice ended: a post the platform
+			// reported failed, and made. Nothing else will ever close it.
+			b.closePlainly(c, act.Message, act.Reply)
+		}
 		t.tell(ctx, act, lateNotice(c.Outcome))
 		return
 	}

@@ -41,7 +41,9 @@ func Approvers(ids ...string) ChoiceOption {
 	return func(c *choiceConfig) { c.approvers = append(c.approvers, ids...) }
 }
 
-// Timeout ends the wait after d with a Choice whose TimedOut is set. Without
+// Timeout ends the wait after d with a Choice whose TimedOut is set. A
+// click that comes later does not decide, even on a card still open (its
+// run parked, the sweep not yet by): the choice has expired. Without
 // Timeout the choice waits until someone decides or ctx ends.
 func Timeout(d time.Duration) ChoiceOption {
 	return func(c *choiceConfig) { c.timeout = d }

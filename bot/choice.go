@@ -41,7 +41,9 @@ func Approvers(ids ...string) ChoiceOption {
 	return func(c *choiceConfig) { c.approvers = append(c.approvers, ids...) }
 }
 
-// Timeout ends the wait after d with a Choice whose TimedOut is set. Without
+// Timeout ends the wait after d with a Choice whose TimedOut is set. A
+// click that comes later does not decide, even on a card still open (its
+// run parked, the sweep not yet by): the choice has expired. Without
 // Timeout the choice waits until someone decides or ctx ends.
 func Timeout(d time.Duration) ChoiceOption {
 	return func(c *choiceConfig) { c.timeout = d }
@@ -134,11 +136,10 @@ func AwaitChoice[T any](ctx context.Context, t *Thread, card render.Card, opts .
 	return c, nil
 }
 
-// fits checks that v, once sent through JSON, decodes into a T.
+// fits checks that v, once sent through JSON, decodes into a T — as the
+// decision's value will be, even when v is a T already: a T need not
+// survive its own JSON (an enum whose unknown values do not decode).
 func fits[T any](v any) error {
-	if _, ok := v.(T); ok {
-		return nil
-	}
 	data, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("value: %w", err)

@@ -226,7 +226,7 @@ func (l *lane) click(it WorkItem) {
 	}
 	t := &Thread{bot: b, adapter: a, addr: ev.Message.Address, trigger: it.Message}
 	rec := ActionRecord{Address: ev.Message.Address, Choice: it.Choice, Option: it.Option, Label: ev.Label, Value: ev.Value}
-	b.decide(context.WithoutCancel(b.runCtx), t, rec, act)
+	b.decide(context.WithoutCancel(b.runCtx), t, rec, act, it.Accepted)
 }
 
 // tell answers the person who clicked, privately: through the click's
@@ -244,24 +244,42 @@ func (t *Thread) tell(ctx context.Context, act Action, text string) {
 	t.notify(ctx, act.User, text)
 }
 
-// decide handles a click on an option of a choice: only an approver
-// decides, only the first valid click wins, everyone else is told why
-// nothing happened.
-func (b *Bot) decide(ctx context.Context, t *Thread, rec ActionRecord, act Action) {
+// decide handles a click, accepted at clicked, on an option of a choice:
+// only an approver decides, only the first valid click before the
+// choice's deadline wins, everyone else is told why nothing happened.
+func (b *Bot) decide(ctx context.Context, t *Thread, rec ActionRecord, act Action, clicked time.Time) {
 	c, err := b.store.Choice(ctx, rec.Choice)
 	if err != nil {
 		b.log.Error("bot: a clicked option's choice is missing", "choice", rec.Choice, "err", err)
 		t.tell(ctx, act, "This button is no longer valid.")
 		return
 	}
-	if c.Message.ID == "" {
+	unknown := c.Message.ID == ""
+	if unknown {
 		// The card went out, but a crash cut its run before the Store knew
-		// where: it is known now, and a replay will not post it again.
+		// where, or the platform failed a post it made: it is
+		// known now, and a replay will not post it again.
 		if err := b.store.SetChoiceMessage(ctx, c.ID, act.Message); err != nil {
 			b.log.Warn("bot: recording where a choice's card is failed", "choice", c.ID, "err", err)
 		} else {
 			c.Message = act.Message
 		}
+	}
+	if c.Outcome.State == ChoicePending && !c.Deadline.IsZero() && !clicked.Before(c.Deadline) {
+		// Clicked after the deadline, before anything noticed it passed —
+		// its run parked, its timer with it, and the sweep not come by
+		// yet: the choice expired, whoever clicks.
+		c, won, err := b.store.Resolve(ctx, rec.Choice, Outcome{State: ChoiceExpired, At: c.Deadline})
+		if err != nil {
+			b.log.Error("bot: could not expire a choice", "choice", rec.Choice, "err", err)
+			t.tell(ctx, act, "Something went wrong recording your choice; please try again.")
+			return
+		}
+		t.tell(ctx, act, lateNotice(c.Outcome))
+		if won {
+			b.ended(ctx, c)
+		}
+		return
 	}
 	if len(c.Approvers) > 0 && !slices.Contains(c.Approvers, act.User.ID) {
 		t.tell(ctx, act, "Only the people asked to approve this can decide it; your click changed nothing.")
@@ -283,6 +301,11 @@ func (b *Bot) decide(ctx context.Context, t *Thread, rec ActionRecord, act Actio
 	}
 	again := c.Outcome.State == ChoiceDecided && c.Outcome.User.ID == act.User.ID && c.Outcome.Option == rec.Option
 	if !won && !again {
+		if unknown && c.Message.ID == act.Message.ID {
+			// A card nobody knew of, its choice ended: a post the platform
+			// reported failed, and made. Nothing else will ever close it.
+			b.closePlainly(c, act.Message, act.Reply)
+		}
 		t.tell(ctx, act, lateNotice(c.Outcome))
 		return
 	}

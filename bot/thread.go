@@ -81,13 +81,20 @@ func stepKey(content render.Node) string {
 }
 
 // contentWhole is what a content is compared by on replay: every node's
-// type, and the tree's data.
+// type, and the tree's data — with what JSON does not show of it, a
+// card's accent colour.
 func contentWhole(content render.Node) any {
 	if content == nil {
 		return nil
 	}
 	var types []string
-	render.Walk(content, func(n render.Node) { types = append(types, fmt.Sprintf("%T", n)) })
+	render.Walk(content, func(n render.Node) {
+		desc := fmt.Sprintf("%T", n)
+		if c, ok := n.(render.Card); ok && !c.Accent.IsZero() {
+			desc += " " + c.Accent.String()
+		}
+		types = append(types, desc)
+	})
 	return []any{types, content}
 }
 

@@ -35,22 +35,44 @@ type Address struct {
 
 // String returns the address as "platform:workspace:channel/thread"
 // ("platform:channel/thread" without a workspace), the key the bot uses
-// for the conversation.
+// for the conversation. A ':', '/' or '%' inside a part is written as
+// "%3A", "%2F" or "%25", so that two addresses never share a key.
 func (a Address) String() string {
 	var b strings.Builder
 	b.Grow(len(a.Platform) + len(a.Workspace) + len(a.Channel) + len(a.Thread) + 3)
-	b.WriteString(a.Platform)
+	writeKeyPart(&b, a.Platform)
 	b.WriteByte(':')
 	if a.Workspace != "" {
-		b.WriteString(a.Workspace)
+		writeKeyPart(&b, a.Workspace)
 		b.WriteByte(':')
 	}
-	b.WriteString(a.Channel)
+	writeKeyPart(&b, a.Channel)
 	if a.Thread != "" {
 		b.WriteByte('/')
-		b.WriteString(a.Thread)
+		writeKeyPart(&b, a.Thread)
 	}
 	return b.String()
+}
+
+// writeKeyPart writes s to b with the characters that separate an
+// address's parts escaped.
+func writeKeyPart(b *strings.Builder, s string) {
+	if !strings.ContainsAny(s, ":/%") {
+		b.WriteString(s)
+		return
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case ':':
+			b.WriteString("%3A")
+		case '/':
+			b.WriteString("%2F")
+		case '%':
+			b.WriteString("%25")
+		default:
+			b.WriteByte(c)
+		}
+	}
 }
 
 // MessageRef identifies a posted message.

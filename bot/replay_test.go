@@ -429,6 +429,16 @@ func TestDecisionValueIsWhatTheStoreRecordedForTheClickedID(t *testing.T) {
 	}
 }
 
+// accentCard is a status card with the accent first, or replay on the
+// replay: a colour is data a card's JSON does not show.
+func accentCard(replay bool, first, second render.Color) render.Card {
+	accent := first
+	if replay {
+		accent = second
+	}
+	return render.Card{Title: "Status", Accent: accent, Body: []render.Node{render.Text("all green")}}
+}
+
 // deployPrefix is 60 characters: what a journal key made of a text's
 // first 60 characters would keep of the texts below.
 const deployPrefix = "Deploying build 2024.11.3 of the payments service to product"
@@ -450,9 +460,12 @@ func TestReplayComparesTheWholeThreadOperation(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		// op does a Thread operation; its replay (second) differs only by
-		// marker, or not at all when marker is empty.
-		op     func(ctx context.Context, th *bot.Thread, second bool) error
-		marker string
+		// marker (text that must then never reach the platform), or in
+		// what no text shows when marker is empty, or not at all in a
+		// control.
+		op      func(ctx context.Context, th *bot.Thread, second bool) error
+		marker  string
+		control bool
 	}{
 		{"post of an 80-character text", func(ctx context.Context, th *bot.Thread, second bool) error {
 			tail := "ion, cluster eu-west-1"
@@ -461,7 +474,7 @@ func TestReplayComparesTheWholeThreadOperation(t *testing.T) {
 			}
 			_, err := th.Post(ctx, render.Text(deployPrefix+tail))
 			return err
-		}, "us-east-1"},
+		}, "us-east-1", false},
 		{"update to an 80-character text", func(ctx context.Context, th *bot.Thread, second bool) error {
 			ref, err := th.Post(ctx, render.Text("Deploying…"))
 			if err != nil {
@@ -472,7 +485,7 @@ func TestReplayComparesTheWholeThreadOperation(t *testing.T) {
 				tail = "ion: done in 9 minutes"
 			}
 			return th.Update(ctx, ref, render.Text(deployPrefix+tail))
-		}, "9 minutes"},
+		}, "9 minutes", false},
 		{"card differing only in a button value", func(ctx context.Context, th *bot.Thread, second bool) error {
 			target := "web-1"
 			if second {
@@ -480,7 +493,7 @@ func TestReplayComparesTheWholeThreadOperation(t *testing.T) {
 			}
 			_, err := th.Post(ctx, render.Card{Title: "Deploy", Actions: render.Actions(render.Button("Roll back", target).OnAction("rollback"))})
 			return err
-		}, "web-2"},
+		}, "web-2", false},
 		{"card differing only in a field deep inside", func(ctx context.Context, th *bot.Thread, second bool) error {
 			region := "eu-west-1"
 			if second {
@@ -488,11 +501,23 @@ func TestReplayComparesTheWholeThreadOperation(t *testing.T) {
 			}
 			_, err := th.Post(ctx, releaseCard(region))
 			return err
-		}, "eu-west-2"},
+		}, "eu-west-2", false},
+		{"card differing only in its accent", func(ctx context.Context, th *bot.Thread, second bool) error {
+			_, err := th.Post(ctx, accentCard(second, render.Green, render.Red))
+			return err
+		}, "", false},
+		{"card given an accent", func(ctx context.Context, th *bot.Thread, second bool) error {
+			_, err := th.Post(ctx, accentCard(second, render.Color{}, render.Red))
+			return err
+		}, "", false},
+		{"the same accent (control)", func(ctx context.Context, th *bot.Thread, second bool) error {
+			_, err := th.Post(ctx, accentCard(second, render.Green, render.Green))
+			return err
+		}, "", true},
 		{"the same operation (control)", func(ctx context.Context, th *bot.Thread, second bool) error {
 			_, err := th.Post(ctx, render.Text(deployPrefix+"ion, cluster eu-west-1"))
 			return err
-		}, ""},
+		}, "", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -521,7 +546,7 @@ func TestReplayComparesTheWholeThreadOperation(t *testing.T) {
 				t.Fatalf("the tool ran %d times, want 2: live, then replayed", runs.Load())
 			}
 			last := h.Chat.LastText()
-			if tc.marker == "" {
+			if tc.control {
 				if last != "Done." {
 					t.Errorf("the same operation replayed as a divergence: last text %q", last)
 				}
@@ -536,7 +561,7 @@ func TestReplayComparesTheWholeThreadOperation(t *testing.T) {
 			for _, posted := range h.Chat.Posts() {
 				for _, v := range posted.Versions {
 					data, _ := json.Marshal(v)
-					if strings.Contains(string(data), tc.marker) {
+					if tc.marker != "" && strings.Contains(string(data), tc.marker) {
 						t.Errorf("the replay's operation reached the platform: %s", data)
 					}
 				}

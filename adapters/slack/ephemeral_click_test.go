@@ -18,14 +18,7 @@ import (
 // replaces that message where the person sees it.
 func TestClickOnAnEphemeralMessageIsAnsweredInPlace(t *testing.T) {
 	t.Parallel()
-	fake := flowFake(t)
-	a := flowAdapter(t, fake, nil)
-	rec := &recorder{}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := a.Start(ctx, rec); err != nil {
-		t.Fatal(err)
-	}
+	fake, a, rec, ctx := startRecorded(t)
 	to := bot.Address{Platform: slack.Platform, Workspace: fake.Config().TeamID, Channel: "C0GEN"}
 	ok := render.Button("Retry", "retry")
 	card := render.Card{Title: "The deploy failed", Actions: render.Actions(ok)}
@@ -71,14 +64,7 @@ func TestClickOnAnEphemeralMessageIsAnsweredInPlace(t *testing.T) {
 // message's thread, and nobody else sees it.
 func TestClickNoticeWhereTheBotIsNotAMemberGoesThroughTheResponseURL(t *testing.T) {
 	t.Parallel()
-	fake := flowFake(t)
-	a := flowAdapter(t, fake, nil)
-	rec := &recorder{}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := a.Start(ctx, rec); err != nil {
-		t.Fatal(err)
-	}
+	fake, a, rec, ctx := startRecorded(t)
 	to := bot.Address{Platform: slack.Platform, Workspace: fake.Config().TeamID, Channel: "C0GEN"}
 	ok := render.Button("Approve", "approve")
 	ref, err := a.Post(ctx, to, bot.Outgoing{Content: render.Card{Title: "Deploy?", Actions: render.Actions(ok)}, IDs: render.IDs{ok: "b1"}})
@@ -114,4 +100,18 @@ func TestClickNoticeWhereTheBotIsNotAMemberGoesThroughTheResponseURL(t *testing.
 	if err := acts[0].Reply.Ephemeral(ctx, bot.Outgoing{Content: render.Text("again")}); err == nil {
 		t.Error("a refusal other than membership was not reported")
 	}
+}
+
+// startRecorded starts an adapter on a fake Slack, its Inbox a recorder.
+func startRecorded(t *testing.T) (*slackfake.Server, *slack.Adapter, *recorder, context.Context) {
+	t.Helper()
+	fake := flowFake(t)
+	a := flowAdapter(t, fake, nil)
+	rec := &recorder{}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	t.Cleanup(cancel)
+	if err := a.Start(ctx, rec); err != nil {
+		t.Fatal(err)
+	}
+	return fake, a, rec, ctx
 }

@@ -51,9 +51,13 @@ func (in inbox) Deleted(ctx context.Context, ref MessageRef) error {
 	return in.b.store.Unrecord(ctx, ref.Address.String(), ref.ID)
 }
 
-// dedupeKey is the Store key of a platform's event id.
+// dedupeKey is the Store key of a platform's event id in a workspace:
+// "event:platform:workspace:kind:id", the platform and workspace escaped
+// as in an address's key (an address of that channel writes just them, so
+// that the keys of ids without ':', '/' or '%' are as they were), so that
+// a ':' in them or in the id never makes two events one.
 func dedupeKey(addr Address, kind, id string) string {
-	return "event:" + addr.Platform + ":" + addr.Workspace + ":" + kind + ":" + id
+	return "event:" + Address{Platform: addr.Platform, Channel: addr.Workspace}.String() + ":" + kind + ":" + id
 }
 
 // accept takes a message: in the Store — deduped, in the thread's

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -87,15 +88,55 @@ func contentWhole(content render.Node) any {
 	if content == nil {
 		return nil
 	}
-	var types []string
+	var w wholeContent
+	w.content = content
 	render.Walk(content, func(n render.Node) {
 		desc := fmt.Sprintf("%T", n)
 		if c, ok := n.(render.Card); ok && !c.Accent.IsZero() {
+			if w.unaccented == nil {
+				w.unaccented = slices.Clone(w.types)
+			}
+			w.unaccented = append(w.unaccented, desc)
 			desc += " " + c.Accent.String()
+		} else if w.unaccented != nil {
+			w.unaccented = append(w.unaccented, desc)
 		}
-		types = append(types, desc)
+		w.types = append(w.types, desc)
 	})
-	return []any{types, content}
+	return w
+}
+
+// wholeContent is a content as a step's sum hashes it: its nodes' types
+// and its data. unaccented is the types without accent colours, as sums
+// of releases before [sumVersion] hashed them; nil when the content has
+// no accent.
+type wholeContent struct {
+	types, unaccented []string
+	content           render.Node
+}
+
+// MarshalJSON hashes the content as the pair of its types and its data.
+func (w wholeContent) MarshalJSON() ([]byte, error) {
+	return json.Marshal([]any{w.types, w.content})
+}
+
+// unversioned returns whole as a release before [sumVersion] hashed it:
+// its contents without their accent colours.
+func unversioned(whole any) any {
+	switch w := whole.(type) {
+	case wholeContent:
+		if w.unaccented != nil {
+			w.types = w.unaccented
+		}
+		return w
+	case []any:
+		out := make([]any, len(w))
+		for i, v := range w {
+			out[i] = unversioned(v)
+		}
+		return out
+	}
+	return whole
 }
 
 // Update replaces the content of a message the bot posted.

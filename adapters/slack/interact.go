@@ -234,6 +234,9 @@ func (r *actionReply) Update(ctx context.Context, m bot.Outgoing) error {
 			opts = append(opts, slackgo.MsgOptionReplaceOriginal(r.responseURL))
 		} else {
 			opts = append(opts, slackgo.MsgOptionResponseURL(r.responseURL, slackgo.ResponseTypeEphemeral))
+			if r.ref.Thread != "" {
+				opts = append(opts, slackgo.MsgOptionTS(r.ref.Thread))
+			}
 		}
 		if _, _, err := r.a.api.PostMessageContext(ctx, r.ref.Channel, opts...); err != nil {
 			return fmt.Errorf("slack: replacing the clicked ephemeral message through its response_url: %w", err)

@@ -120,7 +120,12 @@ func display(u User) string {
 // closes its card saying the bot stopped, and AwaitChoice returns an error
 // matching [ErrStopping] — unless a click won first, which it returns.
 // Once Stop has begun, such a call returns that error at once, posting
-// nothing.
+// nothing. Should the process die instead, the process that takes its
+// work over (after [Config.LeaseTTL]) cancels the choice and closes its
+// card with a plain sentence; a click that came meanwhile is shown on it
+// as too late to be acted on. Such a wait holds a lease of its own, but
+// no work: it does not keep [Bot.Idle] waiting nor count under
+// [Config.MaxLanes].
 //
 // Options' Action names, if any, are ignored: a click on an option of a
 // pending choice only decides it.
@@ -207,6 +212,15 @@ func (t *Thread) AwaitChoice(ctx context.Context, card render.Card, opts ...Choi
 	// by.
 	w := b.waits.register(id, t.run)
 	defer b.waits.unwait(id, w)
+	if t.run == nil {
+		// Held while this goroutine waits: should the process die, the
+		// process that takes the lane over ends the choice plainly.
+		l, item, err := b.holdWait(ctx, id, t.addr)
+		if err != nil {
+			return Choice[json.RawMessage]{}, err
+		}
+		defer l.endWait(item)
+	}
 
 	// The card is posted once: a replay finds it in the journal, or — cut
 	// before the journal was written — in the Store.

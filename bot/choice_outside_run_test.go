@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,7 +16,8 @@ import (
 // Tests of a choice asked outside any run: on a Thread from Bot.Thread,
 // by the bot author's own goroutine (a scheduled job asking for
 // approval). Only that goroutine can act on the answer, so the choice
-// lives no longer than the process that asked: Stop ends it.
+// lives no longer than the process that asked: Stop ends it, and after a
+// crash the next process closes its card.
 
 // askOutside asks a choice on the default thread from a goroutine of its
 // own, and returns where its answer will come.
@@ -124,6 +126,89 @@ func TestStopEndsAChoiceAskedOutsideARun(t *testing.T) {
 		waitClosed(t, h, p.Ref)
 		closedWith(t, h, p.Ref, "✅ Approve — chosen by @ana")
 	})
+}
+
+// lapseGate is a Store whose Lapsed finds nothing while held: no process
+// takes work over until the test lets it.
+type lapseGate struct {
+	bot.Store
+	held atomic.Bool
+}
+
+func (s *lapseGate) Lapsed(ctx context.Context, now time.Time, limit int) ([]string, error) {
+	if s.held.Load() {
+		return nil, nil
+	}
+	return s.Store.Lapsed(ctx, now, limit)
+}
+
+// After the process that asked a choice outside a run crashed, nothing
+// can act on its answer: once its lease lapses, the process that takes
+// its work over closes the card with a plain sentence, and a later click
+// is told the choice is no longer open. A click that won before the
+// takeover is shown on the card as come too late.
+func TestChoiceAskedOutsideARunEndsPlainlyAfterACrash(t *testing.T) {
+	t.Parallel()
+	t.Run("unanswered", func(t *testing.T) {
+		t.Parallel()
+		h := bottest.Start(t, crashCfg(bottest.NewModel()))
+		ctx, cancel := context.WithCancel(context.Background())
+		t.Cleanup(cancel)
+		askOutside(t, h.Bot, ctx)
+		p := h.Card(0)
+		recorded(t, h.Store, p)
+		h.Crash()
+
+		waitClosed(t, h, p.Ref)
+		closedWith(t, h, p.Ref, "⚠️ This request was cancelled: I restarted before it was answered.")
+		if st := stateOf(t, h.Store, p); st != bot.ChoiceCancelled {
+			t.Errorf("the choice is %v in the Store, want cancelled", st)
+		}
+		lateClick(t, h, p)
+		if got := notices(h.Adapter); len(got) != 1 || !strings.Contains(got[0], bottest.Ana.ID+": This choice was cancelled") {
+			t.Errorf("notices %q; want ana told the choice is no longer open", got)
+		}
+		noWorkLeft(t, h.Store)
+	})
+	t.Run("clicked before the takeover", func(t *testing.T) {
+		t.Parallel()
+		store := &lapseGate{Store: bot.NewMemoryStore()}
+		cfg := crashCfg(bottest.NewModel())
+		cfg.Store = store
+		h := bottest.Start(t, cfg)
+		ctx, cancel := context.WithCancel(context.Background())
+		t.Cleanup(cancel)
+		askOutside(t, h.Bot, ctx)
+		p := h.Card(0)
+		recorded(t, h.Store, p)
+		store.held.Store(true)
+		h.Crash()
+		h.Click(p.Ref, "Approve", bottest.Ana)
+		if st := stateOf(t, h.Store, p); st != bot.ChoiceDecided {
+			t.Fatalf("the choice is %v in the Store, want decided by the click", st)
+		}
+		store.held.Store(false)
+
+		waitClosed(t, h, p.Ref)
+		closedWith(t, h, p.Ref, "✅ Approve — chosen by @ana")
+		if got, _ := h.Chat.Lookup(p.Ref); !strings.Contains(got.Text(), "too late") {
+			t.Errorf("the closed card does not say the click came too late:\n%s", got.Text())
+		}
+		noWorkLeft(t, h.Store)
+	})
+}
+
+// A choice asked outside a run, however long it waits, leaves room under
+// Config.MaxLanes for the threads' work.
+func TestChoiceAskedOutsideARunLeavesRoomForOtherLanes(t *testing.T) {
+	t.Parallel()
+	h := bottest.Start(t, bot.Config{Model: bottest.NewModel(bottest.Reply("hello")), MaxLanes: 1})
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	askOutside(t, h.Bot, ctx)
+	h.Card(0)
+	h.Send(bottest.Ana, "hi")
+	waitText(t, h, "hello")
 }
 
 // stateOf returns where the choice the card p asks stands in the Store.

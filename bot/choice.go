@@ -125,7 +125,10 @@ func display(u User) string {
 // card with a plain sentence; a click that came meanwhile is shown on it
 // as too late to be acted on. Such a wait holds a lease of its own, but
 // no work: it does not keep [Bot.Idle] waiting nor count under
-// [Config.MaxLanes].
+// [Config.MaxLanes]. A process that cannot keep that lease (the Store out
+// of reach for most of LeaseTTL) may see the wait taken over: it acts on
+// no click after, AwaitChoice returns an error, and the card is closed by
+// whoever takes the wait over.
 //
 // Options' Action names, if any, are ignored: a click on an option of a
 // pending choice only decides it.
@@ -212,6 +215,7 @@ func (t *Thread) AwaitChoice(ctx context.Context, card render.Card, opts ...Choi
 	// by.
 	w := b.waits.register(id, t.run)
 	defer b.waits.unwait(id, w)
+	var held *lane // the lane of a wait outside a run
 	if t.run == nil {
 		// Held while this goroutine waits: should the process die, the
 		// process that takes the lane over ends the choice plainly.
@@ -219,6 +223,7 @@ func (t *Thread) AwaitChoice(ctx context.Context, card render.Card, opts ...Choi
 		if err != nil {
 			return Choice[json.RawMessage]{}, err
 		}
+		held = l
 		defer l.endWait(item)
 	}
 
@@ -239,6 +244,14 @@ func (t *Thread) AwaitChoice(ctx context.Context, card render.Card, opts ...Choi
 		stopped = err == errChoiceStopped && o.State == ChoiceCancelled
 		if err != nil && err != errChoiceStopped {
 			return decision{}, err
+		}
+		if held != nil && held.isLost() {
+			// Another process may have taken the wait over and closed
+			// the card as unanswered: whoever takes it closes the card.
+			if err := context.Cause(ctx); err != nil {
+				return decision{}, err
+			}
+			return decision{}, errWaitLost
 		}
 		lines := []string{cfg.outcome(label(ts, o), o)}
 		if stopped {
@@ -522,9 +535,9 @@ func closedCard(card render.Card, lines ...string) render.Card {
 }
 
 // closeCard edits the card of choice id in place: its options gone, the
-// outcome line (and any more lines) at the bottom. A failed edit is retried; closeCard reports
-// whether the first try succeeded, and the run's journal learns when a
-// retry does.
+// outcome line (and any more lines) at the bottom. A failed edit is
+// retried; closeCard reports whether the first try succeeded, and the
+// run's journal learns when a retry does.
 func (t *Thread) closeCard(ctx context.Context, id string, ref MessageRef, card render.Card, lines ...string) bool {
 	closed := closedCard(card, lines...)
 	var j *journal

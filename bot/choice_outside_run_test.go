@@ -3,7 +3,9 @@ package bot_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -226,4 +228,51 @@ func lateClick(t *testing.T, h *bottest.Harness, p bottest.Posted) {
 		t.Fatal(err)
 	}
 	h.Wait()
+}
+
+// A process that lost the lease of a choice asked outside any run — the
+// Store could not be reached to renew it in time — may see its wait taken
+// over, and its card closed as come too late: it does not act on a click
+// after, and leaves the card to whoever takes the wait over, so that the
+// card never says one thing while the code did another.
+func TestChoiceAskedOutsideARunIsNotActedOnOnceItsLeaseIsLost(t *testing.T) {
+	t.Parallel()
+	var failing atomic.Bool
+	store := &hookStore{Store: bot.NewMemoryStore(), renew: func() error {
+		if failing.Load() {
+			return errors.New("the database cannot be reached")
+		}
+		return nil
+	}}
+	lost := make(chan struct{})
+	var once sync.Once
+	cfg := crashCfg(bottest.NewModel())
+	cfg.Store = store
+	cfg.Logger = slog.New(hookHandler{bottest.Logger(t).Handler(), func(msg string) {
+		if strings.HasPrefix(msg, "bot: could not renew a thread's lease in time") {
+			once.Do(func() { close(lost) })
+		}
+	}})
+	h := bottest.Start(t, cfg)
+	done := askOutside(t, h.Bot, context.Background())
+	p := h.Card(0)
+	recorded(t, h.Store, p)
+	failing.Store(true)
+	select {
+	case <-lost:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the wait's lease was never given up")
+	}
+	failing.Store(false)
+	h.Click(p.Ref, "Approve", bottest.Ana)
+
+	if a := answer(t, done); a.err == nil || a.c.Value {
+		t.Errorf("AwaitChoice = %+v, %v; want an error, not the decision", a.c, a.err)
+	}
+	waitClosed(t, h, p.Ref)
+	closedWith(t, h, p.Ref, "✅ Approve — chosen by @ana")
+	if got, _ := h.Chat.Lookup(p.Ref); !strings.Contains(got.Text(), "too late") {
+		t.Errorf("the closed card does not say the click came too late:\n%s", got.Text())
+	}
+	noWorkLeft(t, h.Store)
 }

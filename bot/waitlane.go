@@ -43,9 +43,17 @@ func (b *Bot) holdWait(ctx context.Context, id string, addr Address) (*lane, str
 	return b.lanes.hold(b, c.Lease, asked, true), item.ID, nil
 }
 
-// endWait records the wait of the lane done and lets the lane go.
+// errWaitLost is returned by AwaitChoice outside any run when this
+// process lost the lease of its wait before the choice ended.
+var errWaitLost = errors.New("bot: the wait for the choice was given up: the Store could not be reached to keep it; the choice ends without an answer")
+
+// endWait records the wait of the lane done and lets the lane go. A lane
+// whose lease was lost is let go with its work queued: the process that
+// takes it over, maybe another, closes the card.
 func (l *lane) endWait(item string) {
-	l.complete([]string{item}) // a failure is logged; the lane is taken over
+	if !l.isLost() {
+		l.complete([]string{item}) // a failure is logged; the lane is taken over
+	}
 	l.b.lanes.release(l)
 }
 

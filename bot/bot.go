@@ -195,7 +195,10 @@ type Bot struct {
 	lanes laneTable
 	waits waitTable
 	work  tracker
-	extra extraTools
+	// asking counts the AwaitChoice calls outside any run under way: Stop
+	// ends them, and waits for them to close their cards.
+	asking outsideWaits
+	extra  extraTools
 	// replies holds, by work item id, the ActionReply of a click queued
 	// here: only this process can answer through it.
 	replies sync.Map
@@ -438,9 +441,11 @@ func (b *Bot) Start(ctx context.Context) error {
 // Inbox refuses new events with ErrStopping; then the work being done and
 // the messages queued behind it here get until ctx ends to finish. Runs
 // waiting for a person do not hold Stop up: they park, to resume wherever
-// the decision lands. Runs still working when ctx ends are cancelled, each
-// telling its thread it was stopped, and Stop returns ctx's error once
-// they have returned; the queued messages not begun by then stay in the
+// the decision lands. A choice asked outside any run (see [AwaitChoice])
+// is cancelled and its card closed, since nothing could act on its answer
+// once the process is gone. Runs still working when ctx ends are
+// cancelled, each telling its thread it was stopped, and Stop returns
+// ctx's error once they have returned; the queued messages not begun by then stay in the
 // Store for the next process (with the MemoryStore, for another bot
 // sharing it, if any).
 //
@@ -457,6 +462,7 @@ func (b *Bot) Stop(ctx context.Context) error {
 		return errors.New("bot: already stopped")
 	}
 	b.life.Unlock()
+	b.asking.refuse()
 	b.stopRecv()
 	// Calls that got past the check before the state changed finish
 	// queuing their work, and it counts, before Stop waits for the work.
@@ -469,6 +475,7 @@ func (b *Bot) Stop(ctx context.Context) error {
 	// well-behaved ones do at once.
 	done := make(chan struct{})
 	go func() {
+		b.asking.wait() // before: their retries run as the bot's goroutines
 		b.goroutines.Wait()
 		close(done)
 	}()
@@ -640,6 +647,58 @@ func (r *registry) actionHandler(name string) ActionHandler {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	return r.actions[name]
+}
+
+// outsideWaits counts the AwaitChoice calls outside any run under way.
+// Once refused, it takes no new one: Stop waits for those under way to
+// end, and none begins after.
+type outsideWaits struct {
+	mu      sync.Mutex
+	n       int
+	refused bool
+	idle    chan struct{} // closed when n drops to 0 after refuse
+}
+
+// enter begins a wait, unless the bot is stopping.
+func (o *outsideWaits) enter() bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.refused {
+		return false
+	}
+	o.n++
+	return true
+}
+
+func (o *outsideWaits) leave() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.n--
+	if o.n == 0 && o.idle != nil {
+		close(o.idle)
+		o.idle = nil
+	}
+}
+
+func (o *outsideWaits) refuse() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.refused = true
+}
+
+// wait waits until the waits under way have ended; call it after refuse.
+func (o *outsideWaits) wait() {
+	o.mu.Lock()
+	if o.n == 0 {
+		o.mu.Unlock()
+		return
+	}
+	if o.idle == nil {
+		o.idle = make(chan struct{})
+	}
+	ch := o.idle
+	o.mu.Unlock()
+	<-ch
 }
 
 // tracker counts the work in progress, for Idle.

@@ -103,8 +103,8 @@ func display(u User) string {
 // edited in place: its options are removed and an outcome line added (see
 // [OutcomeLine]); a failed edit is retried. A timeout returns a Choice
 // with TimedOut set and no error. When ctx ends first, AwaitChoice returns
-// ctx's error, except when the bot is stopping: then the choice stays
-// pending in the Store.
+// ctx's error, except in a run when the bot is stopping: then the choice
+// stays pending in the Store.
 //
 // Inside a run (a tool, a message or action handler), the wait is durable:
 // after [Config.ParkAfter], when other work is queued in the thread, or
@@ -114,8 +114,21 @@ func display(u User) string {
 // the decision (see the package docs for the replay rule handlers follow).
 // A replay that rebuilds the card with other options is a divergence: the
 // run stops, saying so, rather than map the click to another option.
-// Outside a run (on a Thread from [Bot.Thread]), the wait lasts as long as
-// ctx and the process.
+// Outside a run (on a Thread from [Bot.Thread], in a goroutine of your
+// own), only the calling goroutine can act on the answer, so the wait
+// lasts no longer than ctx and the process: [Bot.Stop] cancels the choice,
+// closes its card saying the bot stopped, and AwaitChoice returns an error
+// matching [ErrStopping] — unless a click won first, which it returns.
+// Once Stop has begun, such a call returns that error at once, posting
+// nothing. Should the process die instead, the process that takes its
+// work over (after [Config.LeaseTTL]) cancels the choice and closes its
+// card with a plain sentence; a click that came meanwhile is shown on it
+// as too late to be acted on. Such a wait holds a lease of its own, but
+// no work: it does not keep [Bot.Idle] waiting nor count under
+// [Config.MaxLanes]. A process that cannot keep that lease (the Store out
+// of reach for most of LeaseTTL) may see the wait taken over: it acts on
+// no click after, AwaitChoice returns an error, and the card is closed by
+// whoever takes the wait over.
 //
 // Options' Action names, if any, are ignored: a click on an option of a
 // pending choice only decides it.
@@ -183,6 +196,14 @@ func (t *Thread) AwaitChoice(ctx context.Context, card render.Card, opts ...Choi
 	}
 
 	b := t.bot
+	if t.run == nil {
+		// Outside a run only this goroutine can act on the answer: Stop
+		// ends the wait, and none begins once it has.
+		if !b.asking.enter() {
+			return Choice[json.RawMessage]{}, errChoiceStopped
+		}
+		defer b.asking.leave()
+	}
 	id := rand.Text()
 	if t.scope != nil {
 		id = t.scope.choiceID()
@@ -194,6 +215,17 @@ func (t *Thread) AwaitChoice(ctx context.Context, card render.Card, opts ...Choi
 	// by.
 	w := b.waits.register(id, t.run)
 	defer b.waits.unwait(id, w)
+	var held *lane // the lane of a wait outside a run
+	if t.run == nil {
+		// Held while this goroutine waits: should the process die, the
+		// process that takes the lane over ends the choice plainly.
+		l, item, err := b.holdWait(ctx, id, t.addr)
+		if err != nil {
+			return Choice[json.RawMessage]{}, err
+		}
+		held = l
+		defer l.endWait(item)
+	}
 
 	// The card is posted once: a replay finds it in the journal, or — cut
 	// before the journal was written — in the Store.
@@ -205,18 +237,35 @@ func (t *Thread) AwaitChoice(ctx context.Context, card render.Card, opts ...Choi
 		return Choice[json.RawMessage]{}, err
 	}
 	live := false
+	stopped := false // cancelled here because the bot stops
 	d, err := step(ctx, t.scope, StepDecision, posted.ID, nil, func() (decision, error) {
 		live = true
 		o, err := t.waitChoice(ctx, posted, w)
-		if err != nil {
+		stopped = err == errChoiceStopped && o.State == ChoiceCancelled
+		if err != nil && err != errChoiceStopped {
 			return decision{}, err
+		}
+		if held != nil && held.isLost() {
+			// Another process may have taken the wait over and closed
+			// the card as unanswered: whoever takes it closes the card.
+			if err := context.Cause(ctx); err != nil {
+				return decision{}, err
+			}
+			return decision{}, errWaitLost
+		}
+		lines := []string{cfg.outcome(label(ts, o), o)}
+		if stopped {
+			lines = append(lines, stoppedLine)
 		}
 		// The card is closed before the decision is journaled, so that
 		// the journal tells whether it was.
-		return decision{Outcome: o, Closed: t.closeCard(ctx, posted.ID, posted.Ref, card, cfg.outcome(label(ts, o), o))}, nil
+		return decision{Outcome: o, Closed: t.closeCard(ctx, posted.ID, posted.Ref, card, lines...)}, nil
 	})
 	if err != nil {
 		return Choice[json.RawMessage]{}, err
+	}
+	if stopped {
+		return Choice[json.RawMessage]{}, errChoiceStopped
 	}
 	o := d.Outcome
 	if live {
@@ -378,6 +427,10 @@ func (t *Thread) waitChoice(ctx context.Context, p choicePosted, w *waiter) (Out
 		deadline = tm.C
 	}
 	r := t.run
+	var stop <-chan struct{}
+	if r == nil {
+		stop = b.runCtx.Done()
+	}
 	if r != nil {
 		tm := time.NewTimer(b.cfg.ParkAfter)
 		defer tm.Stop()
@@ -406,6 +459,10 @@ func (t *Thread) waitChoice(ctx context.Context, p choicePosted, w *waiter) (Out
 			return t.parkChoice(ctx, p.ID, w)
 		case <-yield:
 			return t.parkChoice(ctx, p.ID, w)
+		case <-stop:
+			// Outside a run: nothing could act on a click once this
+			// process is gone.
+			return t.endChoice(ctx, p.ID, Outcome{State: ChoiceCancelled, At: time.Now()}), errChoiceStopped
 		case <-ctx.Done():
 			switch cause := context.Cause(ctx); {
 			case errors.Is(cause, errLeaseLost), errors.Is(cause, errStoreLost):
@@ -416,7 +473,7 @@ func (t *Thread) waitChoice(ctx context.Context, p choicePosted, w *waiter) (Out
 			case errors.Is(cause, ErrStopped) && r != nil:
 				return t.parkChoice(ctx, p.ID, w)
 			case errors.Is(cause, ErrStopped):
-				return Outcome{}, cause // stays pending
+				return t.endChoice(ctx, p.ID, Outcome{State: ChoiceCancelled, At: time.Now()}), errChoiceStopped
 			}
 			return t.endChoice(ctx, p.ID, Outcome{State: ChoiceCancelled, At: time.Now()}), nil
 		}
@@ -447,8 +504,12 @@ func (t *Thread) endChoice(ctx context.Context, id string, o Outcome) Outcome {
 	return c.Outcome
 }
 
-// closedCard is card with its options gone and line at the bottom.
-func closedCard(card render.Card, line string) render.Card {
+// stoppedLine is added to the card of a choice asked outside a run that
+// the bot cancelled because it stopped.
+const stoppedLine = "⏹ The bot stopped before this was answered."
+
+// closedCard is card with its options gone and lines at the bottom.
+func closedCard(card render.Card, lines ...string) render.Card {
 	closed := card
 	closed.Actions = render.ActionsNode{}
 	closed.Body = nil
@@ -465,18 +526,20 @@ func closedCard(card render.Card, line string) render.Card {
 			closed.Body = append(closed.Body, n)
 		}
 	}
-	if strings.TrimSpace(line) != "" {
-		closed.Body = append(closed.Body, render.Context(line))
+	for _, line := range lines {
+		if strings.TrimSpace(line) != "" {
+			closed.Body = append(closed.Body, render.Context(line))
+		}
 	}
 	return closed
 }
 
 // closeCard edits the card of choice id in place: its options gone, the
-// outcome line at the bottom. A failed edit is retried; closeCard reports
-// whether the first try succeeded, and the run's journal learns when a
-// retry does.
-func (t *Thread) closeCard(ctx context.Context, id string, ref MessageRef, card render.Card, line string) bool {
-	closed := closedCard(card, line)
+// outcome line (and any more lines) at the bottom. A failed edit is
+// retried; closeCard reports whether the first try succeeded, and the
+// run's journal learns when a retry does.
+func (t *Thread) closeCard(ctx context.Context, id string, ref MessageRef, card render.Card, lines ...string) bool {
+	closed := closedCard(card, lines...)
 	var j *journal
 	if t.scope != nil {
 		j = t.scope.j

@@ -130,6 +130,9 @@
 // A run cut while it worked — or while a tool call worked beside its wait
 // — is ended with a plain sentence in its thread, its cards closed
 // ([TellInterrupted], the default), or replayed ([ReplayInterrupted]).
+// A choice asked outside any run (see [AwaitChoice]) died with the
+// goroutine that waited for it: it is cancelled, and its card closed
+// saying so.
 // Work is marked begun in the Store before it is done, so messages and
 // clicks accepted and not yet begun are handled, as if nothing happened,
 // by whichever process takes the thread next. Nothing accepted is lost

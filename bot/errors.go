@@ -89,8 +89,22 @@ func (e *ModelError) notice() string {
 
 // ErrStopping is returned by the [Inbox] methods of a bot that is
 // stopping: the event was not taken, and the platform should deliver it
-// again (an HTTP adapter answers 503).
+// again (an HTTP adapter answers 503). [AwaitChoice] outside any run
+// returns an error matching it when the bot stops before the choice is
+// answered (or had begun to stop when it was called).
 var ErrStopping = errors.New("bot: stopping; the event was not taken")
+
+// errChoiceStopped is returned by AwaitChoice outside any run when the
+// bot stops before the choice is answered: the choice was cancelled.
+var errChoiceStopped error = &stoppedError{"the bot stopped before the choice was answered; it was cancelled"}
+
+// stoppedError is an error of a call the bot's Stop ended; it matches
+// ErrStopping, and ErrStopped, under errors.Is.
+type stoppedError struct{ what string }
+
+func (e *stoppedError) Error() string { return "bot: " + e.what }
+
+func (e *stoppedError) Is(target error) bool { return target == ErrStopping || target == ErrStopped }
 
 // errLeaseLost is the cause of a run's cancellation when its process lost
 // the lane it ran in to another: the run goes on there.

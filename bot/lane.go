@@ -10,8 +10,9 @@ import (
 )
 
 // A lane is a line of work done one item at a time, across replicas: the
-// messages of one thread (and the resumptions of its runs), or the single
-// run of a click or of a detached RunAgent. The Store queues a lane's
+// messages of one thread (and the resumptions of its runs), the single
+// run of a click or of a detached RunAgent, or the wait of a choice asked
+// outside any run (see waitlane.go). The Store queues a lane's
 // items; the process holding the lane's lease works through them. This
 // file is that process's side: the lanes it holds, their workers, the
 // lease renewals, and the sweep that takes over work no process holds.
@@ -22,12 +23,19 @@ type laneTable struct {
 	m    map[string]*lane
 	peak int  // see shrunk
 	full bool // a lane was refused for want of room since the last release
+	// waits counts the lanes of m that stand for choices asked outside
+	// any run: they hold no work, and leave room under Config.MaxLanes.
+	waits int
 }
 
 // lane is a lane this process holds.
 type lane struct {
 	b   *Bot
 	key string
+	// wait is set on the lane of a choice asked outside any run, held
+	// while its goroutine waits (see holdWait): it counts neither as work
+	// nor under Config.MaxLanes.
+	wait bool
 
 	mu    sync.Mutex
 	lease Lease
@@ -79,14 +87,22 @@ func (t *laneTable) all() []*lane {
 
 // holdLane registers a lane whose lease this process took in a call made
 // at asked. The lane counts as work until release.
-func (b *Bot) holdLane(l Lease, asked time.Time) *lane { return b.lanes.hold(b, l, asked) }
+func (b *Bot) holdLane(l Lease, asked time.Time) *lane { return b.lanes.hold(b, l, asked, false) }
 
-func (t *laneTable) hold(b *Bot, l Lease, asked time.Time) *lane {
-	ln := &lane{b: b, key: l.Lane, lease: l, renewed: asked, yield: make(chan struct{})}
-	b.work.add(1)
+func (t *laneTable) hold(b *Bot, l Lease, asked time.Time, wait bool) *lane {
+	ln := &lane{b: b, key: l.Lane, wait: wait, lease: l, renewed: asked, yield: make(chan struct{})}
+	if !wait {
+		b.work.add(1)
+	}
 	t.mu.Lock()
 	old := t.m[l.Lane]
 	t.m[l.Lane] = ln
+	if wait {
+		t.waits++
+	}
+	if old != nil && old.wait {
+		t.waits--
+	}
 	t.mu.Unlock()
 	if old != nil {
 		// This process took the lane again: the lease it held lapsed, so
@@ -101,6 +117,9 @@ func (t *laneTable) release(ln *lane) {
 	if t.m[ln.key] == ln {
 		delete(t.m, ln.key)
 		t.m = shrunk(t.m, &t.peak)
+		if ln.wait {
+			t.waits--
+		}
 	}
 	full := t.full
 	t.full = false
@@ -108,7 +127,9 @@ func (t *laneTable) release(ln *lane) {
 	if full {
 		ln.b.nudgeSweep() // work may wait in the Store for a free lane
 	}
-	ln.b.work.add(-1)
+	if !ln.wait {
+		ln.b.work.add(-1)
+	}
 }
 
 // room reports whether this process may take one more lane, under
@@ -117,7 +138,7 @@ func (t *laneTable) release(ln *lane) {
 func (t *laneTable) room(max int) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if len(t.m) < max {
+	if len(t.m)-t.waits < max {
 		return true
 	}
 	t.full = true
@@ -429,6 +450,8 @@ func (l *lane) process(items []WorkItem, busy bool) []string {
 		switch {
 		case it.Kind == WorkChoice:
 			l.click(it)
+		case it.Kind == WorkWait:
+			ok = l.abandoned(it)
 		case it.Attempts > 0:
 			ok = l.recover(it)
 		case it.Kind == WorkResume:

@@ -361,18 +361,17 @@ func (r *run) cancelChoices(ctx context.Context) {
 
 // closePlainly closes the card of a choice at ref from what the Store
 // holds of it — its text, without the formatting only the code that asked
-// can rebuild — with the outcome line; through reply, when the click on it
-// has one.
-func (b *Bot) closePlainly(c ChoiceRecord, ref MessageRef, reply ActionReply) {
+// can rebuild — with lines, by default the outcome line; through reply,
+// when the click on it has one.
+func (b *Bot) closePlainly(c ChoiceRecord, ref MessageRef, reply ActionReply, lines ...string) {
 	a := b.adapters[ref.Platform]
 	if ref.ID == "" || a == nil {
 		return
 	}
-	label := ""
-	if c.Outcome.State == ChoiceDecided && c.Outcome.Option >= 0 && c.Outcome.Option < len(c.Options) {
-		label = c.Options[c.Outcome.Option].Label
+	if len(lines) == 0 {
+		lines = []string{DefaultOutcomeLine(optionLabel(c), c.Outcome)}
 	}
-	out := Outgoing{Content: render.Text(strings.TrimSpace(c.Text + "\n\n" + DefaultOutcomeLine(label, c.Outcome)))}
+	out := Outgoing{Content: render.Text(strings.TrimSpace(c.Text + "\n\n" + strings.Join(lines, "\n")))}
 	b.retry("closing a choice's card", func(ctx context.Context) error {
 		if reply != nil {
 			if err := reply.Update(ctx, out); err == nil {
@@ -381,6 +380,14 @@ func (b *Bot) closePlainly(c ChoiceRecord, ref MessageRef, reply ActionReply) {
 		}
 		return a.Update(ctx, ref, out)
 	}, nil)
+}
+
+// optionLabel is the label of the option chosen in c, or "".
+func optionLabel(c ChoiceRecord) string {
+	if c.Outcome.State == ChoiceDecided && c.Outcome.Option >= 0 && c.Outcome.Option < len(c.Options) {
+		return c.Options[c.Outcome.Option].Label
+	}
+	return ""
 }
 
 // endPlainly ends a run that cannot go on: its choices are cancelled and

@@ -101,6 +101,7 @@ const (
 	WorkAgent       = state.WorkAgent
 	WorkResume      = state.WorkResume
 	WorkChoice      = state.WorkChoice
+	WorkWait        = state.WorkWait
 )
 
 // Errors of the Store contract; see package state.

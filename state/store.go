@@ -337,6 +337,12 @@ const (
 	WorkResume WorkKind = "resume"
 	// WorkChoice is a click on an option of a choice, to decide it.
 	WorkChoice WorkKind = "choice"
+	// WorkWait stands for a choice asked outside any run, in a lane of its
+	// own that the process whose goroutine waits for the answer holds
+	// while it waits, and completes when the wait ends. A process that
+	// takes the lane over finds the asker gone: nothing can act on the
+	// answer, and it ends the choice plainly.
+	WorkWait WorkKind = "wait"
 )
 
 // WorkItem is accepted work, queued in a lane until a process has done it.
@@ -354,7 +360,8 @@ type WorkItem struct {
 	Agent *AgentStart `json:",omitempty"`
 	// Run and Choice name the run to resume and the choice that ended,
 	// for WorkResume; Choice and Option the choice and the option
-	// clicked, for WorkChoice.
+	// clicked, for WorkChoice; Choice the choice waited for, for
+	// WorkWait.
 	Run, Choice string
 	Option      int `json:",omitempty"`
 	Accepted    time.Time

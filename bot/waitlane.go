@@ -47,14 +47,20 @@ func (b *Bot) holdWait(ctx context.Context, id string, addr Address) (*lane, str
 // process lost the lease of its wait before the choice ended.
 var errWaitLost = errors.New("bot: the wait for the choice was given up: the Store could not be reached to keep it; the choice ends without an answer")
 
-// endWait records the wait of the lane done and lets the lane go. A lane
-// whose lease was lost is let go with its work queued: the process that
-// takes it over, maybe another, closes the card.
+// endWait records the wait of the lane done and lets the lane go, on a
+// goroutine of the bot's: AwaitChoice returns at once, not held past its
+// ctx while the Store cannot be reached (complete tries again until it
+// can, or the lane is lost). A lane whose lease was lost is let go with
+// its work queued: the process that takes it over, maybe another, closes
+// the card. Call it before the wait leaves b.asking, so that Stop waits
+// for it.
 func (l *lane) endWait(item string) {
-	if !l.isLost() {
-		l.complete([]string{item}) // a failure is logged; the lane is taken over
-	}
-	l.b.lanes.release(l)
+	l.b.background(func() {
+		if !l.isLost() {
+			l.complete([]string{item}) // a failure is logged; the lane is taken over
+		}
+		l.b.lanes.release(l)
+	})
 }
 
 // abandoned ends the choice of a wait whose process is gone — its lease

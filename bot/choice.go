@@ -465,9 +465,11 @@ func (t *Thread) waitChoice(ctx context.Context, p choicePosted, w *waiter) (Out
 			return t.endChoice(ctx, p.ID, Outcome{State: ChoiceCancelled, At: time.Now()}), errChoiceStopped
 		case <-ctx.Done():
 			switch cause := context.Cause(ctx); {
-			case errors.Is(cause, errLeaseLost), errors.Is(cause, errStoreLost):
+			case r != nil && (errors.Is(cause, errLeaseLost) || errors.Is(cause, errStoreLost)):
 				// Its journal is written: whoever holds the lane when the
-				// decision comes resumes it.
+				// decision comes resumes it. (Outside a run — asked with
+				// the ctx of a run's tool, say — there is none: the
+				// choice ends as for any other end of ctx.)
 				t.scope.j.park()
 				return Outcome{}, ErrParked
 			case errors.Is(cause, ErrStopped) && r != nil:

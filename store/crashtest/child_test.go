@@ -44,6 +44,7 @@ const (
 	envToken    = "PARLEY_CRASHTEST_TOKEN"    // the bot token the fake accepts
 	envSecret   = "PARLEY_CRASHTEST_SECRET"   // the secret the fake signs with
 	envBehavior = "PARLEY_CRASHTEST_BEHAVIOR" // behaveApprove or behaveHold
+	envLease    = "PARLEY_CRASHTEST_LEASE"    // LeaseTTL, when not childLeaseTTL
 )
 
 // The model's behaviours.
@@ -134,13 +135,19 @@ func childMain() int {
 	if err != nil {
 		return fail("creating the Slack adapter", err)
 	}
+	lease := childLeaseTTL
+	if v := os.Getenv(envLease); v != "" {
+		if lease, err = time.ParseDuration(v); err != nil {
+			return fail("reading the lease", err)
+		}
+	}
 	b, err := bot.New(bot.Config{
 		Model:         &childModel{behavior: os.Getenv(envBehavior)},
 		Adapters:      []bot.Adapter{a},
 		Tools:         []*bot.Tool{approvalTool},
 		Store:         store,
 		Logger:        logger,
-		LeaseTTL:      childLeaseTTL,
+		LeaseTTL:      lease,
 		SweepInterval: childSweepInterval,
 		ReplicaID:     os.Getenv(envName),
 	})

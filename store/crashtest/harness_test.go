@@ -111,9 +111,10 @@ type child struct {
 }
 
 // startChild starts a bot named name on store, talking to the fake f,
-// whose model behaves as behavior, and waits until it is ready. The
+// whose model behaves as behavior, with env (VAR=value) added to its
+// environment, and waits until it is ready. The
 // child is stopped (or, if it hangs, killed) when the test ends.
-func startChild(t *testing.T, name string, f *slackfake.Server, store storeSpec, behavior string) *child {
+func startChild(t *testing.T, name string, f *slackfake.Server, store storeSpec, behavior string, env ...string) *child {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	fc := f.Config()
@@ -128,6 +129,7 @@ func startChild(t *testing.T, name string, f *slackfake.Server, store storeSpec,
 		envSecret+"="+fc.SigningSecret,
 		envBehavior+"="+behavior,
 	)
+	cmd.Env = append(cmd.Env, env...)
 	c := &child{t: t, name: name, cmd: cmd, stderr: &lockedBuffer{}, read: make(chan struct{}), changed: make(chan struct{})}
 	cmd.Stderr = c.stderr
 	if dir := os.Getenv(envLogs); dir != "" {

@@ -211,6 +211,13 @@ func (t *Thread) AwaitChoice(ctx context.Context, card render.Card, opts ...Choi
 		if err != nil {
 			return decision{}, err
 		}
+		if t.run != nil && t.run.lane.overdue() {
+			// Woken past its lease — the process was paused, say — the
+			// run may belong to another process now, which closes the
+			// card and goes on: this one touches nothing more.
+			t.scope.j.park()
+			return decision{}, ErrParked
+		}
 		// The card is closed before the decision is journaled, so that
 		// the journal tells whether it was.
 		return decision{Outcome: o, Closed: t.closeCard(ctx, posted.ID, posted.Ref, card, cfg.outcome(label(ts, o), o))}, nil

@@ -279,6 +279,16 @@ func (l *lane) isLost() bool {
 	return l.lost
 }
 
+// overdue reports whether the lane is lost, or its lease was last renewed
+// longer ago than the renewal loop lets pass before it gives the lane up:
+// the process may have been paused, and another hold the lane by now,
+// before the loop has had its turn to say so.
+func (l *lane) overdue() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.lost || time.Since(l.renewed) > 2*l.b.cfg.LeaseTTL/3
+}
+
 func (l *lane) givingBack() bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()

@@ -314,6 +314,23 @@ func (b *lockedBuffer) tail(n int) string {
 	return strings.Join(lines, "\n")
 }
 
+// count returns how many times s occurs in what was written.
+func (b *lockedBuffer) count(s string) int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return strings.Count(b.buf.String(), s)
+}
+
+// waitLog waits until the child's log holds msg at least n times.
+func (c *child) waitLog(msg string, n int) {
+	c.t.Helper()
+	for deadline := time.Now().Add(testTimeout); c.stderr.count(msg) < n; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			c.t.Fatalf("waiting for the child %s to log %q %d times; its log:\n%s", c.name, msg, n, c.stderr.tail(60))
+		}
+	}
+}
+
 // newFake starts a fake Slack, closed when the test ends (after the
 // children, whose cleanups were registered later).
 func newFake(t *testing.T) *slackfake.Server {

@@ -1,0 +1,89 @@
+package crashtest_test
+
+import (
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/parleybot/parley/adapters/slack/slackfake"
+)
+
+func TestPausedProcessPastItsLeasePostsNothingSQLite(t *testing.T) {
+	t.Parallel()
+	pausedPastLease(t, sqliteStore(t), 3)
+}
+
+func TestPausedProcessPastItsLeasePostsNothingPostgres(t *testing.T) {
+	t.Parallel()
+	pausedPastLease(t, postgresStore(t), 3)
+}
+
+// pausedPastLease freezes (SIGSTOP) a process whose n runs wait for a
+// person, for longer than its leases last; a second process takes the
+// runs over and they are approved there. When the first process wakes
+// (SIGCONT) it has lost every lease: it posts nothing, edits nothing and
+// answers nothing; each thread shows the card, closed once, and one
+// answer.
+func pausedPastLease(t *testing.T, store storeSpec, n int) {
+	const lease = envLease + "=1s"
+	f := newFake(t)
+	first := startChild(t, "first", f, store, behaveApprove, lease)
+	convs, mentions := mention(f, n)
+	sendAll(t, f, first.url, mentions)
+	waitThreads(t, f, convs, "a card in every thread", func(_ int, c conversation) bool { return len(openCards(f, c.thread)) > 0 })
+	first.idle()
+	if err := first.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { first.cmd.Process.Signal(syscall.SIGCONT) })
+
+	second := startChild(t, "second", f, store, behaveApprove, lease)
+	var clicks []slackfake.Event
+	for _, c := range convs {
+		ev, err := f.Click(slackfake.Ana, channel, openCards(f, c.thread)[0].TS, "Approve")
+		if err != nil {
+			t.Fatal(err)
+		}
+		clicks = append(clicks, ev)
+	}
+	sendAll(t, f, second.url, clicks)
+	waitThreads(t, f, convs, "an answer in every thread", func(_ int, c conversation) bool { return ended(f, c.thread, 1) })
+	second.idle()
+	calls := len(f.Calls())
+
+	if err := first.cmd.Process.Signal(syscall.SIGCONT); err != nil {
+		t.Fatal(err)
+	}
+	// The woken process finds its leases lapsed, and stops its waiting
+	// runs.
+	first.waitLog("run stopped here; another process took its thread over", n)
+	first.idle()
+	second.idle()
+	if got := f.Calls()[calls:]; len(got) != 0 {
+		var names []string
+		for _, c := range got {
+			names = append(names, c.Method+" "+c.Params.Get("text"))
+		}
+		t.Errorf("after it woke, the paused process (or the other) called Slack %d times: %q", len(got), names)
+	}
+	perThread := posts(f)
+	for _, c := range convs {
+		msgs := botMessages(f, c.thread)
+		if len(msgs) != 2 || perThread[c.thread] != 2 {
+			t.Errorf("%s: %d messages posted, the thread shows:\n%s\nwant the card and the answer", c.name, perThread[c.thread], shown(f, c.thread))
+			continue
+		}
+		if text := msgs[0].PlainText(); msgs[0].Edits != 1 || !strings.Contains(text, "Approve — chosen by @ana") {
+			t.Errorf("%s: the card reads %q after %d edits, want it closed once", c.name, text, msgs[0].Edits)
+		}
+		if got, want := msgs[1].PlainText(), "done "+c.name+": approved"; got != want {
+			t.Errorf("%s: the answer reads %q, want %q", c.name, got, want)
+		}
+	}
+	failedCalls(t, f)
+	for _, ch := range []*child{first, second} {
+		if got := ch.stop(); got != "stopped" {
+			t.Errorf("the %s process stopped with %q, want a clean stop", ch.name, got)
+		}
+	}
+}

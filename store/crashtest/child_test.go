@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"regexp"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -45,6 +46,7 @@ const (
 	envSecret   = "PARLEY_CRASHTEST_SECRET"   // the secret the fake signs with
 	envBehavior = "PARLEY_CRASHTEST_BEHAVIOR" // behaveApprove or behaveHold
 	envLease    = "PARLEY_CRASHTEST_LEASE"    // LeaseTTL, when not childLeaseTTL
+	envGrace    = "PARLEY_CRASHTEST_GRACE"    // how long the graceful stop waits, when not ten seconds
 )
 
 // The model's behaviours.
@@ -55,6 +57,10 @@ const (
 	// behaveHold thinks until the process dies: for an even conversation
 	// after streaming part of an answer, for an odd one before any.
 	behaveHold = "hold"
+	// behaveQueue thinks until the process stops when the last message
+	// asks it to hold, and otherwise answers "answer to <the last
+	// message>".
+	behaveQueue = "queue"
 )
 
 // Timings of the child's bot: leases lapse at most five seconds after a
@@ -179,7 +185,13 @@ func childMain() int {
 		}
 		cancel()
 	}
-	stop, cancel := context.WithTimeout(ctx, 10*time.Second)
+	grace := 10 * time.Second
+	if v := os.Getenv(envGrace); v != "" {
+		if grace, err = time.ParseDuration(v); err != nil {
+			return fail("reading the grace", err)
+		}
+	}
+	stop, cancel := context.WithTimeout(ctx, grace)
 	defer cancel()
 	if err := b.Stop(stop); err != nil {
 		say("stopped %v", err)
@@ -227,13 +239,14 @@ type childModel struct {
 
 // Generate implements bot.Model.
 func (m *childModel) Generate(ctx context.Context, req *bot.ModelRequest, onText func(string)) (*bot.ModelResponse, error) {
-	conv, turn, result := "", 1, ""
+	conv, turn, result, last := "", 1, "", ""
 	for _, msg := range req.Messages {
 		switch msg.Role {
 		case bot.RoleUser:
 			if c := convPattern.FindString(msg.Content); c != "" {
 				conv = c
 			}
+			last = msg.Content
 		case bot.RoleTool:
 			turn++
 			result = msg.Content
@@ -244,6 +257,16 @@ func (m *childModel) Generate(ctx context.Context, req *bot.ModelRequest, onText
 	}
 	say("model %s %d", conv, turn)
 	switch {
+	case m.behavior == behaveQueue && strings.Contains(last, "hold"):
+		say("hold %s", conv)
+		<-ctx.Done()
+		return nil, ctx.Err()
+	case m.behavior == behaveQueue:
+		if i := strings.LastIndex(last, ">"); i >= 0 {
+			last = last[i+1:]
+		}
+		text := "answer to " + strings.TrimSpace(last)
+		return &bot.ModelResponse{Text: text, FinishReason: "stop"}, nil
 	case m.behavior == behaveHold:
 		var n int
 		fmt.Sscanf(conv, "conv-%d", &n)

@@ -10,12 +10,12 @@ import (
 
 func TestPausedProcessPastItsLeasePostsNothingSQLite(t *testing.T) {
 	t.Parallel()
-	pausedPastLease(t, sqliteStore(t), 3)
+	pausedPastLease(t, sqliteStore(t), 6)
 }
 
 func TestPausedProcessPastItsLeasePostsNothingPostgres(t *testing.T) {
 	t.Parallel()
-	pausedPastLease(t, postgresStore(t), 3)
+	pausedPastLease(t, postgresStore(t), 6)
 }
 
 // pausedPastLease freezes (SIGSTOP) a process whose n runs wait for a
@@ -25,7 +25,7 @@ func TestPausedProcessPastItsLeasePostsNothingPostgres(t *testing.T) {
 // answers nothing; each thread shows the card, closed once, and one
 // answer.
 func pausedPastLease(t *testing.T, store storeSpec, n int) {
-	const lease = envLease + "=1s"
+	const lease = envLease + "=2s"
 	f := newFake(t)
 	first := startChild(t, "first", f, store, behaveApprove, lease)
 	convs, mentions := mention(f, n)

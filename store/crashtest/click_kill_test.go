@@ -82,7 +82,9 @@ func killAfterClicks(t *testing.T, store storeSpec, n int) {
 	// A run killed after its answer was whole on screen, before the run
 	// ended, is told it was interrupted after the answer: the model's
 	// last response reaches the journal only at the run's end, after the
-	// answer's stream is closed.
+	// answer's stream is closed — the trade-off bot.TellInterrupted
+	// documents. Killed right after the clicks, several runs of twenty
+	// fall in that window.
 	t.Run("an answer is not followed by the interrupted sentence", func(t *testing.T) {
 		if len(answeredThenTold) == 0 {
 			return
@@ -95,7 +97,8 @@ func killAfterClicks(t *testing.T, store storeSpec, n int) {
 }
 
 // knownToldAfterAnswer says that a run killed between its whole answer
-// and its end is told, after the restart, that it was interrupted: set it
-// to false once the answer's end on screen waits for its record in the
-// journal, and the test above holds the bot to that.
+// and its end is told, after the restart, that it was interrupted (see
+// bot.TellInterrupted): set it to false once the answer's end on screen
+// waits for its record in the journal, and the test above holds the bot
+// to that.
 const knownToldAfterAnswer = true

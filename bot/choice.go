@@ -211,7 +211,7 @@ func (t *Thread) AwaitChoice(ctx context.Context, card render.Card, opts ...Choi
 		if err != nil {
 			return decision{}, err
 		}
-		if t.run != nil && t.run.lane.overdue() {
+		if t.run != nil && !t.run.lane.held() {
 			// Woken past its lease — the process was paused, say — the
 			// run may belong to another process now, which closes the
 			// card and goes on: this one touches nothing more.

@@ -31,6 +31,7 @@ import (
 //	model <conv> <turn>   the model was asked the turn-th time in a run
 //	hold <conv>           the model is thinking, and will until killed
 //	idle | idle <error>   answer to the command "idle" on stdin
+//	                      (the command "release" frees behaveRelease's model)
 //	stopped | stopped <error>
 //
 // It reads commands on stdin: "idle" waits until the bot settles; the end
@@ -61,7 +62,14 @@ const (
 	// asks it to hold, and otherwise answers "answer to <the last
 	// message>".
 	behaveQueue = "queue"
+	// behaveRelease thinks, heedless of its context — as when the whole
+	// response was already on its way when the process froze — until the
+	// child reads "release" on stdin, then answers "done <conv>".
+	behaveRelease = "release"
 )
+
+// release is closed when the child reads "release" on stdin.
+var release = make(chan struct{})
 
 // Timings of the child's bot: leases lapse at most five seconds after a
 // kill, and the sweep that takes lapsed work over comes every tenth of a
@@ -173,7 +181,12 @@ func childMain() int {
 	say("ready http://%s/", ln.Addr())
 
 	in := bufio.NewScanner(os.Stdin)
+	released := false
 	for in.Scan() {
+		if in.Text() == "release" && !released {
+			released = true
+			close(release)
+		}
 		if in.Text() != "idle" {
 			continue
 		}
@@ -266,6 +279,13 @@ func (m *childModel) Generate(ctx context.Context, req *bot.ModelRequest, onText
 			last = last[i+1:]
 		}
 		text := "answer to " + strings.TrimSpace(last)
+		return &bot.ModelResponse{Text: text, FinishReason: "stop"}, nil
+	case m.behavior == behaveRelease:
+		<-release
+		text := "done " + conv
+		if onText != nil {
+			onText(text)
+		}
 		return &bot.ModelResponse{Text: text, FinishReason: "stop"}, nil
 	case m.behavior == behaveHold:
 		var n int

@@ -1,12 +1,43 @@
 package crashtest_test
 
 import (
+	"context"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/parleybot/parley/adapters/slack/slackfake"
+	"github.com/parleybot/parley/store/sqlite"
 )
+
+// freeze stops the child with SIGSTOP, and lets it go on again when the
+// test ends. A SQLite file stays locked by a process frozen in the middle
+// of a write, for every other process (as with any process that holds
+// the lock and does not go on): the child is frozen again, a moment
+// later, until the file can be opened.
+func freeze(t *testing.T, c *child, store storeSpec) {
+	t.Helper()
+	t.Cleanup(func() { c.cmd.Process.Signal(syscall.SIGCONT) })
+	for deadline := time.Now().Add(testTimeout); ; {
+		if err := c.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+			t.Fatal(err)
+		}
+		if store.kind != "sqlite" {
+			return
+		}
+		s, err := sqlite.Open(context.Background(), store.db, sqlite.Options{BusyTimeout: 200 * time.Millisecond})
+		if err == nil {
+			s.Close()
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the SQLite file stays locked: %v", err)
+		}
+		c.cmd.Process.Signal(syscall.SIGCONT)
+		time.Sleep(20 * time.Millisecond)
+	}
+}
 
 func TestPausedProcessPastItsLeasePostsNothingSQLite(t *testing.T) {
 	t.Parallel()
@@ -32,10 +63,7 @@ func pausedPastLease(t *testing.T, store storeSpec, n int) {
 	sendAll(t, f, first.url, mentions)
 	waitThreads(t, f, convs, "a card in every thread", func(_ int, c conversation) bool { return len(openCards(f, c.thread)) > 0 })
 	first.idle()
-	if err := first.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { first.cmd.Process.Signal(syscall.SIGCONT) })
+	freeze(t, first, store)
 
 	second := startChild(t, "second", f, store, behaveApprove, lease)
 	var clicks []slackfake.Event
@@ -79,6 +107,58 @@ func pausedPastLease(t *testing.T, store storeSpec, n int) {
 		if got, want := msgs[1].PlainText(), "done "+c.name+": approved"; got != want {
 			t.Errorf("%s: the answer reads %q, want %q", c.name, got, want)
 		}
+	}
+	failedCalls(t, f)
+	for _, ch := range []*child{first, second} {
+		if got := ch.stop(); got != "stopped" {
+			t.Errorf("the %s process stopped with %q, want a clean stop", ch.name, got)
+		}
+	}
+}
+
+func TestPausedProcessPastItsLeaseDoesNotAnswerSQLite(t *testing.T) {
+	t.Parallel()
+	pausedMidAnswer(t, sqliteStore(t))
+}
+
+func TestPausedProcessPastItsLeaseDoesNotAnswerPostgres(t *testing.T) {
+	t.Parallel()
+	pausedMidAnswer(t, postgresStore(t))
+}
+
+// pausedMidAnswer freezes (SIGSTOP) a process while its model thinks,
+// for longer than its lease lasts; a second process takes the run over
+// and, as bot.TellInterrupted says, tells the thread it was interrupted.
+// When the first process wakes (SIGCONT), its model's answer arrives at
+// once: it has lost the lease, and posts nothing.
+func pausedMidAnswer(t *testing.T, store storeSpec) {
+	const lease = envLease + "=2s"
+	f := newFake(t)
+	first := startChild(t, "first", f, store, behaveRelease, lease)
+	convs, mentions := mention(f, 1)
+	c := convs[0]
+	sendAll(t, f, first.url, mentions)
+	first.waitLine("to ask the model", func(l string) bool { return l == "model "+c.name+" 1" })
+	freeze(t, first, store)
+
+	second := startChild(t, "second", f, store, behaveRelease, lease)
+	waitThreads(t, f, convs, "the interrupted sentence", func(_ int, c conversation) bool { return ended(f, c.thread, 0) })
+	second.idle()
+
+	// The answer waits in the frozen process: it comes the moment it
+	// wakes.
+	if _, err := first.stdin.Write([]byte("release\n")); err != nil {
+		t.Fatal(err)
+	}
+	if err := first.cmd.Process.Signal(syscall.SIGCONT); err != nil {
+		t.Fatal(err)
+	}
+	first.waitLog("run stopped here; another process took its thread over", 1)
+	first.idle()
+	second.idle()
+
+	if msgs := botMessages(f, c.thread); len(msgs) != 1 || posts(f)[c.thread] != 1 || msgs[0].PlainText() != interrupted {
+		t.Errorf("%d messages posted, the thread shows:\n%s\nwant only the sentence telling it was interrupted", posts(f)[c.thread], shown(f, c.thread))
 	}
 	failedCalls(t, f)
 	for _, ch := range []*child{first, second} {

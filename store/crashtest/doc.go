@@ -38,7 +38,8 @@
 //   - A card whose closing edit Slack refuses twice is closed by the next
 //     process after a kill (or a graceful stop) in the retries' wait.
 //
-//   - A process frozen (SIGSTOP) past its leases while its runs wait is
+//   - A process frozen (SIGSTOP) past its leases — while its runs wait,
+//     or while its model thinks, the answer arriving as it wakes — is
 //     woken after another process took them over: it calls Slack no more.
 //
 //   - A graceful stop while a run works and two messages wait behind it:

@@ -144,7 +144,11 @@ const (
 	// the Store's record of the run done leaves the run looking cut: its
 	// thread hears it was interrupted though it was answered (with
 	// ReplayInterrupted, the turn runs again). Closing that window would
-	// cost every turn a write before its answer.
+	// cost every turn a write before its answer. A run whose journal in
+	// the Store already holds its whole answer — one that waited for a
+	// person wrote it, and was cut while a failed closing edit of its card
+	// was being retried — is finished by replay under either policy: the
+	// model is not asked again and nothing is posted again.
 	TellInterrupted InterruptedRuns = iota
 	// ReplayInterrupted resumes the run by replay from what its journal
 	// holds and goes on live: steps journaled are not done again, steps

@@ -245,7 +245,14 @@ func (t *Thread) AwaitChoice(ctx context.Context, card render.Card, opts ...Choi
 		if err != nil && err != errChoiceStopped {
 			return decision{}, err
 		}
-		if held != nil && held.isLost() {
+		if t.run != nil && !t.run.lane.held() {
+			// Woken past its lease — the process was paused, say — the
+			// run may belong to another process now, which closes the
+			// card and goes on: this one touches nothing more.
+			t.scope.j.park()
+			return decision{}, ErrParked
+		}
+		if held != nil && !held.held() {
 			// Another process may have taken the wait over and closed
 			// the card as unanswered: whoever takes it closes the card.
 			if err := context.Cause(ctx); err != nil {

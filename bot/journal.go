@@ -45,8 +45,11 @@ type journal struct {
 	// it closed, and inClose those whose card it is still trying to close.
 	closed  map[string]bool
 	inClose map[string]bool
-	stored  int            // entries in the Store
-	buf     []JournalEntry // entries recorded since, not yet written
+	// closesSettled, when set, is closed (and cleared) once inClose is
+	// empty again.
+	closesSettled chan struct{}
+	stored        int            // entries in the Store
+	buf           []JournalEntry // entries recorded since, not yet written
 	// broken is set when a replay asked for a different step than the
 	// journal recorded, or the journal could not be written: the run
 	// cannot go on.
@@ -231,6 +234,52 @@ func (j *journal) setClosing(id string, on bool) {
 		j.inClose[id] = true
 	} else {
 		delete(j.inClose, id)
+		j.settleClosesLocked()
+	}
+}
+
+// settleClosesLocked wakes those waiting in waitCloses when no card is
+// being closed any more; j.mu is held.
+func (j *journal) settleClosesLocked() {
+	if len(j.inClose) == 0 && j.closesSettled != nil {
+		close(j.closesSettled)
+		j.closesSettled = nil
+	}
+}
+
+// waitCloses waits until every closing of a card the run began has ended,
+// closed or given up, or ctx ends. A run that ended while a closing edit
+// still waited for its retry would leave, if its process died then, a
+// card nobody closes: its journal, which tells a replay that the card is
+// still open, would be gone.
+func (j *journal) waitCloses(ctx context.Context) {
+	j.mu.Lock()
+	pending := len(j.inClose) > 0
+	j.mu.Unlock()
+	if !pending {
+		return
+	}
+	// What the run did is in the Store while it waits: a replay after a
+	// crash now finds the run answered, with the card still to close.
+	if err := j.flush(ctx); err != nil {
+		return
+	}
+	for {
+		j.mu.Lock()
+		if len(j.inClose) == 0 {
+			j.mu.Unlock()
+			return
+		}
+		if j.closesSettled == nil {
+			j.closesSettled = make(chan struct{})
+		}
+		ch := j.closesSettled
+		j.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return
+		}
 	}
 }
 
@@ -248,6 +297,7 @@ func (j *journal) closedLater(id string, ok bool) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	delete(j.inClose, id)
+	j.settleClosesLocked()
 	if ok {
 		if j.closed == nil {
 			j.closed = map[string]bool{}

@@ -300,6 +300,46 @@ func (l *lane) isLost() bool {
 	return l.lost
 }
 
+// held reports whether this process may still act for the lane. A lane
+// whose lease was last renewed longer ago than the renewal loop lets pass
+// is renewed here and now, before the caller acts: a process woken from a
+// pause (or starved of CPU) finds its timers and its work ready at once,
+// and must not post or edit for a thread another process may hold by now
+// before the Store has said it is still this one's. A renewal refused
+// gives the lane up (its run is cancelled), as the loop would.
+func (l *lane) held() bool {
+	ttl := l.b.cfg.LeaseTTL
+	for deadline := time.Now().Add(ttl / 3); ; time.Sleep(time.Millisecond) {
+		l.mu.Lock()
+		lost, late, busy, old := l.lost, time.Since(l.renewed) > 2*ttl/3, l.renewing, l.lease
+		if !lost && late && !busy {
+			l.renewing = true
+		}
+		l.mu.Unlock()
+		switch {
+		case lost:
+			return false
+		case !late:
+			return true
+		case !busy:
+			l.b.renewLane(context.Background(), l, old)
+			l.mu.Lock()
+			lost, late = l.lost, time.Since(l.renewed) > 2*ttl/3
+			l.mu.Unlock()
+			if !lost && late {
+				l.b.log.Warn("bot: could not renew a thread's lease in time: the Store cannot be reached; its run stops here", "lane", l.key)
+				l.loseTo(errStoreLost)
+			}
+			return !lost && !late
+		case time.Now().After(deadline):
+			// The loop's renewal has not answered: as the loop would.
+			l.b.log.Warn("bot: could not renew a thread's lease in time: the Store cannot be reached; its run stops here", "lane", l.key)
+			l.loseTo(errStoreLost)
+			return false
+		}
+	}
+}
+
 func (l *lane) givingBack() bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()

@@ -56,6 +56,15 @@ func (l *lane) newRun(id string, start runStart, entries []JournalEntry) *run {
 	b := l.b
 	r := &run{b: b, id: id, lane: l, start: start, active: 1}
 	r.j = newJournal(b.store, id, l.currentLease, entries)
+	for _, e := range entries {
+		// A replay may not ask its choices again (a tool call's result
+		// recorded is not run again): the run's end still sees to them,
+		// and to cards a dead process could not close.
+		if e.Kind == StepChoice {
+			r.choices = true
+			break
+		}
+	}
 	r.root = r.j.scope("")
 	r.ctx, r.cancel = context.WithCancelCause(b.runCtx)
 	r.j.onStall = func() {
@@ -318,6 +327,10 @@ func (r *run) end(ctx context.Context) {
 	r.mu.Unlock()
 	if asked {
 		r.cancelChoices(ctx)
+		// A card whose closing edit failed is retried in the background;
+		// the journal, which a replay after a crash reads to close it,
+		// stays until the retries have ended.
+		r.j.waitCloses(context.WithoutCancel(ctx))
 	}
 	var keep time.Time
 	if b.cfg.JournalRetention > 0 {
@@ -532,7 +545,10 @@ func (l *lane) recover(it WorkItem) bool {
 		}
 	}
 	atWork := callsAtWork(es, asking) // beside a wait, maybe: a replay would do it again
-	replay := b.cfg.Interrupted == ReplayInterrupted
+	// A run whose journal ends with the model's answer was cut after its
+	// work, before its end (closing a card whose edit had failed, say): a
+	// replay asks the model nothing and repeats nothing, and ends it.
+	replay := b.cfg.Interrupted == ReplayInterrupted || answered(es)
 	_, told := b.storeCut.LoadAndDelete(id)
 	switch {
 	case (atWork && replay) || (!atWork && (resumable > 0 || (waiting == 0 && replay))):
@@ -559,6 +575,16 @@ func (l *lane) recover(it WorkItem) bool {
 		r.endPlainly(t, text)
 	}
 	return true
+}
+
+// answered reports whether a journal ends with a model response that
+// calls no tool: the run's answer, given in full.
+func answered(es []JournalEntry) bool {
+	if len(es) == 0 || es[len(es)-1].Kind != StepModel {
+		return false
+	}
+	var r stepResult[*ModelResponse]
+	return json.Unmarshal(es[len(es)-1].Data, &r) == nil && r.Err == nil && r.Value != nil && len(r.Value.ToolCalls) == 0
 }
 
 // callsAtWork reports whether a journal shows a tool call begun and not

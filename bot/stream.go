@@ -45,6 +45,9 @@ func (s *replyStream) nativeMode() bool {
 func (s *replyStream) flush(ctx context.Context, force bool) {
 	text := s.buf.String()
 	t := s.t
+	if t.run != nil && !t.run.lane.held() {
+		return // another process may hold the thread now: not a word here
+	}
 	now := time.Now().UnixNano()
 	// After a failure, the platform gets a rest of StreamInterval before
 	// the next try (the final flush excepted), as it does between edits.
@@ -95,6 +98,9 @@ func (s *replyStream) flush(ctx context.Context, force bool) {
 // it. It finishes the message even when ctx has ended, so what was said
 // stays visible. Only a failure of the final post or edit is returned.
 func (s *replyStream) close(ctx context.Context, final string) error {
+	if r := s.t.run; r != nil && !r.lane.held() {
+		return fmt.Errorf("bot: posting the answer: %w", errLeaseLost)
+	}
 	if ctx.Err() != nil {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), noticeTimeout)

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"regexp"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -30,6 +31,7 @@ import (
 //	model <conv> <turn>   the model was asked the turn-th time in a run
 //	hold <conv>           the model is thinking, and will until killed
 //	idle | idle <error>   answer to the command "idle" on stdin
+//	                      (the command "release" frees behaveRelease's model)
 //	stopped | stopped <error>
 //
 // It reads commands on stdin: "idle" waits until the bot settles; the end
@@ -44,6 +46,8 @@ const (
 	envToken    = "PARLEY_CRASHTEST_TOKEN"    // the bot token the fake accepts
 	envSecret   = "PARLEY_CRASHTEST_SECRET"   // the secret the fake signs with
 	envBehavior = "PARLEY_CRASHTEST_BEHAVIOR" // behaveApprove or behaveHold
+	envLease    = "PARLEY_CRASHTEST_LEASE"    // LeaseTTL, when not childLeaseTTL
+	envGrace    = "PARLEY_CRASHTEST_GRACE"    // how long the graceful stop waits, when not ten seconds
 )
 
 // The model's behaviours.
@@ -54,7 +58,18 @@ const (
 	// behaveHold thinks until the process dies: for an even conversation
 	// after streaming part of an answer, for an odd one before any.
 	behaveHold = "hold"
+	// behaveQueue thinks until the process stops when the last message
+	// asks it to hold, and otherwise answers "answer to <the last
+	// message>".
+	behaveQueue = "queue"
+	// behaveRelease thinks, heedless of its context — as when the whole
+	// response was already on its way when the process froze — until the
+	// child reads "release" on stdin, then answers "done <conv>".
+	behaveRelease = "release"
 )
+
+// release is closed when the child reads "release" on stdin.
+var release = make(chan struct{})
 
 // Timings of the child's bot: leases lapse at most five seconds after a
 // kill, and the sweep that takes lapsed work over comes every tenth of a
@@ -134,13 +149,19 @@ func childMain() int {
 	if err != nil {
 		return fail("creating the Slack adapter", err)
 	}
+	lease := childLeaseTTL
+	if v := os.Getenv(envLease); v != "" {
+		if lease, err = time.ParseDuration(v); err != nil {
+			return fail("reading the lease", err)
+		}
+	}
 	b, err := bot.New(bot.Config{
 		Model:         &childModel{behavior: os.Getenv(envBehavior)},
 		Adapters:      []bot.Adapter{a},
 		Tools:         []*bot.Tool{approvalTool},
 		Store:         store,
 		Logger:        logger,
-		LeaseTTL:      childLeaseTTL,
+		LeaseTTL:      lease,
 		SweepInterval: childSweepInterval,
 		ReplicaID:     os.Getenv(envName),
 	})
@@ -160,7 +181,12 @@ func childMain() int {
 	say("ready http://%s/", ln.Addr())
 
 	in := bufio.NewScanner(os.Stdin)
+	released := false
 	for in.Scan() {
+		if in.Text() == "release" && !released {
+			released = true
+			close(release)
+		}
 		if in.Text() != "idle" {
 			continue
 		}
@@ -172,7 +198,13 @@ func childMain() int {
 		}
 		cancel()
 	}
-	stop, cancel := context.WithTimeout(ctx, 10*time.Second)
+	grace := 10 * time.Second
+	if v := os.Getenv(envGrace); v != "" {
+		if grace, err = time.ParseDuration(v); err != nil {
+			return fail("reading the grace", err)
+		}
+	}
+	stop, cancel := context.WithTimeout(ctx, grace)
 	defer cancel()
 	if err := b.Stop(stop); err != nil {
 		say("stopped %v", err)
@@ -220,13 +252,14 @@ type childModel struct {
 
 // Generate implements bot.Model.
 func (m *childModel) Generate(ctx context.Context, req *bot.ModelRequest, onText func(string)) (*bot.ModelResponse, error) {
-	conv, turn, result := "", 1, ""
+	conv, turn, result, last := "", 1, "", ""
 	for _, msg := range req.Messages {
 		switch msg.Role {
 		case bot.RoleUser:
 			if c := convPattern.FindString(msg.Content); c != "" {
 				conv = c
 			}
+			last = msg.Content
 		case bot.RoleTool:
 			turn++
 			result = msg.Content
@@ -237,6 +270,23 @@ func (m *childModel) Generate(ctx context.Context, req *bot.ModelRequest, onText
 	}
 	say("model %s %d", conv, turn)
 	switch {
+	case m.behavior == behaveQueue && strings.Contains(last, "hold"):
+		say("hold %s", conv)
+		<-ctx.Done()
+		return nil, ctx.Err()
+	case m.behavior == behaveQueue:
+		if i := strings.LastIndex(last, ">"); i >= 0 {
+			last = last[i+1:]
+		}
+		text := "answer to " + strings.TrimSpace(last)
+		return &bot.ModelResponse{Text: text, FinishReason: "stop"}, nil
+	case m.behavior == behaveRelease:
+		<-release
+		text := "done " + conv
+		if onText != nil {
+			onText(text)
+		}
+		return &bot.ModelResponse{Text: text, FinishReason: "stop"}, nil
 	case m.behavior == behaveHold:
 		var n int
 		fmt.Sscanf(conv, "conv-%d", &n)

@@ -23,11 +23,27 @@
 //     killed; a new one starts on the same Store, and every card is
 //     clicked: every run completes, once, with one card closed once and
 //     one answer per thread. On SQLite and on PostgreSQL.
+//
 //   - Twenty conversations are killed mid-answer, the model still
 //     thinking, some with part of the answer already streamed: after the
 //     restart each thread is told, once, that the bot was interrupted
 //     (bot.TellInterrupted, the default), and the model is not asked
 //     again.
+//
+//   - Twenty cards are approved on the process that waits for them,
+//     which is killed as soon as Slack has its 200 for every click: after
+//     the restart every card shows the approval and every thread its
+//     answer or the interrupted sentence, nothing twice.
+//
+//   - A card whose closing edit Slack refuses twice is closed by the next
+//     process after a kill (or a graceful stop) in the retries' wait.
+//
+//   - A process frozen (SIGSTOP) past its leases — while its runs wait,
+//     or while its model thinks, the answer arriving as it wakes — is
+//     woken after another process took them over: it calls Slack no more.
+//
+//   - A graceful stop while a run works and two messages wait behind it:
+//     the run says it stopped, the next process answers the two in order.
 //
 // A failed test shows the tail of each child's log; set
 // PARLEY_CRASHTEST_LOGS to a directory to keep the whole logs there.

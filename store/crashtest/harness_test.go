@@ -111,9 +111,10 @@ type child struct {
 }
 
 // startChild starts a bot named name on store, talking to the fake f,
-// whose model behaves as behavior, and waits until it is ready. The
+// whose model behaves as behavior, with env (VAR=value) added to its
+// environment, and waits until it is ready. The
 // child is stopped (or, if it hangs, killed) when the test ends.
-func startChild(t *testing.T, name string, f *slackfake.Server, store storeSpec, behavior string) *child {
+func startChild(t *testing.T, name string, f *slackfake.Server, store storeSpec, behavior string, env ...string) *child {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	fc := f.Config()
@@ -128,6 +129,7 @@ func startChild(t *testing.T, name string, f *slackfake.Server, store storeSpec,
 		envSecret+"="+fc.SigningSecret,
 		envBehavior+"="+behavior,
 	)
+	cmd.Env = append(cmd.Env, env...)
 	c := &child{t: t, name: name, cmd: cmd, stderr: &lockedBuffer{}, read: make(chan struct{}), changed: make(chan struct{})}
 	cmd.Stderr = c.stderr
 	if dir := os.Getenv(envLogs); dir != "" {
@@ -310,6 +312,23 @@ func (b *lockedBuffer) tail(n int) string {
 		lines = append([]string{fmt.Sprintf("… %d lines before", len(lines)-n)}, lines[len(lines)-n:]...)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// count returns how many times s occurs in what was written.
+func (b *lockedBuffer) count(s string) int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return strings.Count(b.buf.String(), s)
+}
+
+// waitLog waits until the child's log holds msg at least n times.
+func (c *child) waitLog(msg string, n int) {
+	c.t.Helper()
+	for deadline := time.Now().Add(testTimeout); c.stderr.count(msg) < n; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			c.t.Fatalf("waiting for the child %s to log %q %d times; its log:\n%s", c.name, msg, n, c.stderr.tail(60))
+		}
+	}
 }
 
 // newFake starts a fake Slack, closed when the test ends (after the

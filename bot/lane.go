@@ -453,6 +453,11 @@ func (l *lane) process(items []WorkItem, busy bool) []string {
 	l.mu.Unlock()
 	for _, it := range items {
 		switch {
+		case !knownWork(it.Kind):
+			// Queued by a newer release sharing the Store: starting a run
+			// for it would answer nobody's message in a thread.
+			b.log.Error("bot: work of a kind this release does not know is ended undone", "lane", l.key, "kind", it.Kind, "item", it.ID)
+			done = append(done, it.ID)
 		case it.Attempts > 0 && it.Kind == WorkMessage:
 			cut = append(cut, it)
 		case it.Attempts > 0:
@@ -976,4 +981,13 @@ func (t *trouble) note(log *slog.Logger, what string, err error) {
 	default:
 		t.missed++
 	}
+}
+
+// knownWork reports whether this release knows how to do work of kind k.
+func knownWork(k WorkKind) bool {
+	switch k {
+	case WorkMessage, WorkAction, WorkAgent, WorkResume, WorkChoice, WorkWait:
+		return true
+	}
+	return false
 }

@@ -59,8 +59,10 @@ type lane struct {
 	// giveBack is set when the lane should be released with its work
 	// queued: the Store could not be told the work was begun.
 	giveBack bool
-	// renewing is set while a renewal of the lease is under way.
-	renewing bool
+	// renewing is set while a renewal of the lease is under way, begun at
+	// renewStart.
+	renewing   bool
+	renewStart time.Time
 	// begun holds the items of the batch this lease began, and started
 	// those of them whose work began here.
 	begun, started map[string]bool
@@ -309,11 +311,16 @@ func (l *lane) isLost() bool {
 // gives the lane up (its run is cancelled), as the loop would.
 func (l *lane) held() bool {
 	ttl := l.b.cfg.LeaseTTL
-	for deadline := time.Now().Add(ttl / 3); ; time.Sleep(time.Millisecond) {
+	// The loop's renewal under way ends within its own timeout (a third
+	// of the TTL) and says whether the lease is still this process's: it
+	// is waited for, so that a lease another process took is given up
+	// quietly, not taken for the Store's absence. The deadline only
+	// bounds a process starved of CPU.
+	for deadline := time.Now().Add(ttl); ; time.Sleep(time.Millisecond) {
 		l.mu.Lock()
 		lost, late, busy, old := l.lost, time.Since(l.renewed) > 2*ttl/3, l.renewing, l.lease
 		if !lost && late && !busy {
-			l.renewing = true
+			l.renewing, l.renewStart = true, time.Now()
 		}
 		l.mu.Unlock()
 		switch {
@@ -623,14 +630,19 @@ func (b *Bot) renew(ctx context.Context) {
 		for _, l := range b.lanes.all() {
 			l.mu.Lock()
 			old, renewed, lost, busy, renewErr := l.lease, l.renewed, l.lost, l.renewing, l.renewErr
+			hung := busy && time.Since(l.renewStart) > ttl/3 // past its own timeout
 			due := !lost && !busy && time.Since(renewed) >= ttl/3
 			if due {
-				l.renewing = true
+				l.renewing, l.renewStart = true, time.Now()
 			}
 			l.mu.Unlock()
 			switch {
 			case lost:
-			case time.Since(renewed) > 2*ttl/3 && (renewErr != nil || busy):
+			case busy && !hung:
+				// A renewal under way — one a process woken from a pause
+				// began as it woke, say — answers first: an ErrConflict
+				// then gives the lane up quietly.
+			case time.Since(renewed) > 2*ttl/3 && (renewErr != nil || hung):
 				// The Store failed the renewals or has not answered: only
 				// an ErrConflict says another process holds the lane.
 				b.log.Warn("bot: could not renew a thread's lease in time: the Store cannot be reached; its run stops here", "lane", l.key, "err", renewErr)

@@ -629,32 +629,64 @@ func (b *Bot) renew(ctx context.Context) {
 		}
 		for _, l := range b.lanes.all() {
 			l.mu.Lock()
-			old, renewed, lost, busy, renewErr := l.lease, l.renewed, l.lost, l.renewing, l.renewErr
-			hung := busy && time.Since(l.renewStart) > ttl/3 // past its own timeout
-			due := !lost && !busy && time.Since(renewed) >= ttl/3
-			if due {
+			old, renewErr := l.lease, l.renewErr
+			v := l.renewVerdict(time.Now(), ttl)
+			if v == renewDue {
 				l.renewing, l.renewStart = true, time.Now()
 			}
 			l.mu.Unlock()
-			switch {
-			case lost:
-			case busy && !hung:
-				// A renewal under way — one a process woken from a pause
-				// began as it woke, say — answers first: an ErrConflict
-				// then gives the lane up quietly.
-			case time.Since(renewed) > 2*ttl/3 && (renewErr != nil || hung):
+			switch v {
+			case renewStoreLost:
 				// The Store failed the renewals or has not answered: only
 				// an ErrConflict says another process holds the lane.
 				b.log.Warn("bot: could not renew a thread's lease in time: the Store cannot be reached; its run stops here", "lane", l.key, "err", renewErr)
 				l.loseTo(errStoreLost)
-			case time.Since(renewed) > 2*ttl/3:
+			case renewGiveUp:
 				b.log.Warn("bot: could not renew a thread's lease in time; giving the thread up", "lane", l.key)
 				l.lose()
-			case due:
+			case renewDue:
 				go b.renewLane(ctx, l, old)
 			}
 		}
 	}
+}
+
+// A renewVerdict is what the renewal loop does for a lane at one tick.
+type renewVerdict int
+
+const (
+	renewNothing   renewVerdict = iota // the lease is fresh, lost, or a renewal under way answers first
+	renewDue                           // renew it now
+	renewGiveUp                        // give the lane up quietly
+	renewStoreLost                     // give the lane up: the Store cannot be reached
+)
+
+// renewVerdict decides what the renewal loop does for the lane at now;
+// l.mu is held.
+func (l *lane) renewVerdict(now time.Time, ttl time.Duration) renewVerdict {
+	since := now.Sub(l.renewed)
+	busy := l.renewing
+	// A renewal begun once the lease had lapsed by this process's clock —
+	// one a process woken from a pause began as it woke, say — answers
+	// first, within its own timeout: an ErrConflict then gives the lane up
+	// quietly. One begun while the lease may still hold is not waited for
+	// past two thirds of the TTL: its timeout may end as late as the
+	// Store's lease, or later.
+	late := busy && l.renewStart.Sub(l.renewed) > ttl
+	switch {
+	case l.lost:
+		return renewNothing
+	case late && now.Sub(l.renewStart) <= ttl/3:
+		return renewNothing
+	case since > 2*ttl/3 && (l.renewErr != nil || busy):
+		// The Store failed the renewals or has not answered.
+		return renewStoreLost
+	case since > 2*ttl/3:
+		return renewGiveUp
+	case !busy && since >= ttl/3:
+		return renewDue
+	}
+	return renewNothing
 }
 
 // renewLane renews one lane's lease, within a third of LeaseTTL.

@@ -578,9 +578,14 @@ func (l *lane) recover(it WorkItem) bool {
 }
 
 // answered reports whether a journal ends with a model response that
-// calls no tool: the run's answer, given in full.
+// calls no tool, of an agent the run's handler ran itself (scope "/a1",
+// say): the run's answer, given in full. The answer of a sub-agent a tool
+// ran (scope "/a1/s1.0/a1") leaves that tool at work.
 func answered(es []JournalEntry) bool {
 	if len(es) == 0 || es[len(es)-1].Kind != StepModel {
+		return false
+	}
+	if sc := es[len(es)-1].Scope; !strings.HasPrefix(sc, "/a") || strings.Count(sc, "/") != 1 {
 		return false
 	}
 	var r stepResult[*ModelResponse]

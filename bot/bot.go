@@ -147,8 +147,10 @@ const (
 	// cost every turn a write before its answer. A run whose journal in
 	// the Store already holds its whole answer — one that waited for a
 	// person wrote it, and was cut while a failed closing edit of its card
-	// was being retried — is finished by replay under either policy: the
-	// model is not asked again and nothing is posted again.
+	// was being retried — is finished by replay under either policy, when
+	// no code of the author's follows the answer (the bot's own handler of
+	// messages, or RunAgent outside any handler): the model is not asked
+	// again and nothing is posted again.
 	TellInterrupted InterruptedRuns = iota
 	// ReplayInterrupted resumes the run by replay from what its journal
 	// holds and goes on live: steps journaled are not done again, steps

@@ -548,7 +548,7 @@ func (l *lane) recover(it WorkItem) bool {
 	// A run whose journal ends with the model's answer was cut after its
 	// work, before its end (closing a card whose edit had failed, say): a
 	// replay asks the model nothing and repeats nothing, and ends it.
-	replay := b.cfg.Interrupted == ReplayInterrupted || answered(es)
+	replay := b.cfg.Interrupted == ReplayInterrupted || b.finishedAnswer(start, es)
 	_, told := b.storeCut.LoadAndDelete(id)
 	switch {
 	case (atWork && replay) || (!atWork && (resumable > 0 || (waiting == 0 && replay))):
@@ -590,6 +590,23 @@ func answered(es []JournalEntry) bool {
 	}
 	var r stepResult[*ModelResponse]
 	return json.Unmarshal(es[len(es)-1].Data, &r) == nil && r.Err == nil && r.Value != nil && len(r.Value.ToolCalls) == 0
+}
+
+// finishedAnswer reports whether a run cut with journal es had given its
+// whole answer, and had nothing of its own code left to do after it: the
+// bot's own handler of messages, or an agent run outside any handler. A
+// handler of the author's may act after its agent's answer (a deploy, a
+// write elsewhere), which a replay would do again.
+func (b *Bot) finishedAnswer(start runStart, es []JournalEntry) bool {
+	switch {
+	case !answered(es):
+		return false
+	case start.Kind == WorkAgent:
+		return true
+	case start.Kind == WorkMessage:
+		return b.reg.messageHandler(start.Trigger.Mention) == nil
+	}
+	return false
 }
 
 // callsAtWork reports whether a journal shows a tool call begun and not

@@ -28,9 +28,7 @@ func TestKillRightAfterClicksAcceptedPostgres(t *testing.T) {
 func killAfterClicks(t *testing.T, store storeSpec, n int) {
 	f := newFake(t)
 	first := startChild(t, "first", f, store, behaveApprove)
-	convs, mentions := mention(f, n)
-	sendAll(t, f, first.url, mentions)
-	waitThreads(t, f, convs, "a card in every thread", func(_ int, c conversation) bool { return len(openCards(f, c.thread)) > 0 })
+	convs := cardsWaiting(t, f, first, n)
 	first.idle()
 	var clicks []slackfake.Event
 	for _, c := range convs {

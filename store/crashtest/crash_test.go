@@ -41,9 +41,7 @@ func TestKillMidAnswerPostgres(t *testing.T) {
 func killWhileWaiting(t *testing.T, store storeSpec, n int) {
 	f := newFake(t)
 	first := startChild(t, "first", f, store, behaveApprove)
-	convs, mentions := mention(f, n)
-	sendAll(t, f, first.url, mentions)
-	waitThreads(t, f, convs, "a card in every thread", func(_ int, c conversation) bool { return len(openCards(f, c.thread)) > 0 })
+	convs := cardsWaiting(t, f, first, n)
 	// Every run waits for its person: each card is posted and the Store
 	// knows where. (A kill in the instant between a card's post and that
 	// record makes the next process post the card again, with the same

@@ -456,6 +456,17 @@ type conversation struct {
 	thread string // the mention's ts
 }
 
+// cardsWaiting sends n mentions to c, whose bot answers each with a card
+// to approve, and returns their conversations once every thread shows its
+// card.
+func cardsWaiting(t *testing.T, f *slackfake.Server, c *child, n int) []conversation {
+	t.Helper()
+	convs, mentions := mention(f, n)
+	sendAll(t, f, c.url, mentions)
+	waitThreads(t, f, convs, "a card in every thread", func(_ int, cv conversation) bool { return len(openCards(f, cv.thread)) > 0 })
+	return convs
+}
+
 // mention makes n people's mentions of the bot, each beginning a thread,
 // and returns the conversations and the app_mention events Slack sends.
 func mention(f *slackfake.Server, n int) ([]conversation, []slackfake.Event) {

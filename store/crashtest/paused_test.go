@@ -59,9 +59,7 @@ func pausedPastLease(t *testing.T, store storeSpec, n int) {
 	const lease = envLease + "=2s"
 	f := newFake(t)
 	first := startChild(t, "first", f, store, behaveApprove, lease)
-	convs, mentions := mention(f, n)
-	sendAll(t, f, first.url, mentions)
-	waitThreads(t, f, convs, "a card in every thread", func(_ int, c conversation) bool { return len(openCards(f, c.thread)) > 0 })
+	convs := cardsWaiting(t, f, first, n)
 	first.idle()
 	freeze(t, first, store)
 
